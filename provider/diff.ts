@@ -1,0 +1,122 @@
+import { containsUnknown } from "./unknown";
+
+/** How a change to one input is carried out. */
+export type ChangeKind =
+  /** A new snapshot replaces the old one (EC2 cannot change it in place). */
+  | "replace"
+  /** Applied to the existing snapshot by `update`. */
+  | "update"
+  /** Bookkeeping that never causes work. */
+  | "ignore";
+
+export interface DiffRule {
+  kind: ChangeKind;
+  /** The value an absent input stands for, so that omitting an input and giving its default are the same. */
+  absent?: unknown;
+  /**
+   * Compare only when the new inputs give a value. `region` is stored as the region the snapshot was
+   * made in; a program that leaves it to the environment must not replace the snapshot because of it.
+   */
+  onlyWhenGiven?: boolean;
+  /** Order does not matter (a list used as a set). */
+  unordered?: boolean;
+}
+
+/** Every input of `Snapshot` and what a change to it means. */
+export const SNAPSHOT_DIFF_RULES: Readonly<Record<string, DiffRule>> = {
+  volumeId: { kind: "replace" },
+  description: { kind: "replace", absent: "" },
+  outpostArn: { kind: "replace", absent: "" },
+  region: { kind: "replace", onlyWhenGiven: true },
+  tags: { kind: "update", absent: {} },
+  waitForCompletion: { kind: "update", absent: true },
+  timeouts: { kind: "update", absent: {} },
+  __name: { kind: "ignore" },
+};
+
+/** Every input of `SnapshotSet` and what a change to it means. */
+export const SNAPSHOT_SET_DIFF_RULES: Readonly<Record<string, DiffRule>> = {
+  instanceId: { kind: "replace" },
+  excludeBootVolume: { kind: "replace", absent: false },
+  excludeDataVolumeIds: { kind: "replace", absent: [], unordered: true },
+  description: { kind: "replace", absent: "" },
+  copyTagsFromSource: { kind: "replace", absent: false },
+  outpostArn: { kind: "replace", absent: "" },
+  region: { kind: "replace", onlyWhenGiven: true },
+  tags: { kind: "update", absent: {} },
+  waitForCompletion: { kind: "update", absent: true },
+  timeouts: { kind: "update", absent: {} },
+  __name: { kind: "ignore" },
+};
+
+/** What the engine receives from diff: `changes`, `replaces` and `deleteBeforeReplace` are all it reads. */
+export interface DiffResult {
+  changes: boolean;
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+  /** Inputs that would be changed in place; reported for tests and messages, dropped by the host. */
+  updates: string[];
+}
+
+type Props = Record<string, unknown>;
+
+/** Canonical JSON: object keys sorted, so that key order never looks like a change. */
+function canonical(value: unknown, unordered: boolean): string {
+  if (Array.isArray(value)) {
+    const items = value.map((item) => canonical(item, false));
+    return `[${(unordered ? items.sort() : items).join(",")}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v, false)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function effective(value: unknown, rule: DiffRule): unknown {
+  return value === undefined || value === null ? rule.absent : value;
+}
+
+/**
+ * Compares the old state (`olds` are the previous outputs, which echo the inputs) with the new inputs,
+ * input by input, from one table. `__provider` is not an input and never causes a change.
+ */
+export function diffInputs(rules: Readonly<Record<string, DiffRule>>, olds: Props, news: Props): DiffResult {
+  const replaces: string[] = [];
+  const updates: string[] = [];
+  for (const [name, rule] of Object.entries(rules)) {
+    if (rule.kind === "ignore") {
+      continue;
+    }
+    const next = news[name];
+    if (rule.onlyWhenGiven && (next === undefined || next === null)) {
+      continue;
+    }
+    const changed =
+      containsUnknown(next) || canonical(effective(olds[name], rule), !!rule.unordered) !== canonical(effective(next, rule), !!rule.unordered);
+    if (changed) {
+      (rule.kind === "replace" ? replaces : updates).push(name);
+    }
+  }
+  return { changes: replaces.length > 0 || updates.length > 0, replaces, deleteBeforeReplace: false, updates };
+}
+
+/**
+ * The full diff of a snapshot resource: the input table, plus what the recorded state itself asks for.
+ * A snapshot still pending while the program wants to wait for it is an update (resume waiting);
+ * one that ended in error is replaced, deleting it first because it still counts against the volume's
+ * pending-snapshot limit.
+ */
+export function diffResource(rules: Readonly<Record<string, DiffRule>>, olds: Props, news: Props): DiffResult {
+  const result = diffInputs(rules, olds, news);
+  const waitWanted = news.waitForCompletion !== false;
+  if (olds.state === "error") {
+    return { ...result, changes: true, replaces: [...result.replaces, "state"], deleteBeforeReplace: true };
+  }
+  if (olds.state === "pending" && waitWanted && !result.updates.includes("state")) {
+    return { ...result, changes: true, updates: [...result.updates, "state"] };
+  }
+  return result;
+}

@@ -1,0 +1,344 @@
+import {
+  CreateSnapshotCommand,
+  CreateSnapshotsCommand,
+  CreateTagsCommand,
+  DeleteSnapshotCommand,
+  DeleteTagsCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeSnapshotAttributeCommand,
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
+  type CreateSnapshotCommandInput,
+  type CreateSnapshotsCommandInput,
+  type EC2Client,
+  type Filter,
+  type Instance,
+  type Snapshot,
+  type SnapshotInfo,
+  type Volume,
+} from "@aws-sdk/client-ec2";
+import type { Deadline } from "./deadline";
+import { adviceFor, classifyError, Ec2OperationError, type ErrorKind } from "./ec2Errors";
+import { connectEc2 } from "./ec2Client";
+import { markerFilters, markerTags, matchesMarker, type CreationMarker } from "./creationMarker";
+import { acquireRequestBudget } from "./requestBudget";
+import { withRetry } from "./retry";
+import type { Settings } from "./settings";
+import { toEc2Tags, type TagMap } from "./tags";
+import type { ProductCode } from "./types";
+
+/** EC2 rejects filters with more values than this; ids are looked up in chunks of this size. */
+export const IDS_PER_FILTER = 200;
+
+interface CallOptions<T> {
+  retryOn?: readonly ErrorKind[];
+  recoverAmbiguous?: (signal: AbortSignal) => Promise<T | undefined>;
+}
+
+/**
+ * The EC2 calls the provider makes, each with its retry policy. An instance lives for one hook call and
+ * is bounded by that hook's deadline; it is created inside the hook, never captured.
+ */
+export class Ec2 {
+  private constructor(
+    readonly client: EC2Client,
+    readonly region: string,
+    readonly settings: Settings,
+    readonly deadline: Deadline,
+  ) {}
+
+  static async connect(settings: Settings, deadline: Deadline, regionInput?: string): Promise<Ec2> {
+    const { client, region } = await connectEc2(settings, regionInput);
+    return new Ec2(client, region, settings, deadline);
+  }
+
+  /** The same connection, bounded by another deadline. */
+  withDeadline(deadline: Deadline): Ec2 {
+    return new Ec2(this.client, this.region, this.settings, deadline);
+  }
+
+  async describeVolume(volumeId: string): Promise<Volume | undefined> {
+    return this.optional("DescribeVolumes", volumeId, async (signal) => {
+      const out = await this.send("DescribeVolumes", (c) => c.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }), { abortSignal: signal }), signal);
+      return out.Volumes?.[0];
+    });
+  }
+
+  async describeVolumes(volumeIds: readonly string[]): Promise<Volume[]> {
+    if (volumeIds.length === 0) {
+      return [];
+    }
+    return this.call("DescribeVolumes", volumeIds.join(","), async (signal) => {
+      const out = await this.send(
+        "DescribeVolumes",
+        (c) => c.send(new DescribeVolumesCommand({ VolumeIds: [...volumeIds] }), { abortSignal: signal }),
+        signal,
+      );
+      return out.Volumes ?? [];
+    });
+  }
+
+  async describeInstance(instanceId: string): Promise<Instance | undefined> {
+    return this.optional("DescribeInstances", instanceId, async (signal) => {
+      const out = await this.send(
+        "DescribeInstances",
+        (c) => c.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }), { abortSignal: signal }),
+        signal,
+      );
+      return out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
+    });
+  }
+
+  /**
+   * CreateSnapshot, retried through the volume's snapshot limits and throttling. After an ambiguous
+   * fault it first looks for the snapshot the lost request may have made, so it never makes two on
+   * purpose; `uncertain` tells the caller to sweep for a late-appearing duplicate once it is done.
+   */
+  async createSnapshot(input: Omit<CreateSnapshotCommandInput, "TagSpecifications">, marker: CreationMarker): Promise<Created<Snapshot>> {
+    const volumeId = input.VolumeId ?? "";
+    const request: CreateSnapshotCommandInput = {
+      ...input,
+      TagSpecifications: [{ ResourceType: "snapshot", Tags: markerTags(marker) }],
+    };
+    let uncertain = false;
+    const snapshot = await this.call(
+      "CreateSnapshot for volume",
+      volumeId,
+      async (signal) => this.send("CreateSnapshot", (c) => c.send(new CreateSnapshotCommand(request), { abortSignal: signal }), signal),
+      {
+        retryOn: ["snapshotLimit", "volumeRate", "incorrectState"],
+        recoverAmbiguous: async () => {
+          uncertain = true;
+          const found = await this.findMarked(marker);
+          if (found.length > 1 && marker.token === undefined) {
+            throw new AmbiguousCreateError(volumeId, found);
+          }
+          return found[0];
+        },
+      },
+    );
+    return { value: snapshot, uncertain };
+  }
+
+  /** CreateSnapshots for a whole instance, with the same retry and recovery rules as createSnapshot. */
+  async createSnapshots(input: Omit<CreateSnapshotsCommandInput, "TagSpecifications">, marker: CreationMarker): Promise<Created<SnapshotInfo[]>> {
+    const instanceId = input.InstanceSpecification?.InstanceId ?? "";
+    const request: CreateSnapshotsCommandInput = {
+      ...input,
+      TagSpecifications: [{ ResourceType: "snapshot", Tags: markerTags(marker) }],
+    };
+    let uncertain = false;
+    const infos = await this.call(
+      "CreateSnapshots for instance",
+      instanceId,
+      async (signal) => {
+        const out = await this.send("CreateSnapshots", (c) => c.send(new CreateSnapshotsCommand(request), { abortSignal: signal }), signal);
+        return out.Snapshots ?? [];
+      },
+      {
+        retryOn: ["snapshotLimit", "volumeRate", "incorrectState"],
+        recoverAmbiguous: async () => {
+          uncertain = true;
+          const found = await this.findMarked(marker);
+          return found.length > 0 ? found : undefined;
+        },
+      },
+    );
+    return { value: infos, uncertain };
+  }
+
+  /** The snapshots that carry the marker of one create request. */
+  async findMarked(marker: CreationMarker): Promise<Snapshot[]> {
+    const filters = markerFilters(marker);
+    if (filters.length === 0) {
+      return [];
+    }
+    const candidates = await this.findSnapshots(filters, marker.token ?? "created snapshots");
+    return candidates
+      .filter((snapshot) => matchesMarker(snapshot, marker))
+      .sort((a, b) => (a.StartTime?.getTime() ?? 0) - (b.StartTime?.getTime() ?? 0));
+  }
+
+  /**
+   * The snapshots with these ids that exist, by id. Looks them up with a `snapshot-id` filter rather
+   * than `SnapshotIds`, so that one id EC2 does not show yet (eventual consistency) or any more does not
+   * fail the lookup of all the others.
+   */
+  async describeSnapshots(ids: readonly string[]): Promise<Map<string, Snapshot>> {
+    const found = new Map<string, Snapshot>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += IDS_PER_FILTER) {
+      const chunk = unique.slice(i, i + IDS_PER_FILTER);
+      for (const snapshot of await this.findSnapshots([{ Name: "snapshot-id", Values: chunk }], chunk.join(","))) {
+        if (snapshot.SnapshotId !== undefined) {
+          found.set(snapshot.SnapshotId, snapshot);
+        }
+      }
+    }
+    return found;
+  }
+
+  /** DescribeSnapshotAttribute productCodes; EC2 answers one attribute of one snapshot per call. */
+  async productCodes(snapshotId: string): Promise<ProductCode[]> {
+    const codes = await this.optional("DescribeSnapshotAttribute", snapshotId, async (signal) => {
+      const out = await this.send(
+        "DescribeSnapshotAttribute",
+        (c) => c.send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: "productCodes" }), { abortSignal: signal }),
+        signal,
+      );
+      return out.ProductCodes ?? [];
+    });
+    return (codes ?? [])
+      .filter((code) => code.ProductCodeId !== undefined)
+      .map((code) => ({ productCodeId: code.ProductCodeId ?? "", productCodeType: code.ProductCodeType ?? "" }));
+  }
+
+  async createTags(resourceIds: readonly string[], tags: TagMap): Promise<void> {
+    if (resourceIds.length === 0 || Object.keys(tags).length === 0) {
+      return;
+    }
+    await this.call("CreateTags on", resourceIds.join(","), async (signal) =>
+      this.send("CreateTags", (c) => c.send(new CreateTagsCommand({ Resources: [...resourceIds], Tags: toEc2Tags(tags) }), { abortSignal: signal }), signal),
+    );
+  }
+
+  /**
+   * Removes the given tag keys. Refuses an empty key list outright: EC2 reads DeleteTags without tags
+   * as "delete every user tag".
+   */
+  async deleteTags(resourceIds: readonly string[], keys: readonly string[]): Promise<void> {
+    if (resourceIds.length === 0 || keys.length === 0) {
+      return;
+    }
+    await this.call("DeleteTags on", resourceIds.join(","), async (signal) =>
+      this.send(
+        "DeleteTags",
+        (c) => c.send(new DeleteTagsCommand({ Resources: [...resourceIds], Tags: keys.map((Key) => ({ Key })) }), { abortSignal: signal }),
+        signal,
+      ),
+    );
+  }
+
+  /**
+   * Deletes a snapshot; true if it was deleted, false if it was already gone. `InvalidSnapshot.InUse`
+   * (an AMI uses it) is retried until the deadline.
+   */
+  async deleteSnapshot(snapshotId: string): Promise<boolean> {
+    try {
+      await this.call(
+        "DeleteSnapshot",
+        snapshotId,
+        async (signal) => this.send("DeleteSnapshot", (c) => c.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }), { abortSignal: signal }), signal),
+        { retryOn: ["inUse", "incorrectState", "ambiguous"] },
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Ec2OperationError && error.kind === "notFound") {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** AMIs of this account that use the snapshot. Best effort: used only to make an error message precise. */
+  async imagesUsing(snapshotId: string): Promise<string[]> {
+    try {
+      const out = await this.send(
+        "DescribeImages",
+        (c) =>
+          c.send(
+            new DescribeImagesCommand({ Owners: ["self"], Filters: [{ Name: "block-device-mapping.snapshot-id", Values: [snapshotId] }] }),
+            { abortSignal: this.deadline.signal },
+          ),
+        this.deadline.signal,
+      );
+      return (out.Images ?? []).map((image) => image.ImageId ?? "").filter((id) => id !== "");
+    } catch {
+      return [];
+    }
+  }
+
+  private async findSnapshots(filters: Filter[], what: string): Promise<Snapshot[]> {
+    // Never send DescribeSnapshots without a filter: that lists every public snapshot in the region.
+    if (filters.length === 0 || filters.some((f) => (f.Values ?? []).length === 0)) {
+      return [];
+    }
+    return this.call("DescribeSnapshots", what, async (signal) => {
+      const snapshots: Snapshot[] = [];
+      let nextToken: string | undefined;
+      do {
+        const out = await this.send(
+          "DescribeSnapshots",
+          (c) =>
+            c.send(new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: filters, MaxResults: 1000, ...(nextToken ? { NextToken: nextToken } : {}) }), {
+              abortSignal: signal,
+            }),
+          signal,
+        );
+        snapshots.push(...(out.Snapshots ?? []));
+        nextToken = out.NextToken;
+      } while (nextToken);
+      return snapshots;
+    });
+  }
+
+  /** Like call, but "not found" is an answer (undefined), not an error. */
+  private async optional<T>(operation: string, resourceId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.call(operation, resourceId, run);
+    } catch (error) {
+      if (error instanceof Ec2OperationError && error.kind === "notFound") {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** Runs one call with retries; a final failure becomes an Ec2OperationError naming the resource. */
+  private async call<T>(operation: string, resourceId: string, run: (signal: AbortSignal) => Promise<T>, options: CallOptions<T> = {}): Promise<T> {
+    try {
+      return await withRetry(run, {
+        deadline: this.deadline,
+        settings: this.settings,
+        retryOn: options.retryOn ?? ["ambiguous"],
+        ...(options.recoverAmbiguous ? { recoverAmbiguous: options.recoverAmbiguous } : {}),
+      });
+    } catch (error) {
+      if (error instanceof Ec2OperationError || error instanceof AmbiguousCreateError || classifyError(error).kind === "aborted") {
+        throw error;
+      }
+      throw new Ec2OperationError(operation, resourceId, error, adviceFor(classifyError(error).kind));
+    }
+  }
+
+  /** Every request passes through the account's request budget before it is sent. */
+  private async send<T>(action: string, request: (client: EC2Client) => Promise<T>, signal: AbortSignal): Promise<T> {
+    await acquireRequestBudget(this.region, action, signal);
+    return request(this.client);
+  }
+}
+
+/** The result of a create call, and whether a fault hid the answer of one of its attempts. */
+export interface Created<T> {
+  value: T;
+  uncertain: boolean;
+}
+
+/**
+ * After a lost response, several snapshots match a create request that carried no token (all 50 tags
+ * were the user's), so none can be adopted safely.
+ */
+export class AmbiguousCreateError extends Error {
+  override readonly name = "AmbiguousCreateError";
+  constructor(
+    readonly volumeId: string,
+    readonly candidates: Snapshot[],
+  ) {
+    super(
+      `CreateSnapshot for volume ${volumeId}: after a lost response, ${candidates.length} snapshots match the request ` +
+        `(${candidates.map((s) => s.SnapshotId).join(", ")}) and none can be told apart as ours; none was adopted. ` +
+        "Check them and delete the ones you do not want, then run again.",
+    );
+  }
+}

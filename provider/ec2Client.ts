@@ -1,0 +1,98 @@
+import { EC2Client, type EC2ClientConfig } from "@aws-sdk/client-ec2";
+import { stackConfig } from "./stackConfig";
+import type { Settings } from "./settings";
+
+/** An EC2 client and the region it resolved to. */
+export interface Ec2Connection {
+  client: EC2Client;
+  region: string;
+}
+
+/** Raised when no region can be found; names every place a region can come from. */
+export class MissingRegionError extends Error {
+  override readonly name = "MissingRegionError";
+  constructor() {
+    super(
+      "No AWS region is configured: set the resource's `region` input, or `pulumi config set aws:region <region>`, " +
+        "or the AWS_REGION environment variable, or a region in your AWS profile",
+    );
+  }
+}
+
+// One client per configuration and process: every hook of a deployment runs in one host process, and
+// sharing the client shares its connection pool. This cache lives in the provider module, which the
+// host loads with require(); it is never part of the serialized provider.
+const connections = new Map<string, Promise<Ec2Connection>>();
+
+/**
+ * Returns an EC2 client, built inside the calling method. Region, credentials and endpoint come from
+ * the AWS SDK's own resolution (AWS_REGION, profiles, the credential chain, AWS_ENDPOINT_URL_EC2), with
+ * the resource's `region` input and the stack's `aws:*` config taking precedence where given.
+ */
+export function connectEc2(settings: Pick<Settings, "requestTimeoutMs">, regionInput?: string): Promise<Ec2Connection> {
+  const stack = stackConfig();
+  const region = regionInput ?? stack.region;
+  const key = JSON.stringify([
+    region,
+    stack.profile,
+    stack.accessKey !== undefined,
+    settings.requestTimeoutMs,
+    process.env.AWS_REGION,
+    process.env.AWS_PROFILE,
+    process.env.AWS_ENDPOINT_URL_EC2,
+    process.env.AWS_ENDPOINT_URL,
+  ]);
+  let connection = connections.get(key);
+  if (connection === undefined) {
+    connection = open(settings, region);
+    connections.set(key, connection);
+    connection.catch(() => connections.delete(key));
+  }
+  return connection;
+}
+
+async function open(settings: Pick<Settings, "requestTimeoutMs">, region: string | undefined): Promise<Ec2Connection> {
+  const stack = stackConfig();
+  const config: EC2ClientConfig = {
+    // One retry layer only (provider/retry.ts): the SDK's own retries would silently repeat
+    // CreateSnapshot after a lost response, making a second snapshot nobody records.
+    maxAttempts: 1,
+    requestHandler: {
+      requestTimeout: settings.requestTimeoutMs,
+      connectionTimeout: Math.min(settings.requestTimeoutMs, 10_000),
+    },
+  };
+  if (region !== undefined) {
+    config.region = region;
+  }
+  if (stack.profile !== undefined) {
+    config.profile = stack.profile;
+  }
+  if (stack.accessKey !== undefined && stack.secretKey !== undefined) {
+    config.credentials = {
+      accessKeyId: stack.accessKey,
+      secretAccessKey: stack.secretKey,
+      ...(stack.token !== undefined ? { sessionToken: stack.token } : {}),
+    };
+  }
+  const client = new EC2Client(config);
+  let resolved: string | undefined;
+  try {
+    resolved = await client.config.region();
+  } catch {
+    resolved = undefined;
+  }
+  if (!resolved) {
+    client.destroy();
+    throw new MissingRegionError();
+  }
+  return { client, region: resolved };
+}
+
+/** Closes every cached client; tests call it between emulator restarts. */
+export function closeEc2Connections(): void {
+  for (const connection of connections.values()) {
+    connection.then(({ client }) => client.destroy()).catch(() => undefined);
+  }
+  connections.clear();
+}

@@ -1,0 +1,180 @@
+/**
+ * The one place that decides what an error from EC2 (or from the network on the way to it) means.
+ * Hooks never compare error strings; they ask for the kind.
+ */
+export type ErrorKind =
+  /** EC2 refused the request before doing anything (RequestLimitExceeded and friends). */
+  | "throttled"
+  /** A transient server or network fault after which the request may or may not have been carried out. */
+  | "ambiguous"
+  /** A transient fault that certainly happened before EC2 saw the request. */
+  | "unreachable"
+  /** Too many pending snapshots on the volume; one must finish first. */
+  | "snapshotLimit"
+  /** Under 15 s since the volume's previous snapshot. */
+  | "volumeRate"
+  /** The previous request on the volume has not finished. */
+  | "incorrectState"
+  | "notFound"
+  /** The snapshot backs a registered AMI. */
+  | "inUse"
+  /** Our own deadline or a caller's abort. */
+  | "aborted"
+  /** Bad input, missing permission or a quota: retrying cannot help. */
+  | "fatal";
+
+export interface ClassifiedError {
+  kind: ErrorKind;
+  /** EC2's error code, or the network error code, or the error's name. */
+  code: string;
+  /** EC2's own words, when it gave any. */
+  message: string;
+  httpStatus?: number;
+}
+
+const THROTTLING_CODES = new Set([
+  "RequestLimitExceeded",
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "TooManyRequestsException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "EC2ThrottledException",
+  "SlowDown",
+  "BandwidthLimitExceeded",
+]);
+const SNAPSHOT_LIMIT_CODES = new Set(["ConcurrentSnapshotLimitExceeded", "PendingSnapshotLimitExceeded"]);
+const AMBIGUOUS_SERVER_CODES = new Set([
+  "InternalError",
+  "InternalFailure",
+  "ServiceUnavailable",
+  "Unavailable",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "TimeoutError",
+  "RequestAbortedError",
+]);
+const NETWORK_AMBIGUOUS = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ESOCKETTIMEDOUT", "ECONNABORTED", "UND_ERR_SOCKET"]);
+const NETWORK_UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+interface ErrorShape {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  Code?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+  $response?: { statusCode?: unknown };
+  cause?: unknown;
+}
+
+function shapeOf(error: unknown): ErrorShape {
+  return error !== null && typeof error === "object" ? (error as ErrorShape) : {};
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === "string" && value !== "" ? value : fallback;
+}
+
+export function classifyError(error: unknown): ClassifiedError {
+  const shape = shapeOf(error);
+  const status =
+    typeof shape.$metadata?.httpStatusCode === "number"
+      ? shape.$metadata.httpStatusCode
+      : typeof shape.$response?.statusCode === "number"
+        ? shape.$response.statusCode
+        : undefined;
+  const networkCode = typeof shape.code === "string" ? shape.code : undefined;
+  const code = stringOr(shape.Code, networkCode !== undefined && status === undefined ? networkCode : stringOr(shape.name, "Error"));
+  // The AWS SDK fills in "UnknownError" when an emulator's error body carries no message.
+  const rawMessage = stringOr(shape.message, "");
+  const message = rawMessage === "UnknownError" ? "" : rawMessage;
+  const result = (kind: ErrorKind): ClassifiedError => ({ kind, code, message, ...(status !== undefined ? { httpStatus: status } : {}) });
+
+  if (code === "DeadlineExceededError" || code === "AbortError") {
+    return result("aborted");
+  }
+  if (THROTTLING_CODES.has(code)) {
+    return result("throttled");
+  }
+  if (SNAPSHOT_LIMIT_CODES.has(code)) {
+    return result("snapshotLimit");
+  }
+  if (code === "SnapshotCreationPerVolumeRateExceeded") {
+    return result("volumeRate");
+  }
+  if (code === "IncorrectState") {
+    return result("incorrectState");
+  }
+  if (code === "InvalidSnapshot.InUse") {
+    return result("inUse");
+  }
+  if (code.endsWith(".NotFound")) {
+    return result("notFound");
+  }
+  if (networkCode !== undefined && NETWORK_UNREACHABLE.has(networkCode)) {
+    return result("unreachable");
+  }
+  if (AMBIGUOUS_SERVER_CODES.has(code) || (networkCode !== undefined && NETWORK_AMBIGUOUS.has(networkCode))) {
+    return result("ambiguous");
+  }
+  if (status !== undefined && status >= 500) {
+    return result("ambiguous");
+  }
+  if (status === undefined && /socket hang up|ECONNRESET|network|timed? ?out/i.test(rawMessage)) {
+    return result("ambiguous");
+  }
+  return result("fatal");
+}
+
+/**
+ * An EC2 call that failed for good. The message names the operation, the resource it was about, EC2's
+ * code and EC2's words, so a person reading `pulumi up` output knows what happened to what.
+ */
+export class Ec2OperationError extends Error {
+  override readonly name = "Ec2OperationError";
+  readonly code: string;
+  readonly kind: ErrorKind;
+
+  constructor(
+    readonly operation: string,
+    readonly resourceId: string,
+    cause: unknown,
+    advice?: string,
+  ) {
+    const classified = classifyError(cause);
+    super(
+      `${operation} ${resourceId} failed: EC2 ${classified.code}` +
+        (classified.message ? `: ${classified.message}` : "") +
+        (advice ? `. ${advice}` : ""),
+      { cause },
+    );
+    this.code = classified.code;
+    this.kind = classified.kind;
+  }
+}
+
+/** What a person can do about an error of each kind; used to finish error messages. */
+export function adviceFor(kind: ErrorKind): string | undefined {
+  switch (kind) {
+    case "throttled":
+      return "EC2 kept throttling the account's API calls; run again later or raise the timeout";
+    case "snapshotLimit":
+      return "the volume already has the maximum number of pending snapshots; wait for them to complete, or raise the timeout";
+    case "volumeRate":
+      return "EC2 accepts one new snapshot per volume every 15 seconds; run again shortly";
+    case "incorrectState":
+      return "the volume is busy with an earlier request; run again shortly";
+    case "ambiguous":
+    case "unreachable":
+      return "EC2 could not be reached reliably; check the network and endpoint configuration, then run again";
+    default:
+      return undefined;
+  }
+}
+
+/** EC2 names the AMI that holds a snapshot in the InvalidSnapshot.InUse message; returns it when present. */
+export function imageIdFromInUse(error: unknown): string | undefined {
+  const match = /\bami-[0-9a-f]{8,17}\b/.exec(classifyError(error).message);
+  return match?.[0];
+}

@@ -1,0 +1,23 @@
+import { formatDuration } from "./duration";
+
+/**
+ * Lines for the person running `pulumi up`. The dynamic-provider host has no engine connection for
+ * `pulumi.log`, but the CLI passes the host's stderr lines through, so that is where they go.
+ */
+export function writeLine(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** "Snapshot \"db\"", or just the kind when the name is not known. */
+export function resourceLabel(kind: string, name: unknown): string {
+  return typeof name === "string" && name !== "" ? `${kind} "${name}"` : kind;
+}
+
+export function warn(label: string, message: string): void {
+  writeLine(`warning: ${label}: ${message}`);
+}
+
+/** One concise progress line: which snapshot, how far, for how long, and when the next look is. */
+export function progressLine(label: string, snapshotId: string, progress: string | undefined, elapsedMs: number, nextPollMs: number): string {
+  return `${label}: ${snapshotId} ${progress ?? "0%"} pending, ${formatDuration(elapsedMs)} elapsed, next check in ${formatDuration(nextPollMs)}`;
+}

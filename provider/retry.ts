@@ -1,0 +1,91 @@
+import type { Deadline } from "./deadline";
+import { classifyError, type ClassifiedError, type ErrorKind } from "./ec2Errors";
+import type { Settings } from "./settings";
+
+/** Kinds that every call retries: EC2 did not act on the request, so trying again is always safe. */
+const ALWAYS_RETRIED: ReadonlySet<ErrorKind> = new Set(["throttled", "unreachable"]);
+
+export interface RetryOptions<T> {
+  deadline: Deadline;
+  settings: Pick<Settings, "retryMinMs" | "retryMaxMs" | "volumeSpacingMs">;
+  /** Further kinds to retry, besides throttling and unreachable endpoints. */
+  retryOn?: readonly ErrorKind[];
+  /**
+   * For calls that are not idempotent (CreateSnapshot, CreateSnapshots): after a fault that leaves it
+   * unknown whether EC2 acted, this runs before the next attempt and returns what the lost attempt
+   * created, if anything, so that a retry never makes a second snapshot.
+   */
+  recoverAmbiguous?: (signal: AbortSignal) => Promise<T | undefined>;
+  /** Told about each failure that will be retried, with the delay before the next attempt. */
+  onRetry?: (failure: ClassifiedError, delayMs: number) => void;
+}
+
+type PRetry = typeof import("p-retry", { with: { "resolution-mode": "import" } });
+let pRetryModule: Promise<PRetry> | undefined;
+
+function loadPRetry(): Promise<PRetry> {
+  // p-retry is ESM-only; a dynamic import keeps this package loadable with require() on every Node 20.
+  pRetryModule ??= import("p-retry");
+  return pRetryModule;
+}
+
+/**
+ * Runs one EC2 request with jittered exponential backoff until it succeeds, fails for good, or the
+ * deadline passes. The request receives the deadline's signal, so an in-flight call is cancelled at the
+ * deadline instead of outliving the hook.
+ */
+export async function withRetry<T>(attempt: (signal: AbortSignal) => Promise<T>, options: RetryOptions<T>): Promise<T> {
+  const { default: pRetry } = await loadPRetry();
+  const { deadline, settings } = options;
+  const retryOn = new Set<ErrorKind>([...ALWAYS_RETRIED, ...(options.retryOn ?? [])]);
+  if (options.recoverAmbiguous) {
+    retryOn.add("ambiguous");
+  }
+  let mustRecover = false;
+  deadline.throwIfExpired();
+
+  return pRetry(
+    async () => {
+      if (mustRecover && options.recoverAmbiguous) {
+        const recovered = await options.recoverAmbiguous(deadline.signal);
+        if (recovered !== undefined) {
+          return recovered;
+        }
+        mustRecover = false;
+      }
+      try {
+        return await attempt(deadline.signal);
+      } catch (error) {
+        if (deadline.expired) {
+          throw deadline.signal.reason;
+        }
+        if (classifyError(error).kind === "ambiguous") {
+          mustRecover = true;
+        }
+        throw error;
+      }
+    },
+    {
+      retries: Number.POSITIVE_INFINITY,
+      factor: 2,
+      minTimeout: Math.max(1, settings.retryMinMs),
+      maxTimeout: Math.max(1, settings.retryMaxMs),
+      randomize: true,
+      signal: deadline.signal,
+      shouldRetry: ({ error }) => retryOn.has(classifyError(error).kind),
+      onFailedAttempt: async ({ error, retryDelay }) => {
+        deadline.noteError(error);
+        const failure = classifyError(error);
+        if (!retryOn.has(failure.kind)) {
+          return;
+        }
+        // EC2 asks for 15 s between two snapshots of one volume; a shorter backoff would only fail again.
+        const extra = failure.kind === "volumeRate" ? Math.max(0, settings.volumeSpacingMs - retryDelay) : 0;
+        options.onRetry?.(failure, retryDelay + extra);
+        if (extra > 0) {
+          await deadline.sleep(extra);
+        }
+      },
+    },
+  );
+}

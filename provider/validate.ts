@@ -1,0 +1,211 @@
+import { parseDuration } from "./duration";
+import { CREATE_TOKEN_TAG, MAX_TAGS } from "./tags";
+import { isUnknown } from "./unknown";
+
+/** A rejected input, as the Pulumi engine shows it: which property, and why. */
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+type Props = Record<string, unknown>;
+/** Returns the failures of one property's value; values still unknown during preview never reach a rule. */
+type Rule = (value: unknown, property: string) => CheckFailure[];
+
+// Limits, each from the EC2 documentation page named beside it.
+/** CreateSnapshot: "Description ... Up to 255 characters". */
+const MAX_DESCRIPTION = 255;
+/** Tagging your Amazon EC2 resources: keys up to 128 Unicode characters, values up to 256. */
+const MAX_TAG_KEY = 128;
+const MAX_TAG_VALUE = 256;
+/** CreateSnapshots: "ExcludeDataVolumeIds ... up to 40 volumes". */
+export const MAX_EXCLUDED_VOLUMES = 40;
+
+const VOLUME_ID = /^vol-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const REGION = /^[a-z]{2}(?:-[a-z0-9]+)*-[a-z]+-\d+$/;
+const OUTPOST_ARN = /^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost\/op-[0-9a-f]{17}$/;
+const TIMEOUT_KEYS = ["create", "update", "delete"] as const;
+/** Keys every resource may carry besides its declared inputs. */
+const HOUSEKEEPING_KEYS = new Set(["__provider", "__name"]);
+
+/** Unicode characters, as EC2 counts them, not UTF-16 code units. */
+function length(text: string): number {
+  return [...text].length;
+}
+
+/** Shows a value in a message without flooding it. */
+function show(value: unknown): string {
+  const text = typeof value === "string" ? JSON.stringify(value) : Array.isArray(value) ? "a list" : value === null ? "null" : typeof value === "object" ? "an object" : String(value);
+  return length(text) > 60 ? `${[...text].slice(0, 57).join("")}…"` : text;
+}
+
+function typeName(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "a list" : `a ${typeof value}`;
+}
+
+function fail(property: string, reason: string): CheckFailure[] {
+  return [{ property, reason }];
+}
+
+function pattern(regex: RegExp, what: string, example: string): Rule {
+  return (value, property) => {
+    if (typeof value !== "string") {
+      return fail(property, `${property} must be ${what} such as ${example}, got ${typeName(value)}`);
+    }
+    return regex.test(value) ? [] : fail(property, `${property} must be ${what} such as ${example}, got ${show(value)}`);
+  };
+}
+
+const volumeId = pattern(VOLUME_ID, "an EBS volume id", "vol-0123456789abcdef0");
+const instanceId = pattern(INSTANCE_ID, "an EC2 instance id", "i-0123456789abcdef0");
+const region = pattern(REGION, "an AWS region", "us-east-1");
+const outpostArn = pattern(OUTPOST_ARN, "an Outpost ARN", "arn:aws:outposts:us-east-1:123456789012:outpost/op-0123456789abcdef0");
+
+const boolean: Rule = (value, property) =>
+  typeof value === "boolean" ? [] : fail(property, `${property} must be true or false, got ${typeName(value)}`);
+
+const description: Rule = (value, property) => {
+  if (typeof value !== "string") {
+    return fail(property, `${property} must be a string, got ${typeName(value)}`);
+  }
+  return length(value) > MAX_DESCRIPTION
+    ? fail(property, `${property} must be at most ${MAX_DESCRIPTION} characters, got ${length(value)}`)
+    : [];
+};
+
+/** Tagging your Amazon EC2 resources: 50 tags per resource, reserved `aws:` prefix, key and value lengths. */
+const tags: Rule = (value, property) => {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return fail(property, `${property} must be a map of tag keys to string values, got ${typeName(value)}`);
+  }
+  const entries = Object.entries(value);
+  const failures: CheckFailure[] = [];
+  if (entries.length > MAX_TAGS) {
+    failures.push({ property, reason: `${property} has ${entries.length} tags; EC2 allows at most ${MAX_TAGS} per snapshot` });
+  }
+  for (const [key, tagValue] of entries) {
+    const at = `${property}[${JSON.stringify(key)}]`;
+    if (length(key.trim()) === 0) {
+      failures.push({ property: at, reason: `tag keys must not be empty` });
+    } else if (length(key) > MAX_TAG_KEY) {
+      failures.push({ property: at, reason: `tag key is ${length(key)} characters; EC2 allows at most ${MAX_TAG_KEY}` });
+    } else if (key.toLowerCase().startsWith("aws:")) {
+      failures.push({ property: at, reason: `tag keys starting with "aws:" are reserved for AWS` });
+    } else if (key === CREATE_TOKEN_TAG) {
+      failures.push({ property: at, reason: `tag key ${key} is reserved for the provider's create token` });
+    }
+    if (isUnknown(tagValue)) {
+      continue;
+    }
+    if (typeof tagValue !== "string") {
+      failures.push({ property: at, reason: `tag values must be strings, got ${typeName(tagValue)}` });
+    } else if (length(tagValue) > MAX_TAG_VALUE) {
+      failures.push({ property: at, reason: `tag value is ${length(tagValue)} characters; EC2 allows at most ${MAX_TAG_VALUE}` });
+    }
+  }
+  return failures;
+};
+
+const timeouts: Rule = (value, property) => {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return fail(property, `${property} must be an object with create, update and delete durations, got ${typeName(value)}`);
+  }
+  const failures: CheckFailure[] = [];
+  for (const [key, duration] of Object.entries(value)) {
+    const at = `${property}.${key}`;
+    if (!(TIMEOUT_KEYS as readonly string[]).includes(key)) {
+      failures.push({ property: at, reason: `unknown timeout ${JSON.stringify(key)}; expected one of ${TIMEOUT_KEYS.join(", ")}` });
+    } else if (isUnknown(duration)) {
+      continue;
+    } else if (typeof duration !== "string" || parseDuration(duration) === undefined) {
+      failures.push({ property: at, reason: `${at} must be a positive duration such as "90s", "10m" or "2h", got ${show(duration)}` });
+    }
+  }
+  return failures;
+};
+
+/** CreateSnapshots: at most 40 excluded data volumes, each a volume id, none twice. */
+const excludedVolumes: Rule = (value, property) => {
+  if (!Array.isArray(value)) {
+    return fail(property, `${property} must be a list of volume ids, got ${typeName(value)}`);
+  }
+  const failures: CheckFailure[] = [];
+  if (value.length > MAX_EXCLUDED_VOLUMES) {
+    failures.push({ property, reason: `${property} lists ${value.length} volumes; EC2 allows at most ${MAX_EXCLUDED_VOLUMES}` });
+  }
+  const seen = new Set<string>();
+  value.forEach((item, index) => {
+    const at = `${property}[${index}]`;
+    if (isUnknown(item)) {
+      return;
+    }
+    const itemFailures = volumeId(item, at);
+    failures.push(...itemFailures);
+    if (itemFailures.length === 0 && typeof item === "string") {
+      if (seen.has(item)) {
+        failures.push({ property: at, reason: `${item} is listed twice in ${property}` });
+      }
+      seen.add(item);
+    }
+  });
+  return failures;
+};
+
+interface Field {
+  rule: Rule;
+  required?: boolean;
+}
+
+const COMMON_FIELDS: Readonly<Record<string, Field>> = {
+  description: { rule: description },
+  outpostArn: { rule: outpostArn },
+  region: { rule: region },
+  tags: { rule: tags },
+  waitForCompletion: { rule: boolean },
+  timeouts: { rule: timeouts },
+};
+
+export const SNAPSHOT_FIELDS: Readonly<Record<string, Field>> = {
+  volumeId: { rule: volumeId, required: true },
+  ...COMMON_FIELDS,
+};
+
+export const SNAPSHOT_SET_FIELDS: Readonly<Record<string, Field>> = {
+  instanceId: { rule: instanceId, required: true },
+  excludeBootVolume: { rule: boolean },
+  excludeDataVolumeIds: { rule: excludedVolumes },
+  copyTagsFromSource: { rule: boolean },
+  ...COMMON_FIELDS,
+};
+
+/** Every input rule of one resource, applied before any API call. */
+function validate(fields: Readonly<Record<string, Field>>, props: Props): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  for (const [name, field] of Object.entries(fields)) {
+    const value = props[name];
+    if (value === undefined || value === null) {
+      if (field.required) {
+        failures.push({ property: name, reason: `${name} is required` });
+      }
+      continue;
+    }
+    if (!isUnknown(value)) {
+      failures.push(...field.rule(value, name));
+    }
+  }
+  for (const name of Object.keys(props)) {
+    if (!(name in fields) && !HOUSEKEEPING_KEYS.has(name)) {
+      failures.push({ property: name, reason: `unknown property ${JSON.stringify(name)}; expected one of ${Object.keys(fields).join(", ")}` });
+    }
+  }
+  return failures;
+}
+
+export function validateSnapshotInputs(props: Props): CheckFailure[] {
+  return validate(SNAPSHOT_FIELDS, props);
+}
+
+export function validateSnapshotSetInputs(props: Props): CheckFailure[] {
+  return validate(SNAPSHOT_SET_FIELDS, props);
+}

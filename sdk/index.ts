@@ -1,0 +1,2 @@
+export { Snapshot, type SnapshotArgs } from "./snapshot";
+export type { ProductCode, SnapshotSetMember, SnapshotState, Timeouts, TimeoutsArgs } from "./types";
