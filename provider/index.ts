@@ -7,6 +7,7 @@
  * Stable contract: this entry point and the hook names below are read by every shim ever serialized.
  */
 import * as snapshot from "./snapshotProvider";
+import * as snapshotSet from "./snapshotSetProvider";
 import { configureFromStack } from "./stackConfig";
 
 export interface ConfigureRequest {
@@ -25,6 +26,15 @@ export const snapshotHooks = {
   read: snapshot.read,
   update: snapshot.update,
   delete: snapshot.remove,
+};
+
+export const snapshotSetHooks = {
+  check: snapshotSet.check,
+  diff: snapshotSet.diff,
+  create: snapshotSet.create,
+  read: snapshotSet.read,
+  update: snapshotSet.update,
+  delete: snapshotSet.remove,
 };
 
 export type { SnapshotInputs, SnapshotOutputs, SnapshotSetInputs, SnapshotSetOutputs, SnapshotSetMember, ProductCode, Timeouts, SnapshotState } from "./types";

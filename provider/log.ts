@@ -1,3 +1,4 @@
+import type { Snapshot } from "@aws-sdk/client-ec2";
 import { formatDuration } from "./duration";
 
 /**
@@ -20,4 +21,12 @@ export function warn(label: string, message: string): void {
 /** One concise progress line: which snapshot, how far, for how long, and when the next look is. */
 export function progressLine(label: string, snapshotId: string, progress: string | undefined, elapsedMs: number, nextPollMs: number): string {
   return `${label}: ${snapshotId} ${progress ?? "0%"} pending, ${formatDuration(elapsedMs)} elapsed, next check in ${formatDuration(nextPollMs)}`;
+}
+
+/** Writes the progress line of a snapshot that is still pending (called only when something changed). */
+export function reportPending(label: string, snapshot: Snapshot | undefined, waitStartedAt: number, nextPollMs: number): void {
+  if (snapshot?.SnapshotId !== undefined && (snapshot.State === undefined || snapshot.State === "pending")) {
+    const started = snapshot.StartTime?.getTime() ?? waitStartedAt;
+    writeLine(progressLine(label, snapshot.SnapshotId, snapshot.Progress, Date.now() - started, nextPollMs));
+  }
 }

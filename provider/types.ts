@@ -96,4 +96,6 @@ export interface SnapshotSetOutputs extends SnapshotSetInputs {
   encrypted: boolean;
   tags: Record<string, string>;
   region: string;
+  /** Members recorded earlier that EC2 no longer has; present only when some are missing. */
+  missingSnapshotIds?: string[];
 }

@@ -1,2 +1,3 @@
 export { Snapshot, type SnapshotArgs } from "./snapshot";
+export { SnapshotSet, type SnapshotSetArgs } from "./snapshotSet";
 export type { ProductCode, SnapshotSetMember, SnapshotState, Timeouts, TimeoutsArgs } from "./types";

@@ -6,30 +6,38 @@ import type * as pulumi from "@pulumi/pulumi";
  * - the serialized text stays a few KiB and holds no client, credential or environment value;
  * - the host runs the installed provider, including for `delete`, which always uses the provider text
  *   stored in state: old shims keep working as long as this entry point and the hook names do.
- * Nothing here may refer to a value outside the function bodies; the serializer would capture it.
+ * The serializer captures what these functions refer to; they refer only to `require`, the hook set's
+ * name (a constant) and each other.
  */
 type ProviderModule = typeof import("../provider/index");
+type HookSet = "snapshotHooks" | "snapshotSetHooks";
 
-export const snapshotProvider: pulumi.dynamic.ResourceProvider = {
-  async configure(request) {
-    (require("pulumi-ebs-snapshots/provider") as ProviderModule).configure(request);
-  },
-  async check(olds, news) {
-    return (require("pulumi-ebs-snapshots/provider") as ProviderModule).snapshotHooks.check(olds, news);
-  },
-  async diff(id, olds, news) {
-    return (require("pulumi-ebs-snapshots/provider") as ProviderModule).snapshotHooks.diff(id, olds, news);
-  },
-  async create(inputs) {
-    return (require("pulumi-ebs-snapshots/provider") as ProviderModule).snapshotHooks.create(inputs);
-  },
-  async read(id, props) {
-    return (require("pulumi-ebs-snapshots/provider") as ProviderModule).snapshotHooks.read(id, props);
-  },
-  async update(id, olds, news) {
-    return (require("pulumi-ebs-snapshots/provider") as ProviderModule).snapshotHooks.update(id, olds, news);
-  },
-  async delete(id, props) {
-    return (require("pulumi-ebs-snapshots/provider") as ProviderModule).snapshotHooks.delete(id, props);
-  },
-};
+function shim(hookSet: HookSet): pulumi.dynamic.ResourceProvider {
+  const provider = (): ProviderModule => require("pulumi-ebs-snapshots/provider") as ProviderModule;
+  return {
+    async configure(request) {
+      provider().configure(request);
+    },
+    async check(olds, news) {
+      return provider()[hookSet].check(olds, news);
+    },
+    async diff(id, olds, news) {
+      return provider()[hookSet].diff(id, olds, news);
+    },
+    async create(inputs) {
+      return provider()[hookSet].create(inputs);
+    },
+    async read(id, props) {
+      return provider()[hookSet].read(id, props);
+    },
+    async update(id, olds, news) {
+      return provider()[hookSet].update(id, olds, news);
+    },
+    async delete(id, props) {
+      return provider()[hookSet].delete(id, props);
+    },
+  };
+}
+
+export const snapshotProvider = shim("snapshotHooks");
+export const snapshotSetProvider = shim("snapshotSetHooks");

@@ -1,0 +1,342 @@
+import type { Snapshot } from "@aws-sdk/client-ec2";
+import { randomUUID } from "node:crypto";
+import { newCreationMarker, type CreationMarker } from "./creationMarker";
+import { findAfterTimeout, removeStrays } from "./createRecovery";
+import { Deadline, DeadlineExceededError } from "./deadline";
+import { explainDeleteFailure } from "./deleteFailure";
+import { diffResource, SNAPSHOT_SET_DIFF_RULES } from "./diff";
+import { formatDuration } from "./duration";
+import type { Ec2 } from "./ec2";
+import { runHook } from "./hookContext";
+import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, UpdateResult } from "./hookTypes";
+import { reportPending, resourceLabel, warn } from "./log";
+import { memberTagChanges } from "./memberTags";
+import { compact } from "./outputs";
+import { PartialStateError } from "./partialState";
+import { SnapshotVanishedError, waitForSnapshots, WaitTimeoutError } from "./poller";
+import { planSnapshotSet, type PlannedVolume } from "./setPlan";
+import { memberTags, snapshotFromInfo, snapshotSetOutputs, type MemberFacts } from "./setOutputs";
+import type { TagMap } from "./tags";
+import { timeoutMs } from "./timeouts";
+import type { ProductCode, SnapshotSetInputs, SnapshotSetMember, SnapshotSetOutputs } from "./types";
+import { validateSnapshotSetInputs } from "./validate";
+import { containsUnknown } from "./unknown";
+import { admitAll } from "./volumeAdmission";
+import { pendingSnapshotLimit } from "./volumeAdvice";
+
+/** The inputs of a SnapshotSet, from check's news or from recorded state (which echoes them). */
+function inputsOf(props: Props): SnapshotSetInputs {
+  return compact({
+    instanceId: props.instanceId as string,
+    excludeBootVolume: props.excludeBootVolume as boolean | undefined,
+    excludeDataVolumeIds: props.excludeDataVolumeIds as string[] | undefined,
+    description: props.description as string | undefined,
+    copyTagsFromSource: props.copyTagsFromSource as boolean | undefined,
+    outpostArn: props.outpostArn as string | undefined,
+    region: props.region as string | undefined,
+    tags: props.tags as TagMap | undefined,
+    waitForCompletion: props.waitForCompletion as boolean | undefined,
+    timeouts: props.timeouts as SnapshotSetInputs["timeouts"],
+    __name: props.__name as string | undefined,
+  });
+}
+
+function labelOf(props: Props): string {
+  return resourceLabel("SnapshotSet", props.__name);
+}
+
+/** The members recorded in state, tolerating state written by any earlier version. */
+function recordedMembers(props: Props): SnapshotSetMember[] {
+  return Array.isArray(props.snapshots) ? (props.snapshots as SnapshotSetMember[]) : [];
+}
+
+function recordedIds(props: Props): string[] {
+  const ids = Array.isArray(props.snapshotIds) ? (props.snapshotIds as string[]) : recordedMembers(props).map((m) => m.snapshotId);
+  return ids.filter((id) => typeof id === "string" && id !== "");
+}
+
+function factsFromState(props: Props): MemberFacts {
+  const members = recordedMembers(props);
+  return {
+    deviceNames: new Map(members.filter((m) => m.deviceName !== undefined).map((m) => [m.volumeId, m.deviceName!])),
+    productCodes: new Map(members.filter((m) => Array.isArray(m.productCodes)).map((m) => [m.snapshotId, m.productCodes])),
+  };
+}
+
+function describeMembers(members: readonly Snapshot[]): string {
+  return members.map((m) => `${m.SnapshotId} (volume ${m.VolumeId}${m.StateMessage ? `: ${m.StateMessage}` : ""})`).join("; ");
+}
+
+export async function check(_olds: Props, news: Props): Promise<CheckResult<Props>> {
+  const failures = validateSnapshotSetInputs(news);
+  const inputs = Object.fromEntries(Object.entries(news).filter(([, v]) => v !== undefined && v !== null));
+  return { inputs, failures };
+}
+
+export async function diff(_id: string, olds: Props, news: Props): Promise<DiffHookResult> {
+  const result = diffResource(SNAPSHOT_SET_DIFF_RULES, olds, news);
+  const replaces = [...result.replaces];
+  let changes = result.changes;
+  // A set that lost members outside Pulumi is no longer one crash-consistent set: take a new one.
+  if (Array.isArray(olds.missingSnapshotIds) && olds.missingSnapshotIds.length > 0 && !replaces.includes("snapshotIds")) {
+    replaces.push("snapshotIds");
+    changes = true;
+  }
+  // Tags changed on members outside Pulumi are drift even when the program's tags did not change.
+  if (!containsUnknown(news.tags)) {
+    const drift = memberTagChanges(
+      recordedMembers(olds).map((m) => m.tags ?? {}),
+      (news.tags as TagMap | undefined) ?? {},
+      (olds.tags as TagMap | undefined) ?? {},
+      olds.copyTagsFromSource === true,
+    );
+    changes ||= Object.keys(drift.set).length > 0 || drift.remove.length > 0;
+  }
+  return { changes, replaces, deleteBeforeReplace: result.deleteBeforeReplace };
+}
+
+export async function create(props: Props): Promise<CreateResult<SnapshotSetOutputs>> {
+  const inputs = inputsOf(props);
+  const label = labelOf(props);
+  const operation = `create of ${label} (instance ${inputs.instanceId})`;
+  return runHook(operation, timeoutMs(inputs.timeouts, "create"), inputs.region, async ({ ec2, settings, deadline }) => {
+    const plan = planSnapshotSet(inputs, await ec2.describeInstance(inputs.instanceId), ec2.region);
+    if (!plan.ok) {
+      throw new Error(`${label}: ${plan.reason}. No snapshot was taken.`);
+    }
+    const volumes = await ec2.describeVolumes(plan.volumes.map((v) => v.volumeId));
+    const limits = new Map(volumes.map((v) => [`${ec2.region}/${v.VolumeId}`, pendingSnapshotLimit(v)]));
+    const admission = await admitAll(
+      plan.volumes.map((v) => `${ec2.region}/${v.volumeId}`),
+      (key) => limits.get(key) ?? 5,
+      settings.volumeSpacingMs,
+      deadline.signal,
+    );
+    try {
+      const marker = newCreationMarker(inputs.tags ?? {}, inputs.description, plan.volumes.map((v) => v.volumeId));
+      const id = `snapset-${marker.token ?? randomUUID()}`;
+      const { members, uncertain } = await createOrRecover(ec2, inputs, marker, label, id, plan.attached);
+      const unexpected = members.filter((m) => !plan.volumes.some((v) => v.volumeId === m.VolumeId));
+      if (unexpected.length > 0) {
+        warn(label, `EC2 also snapshotted ${unexpected.map((m) => m.VolumeId).join(", ")}, which the inputs exclude; those snapshots are kept as members of the set`);
+      }
+      const facts: MemberFacts = {
+        deviceNames: new Map(plan.attached.map((v) => [v.volumeId, v.deviceName])),
+        productCodes: await productCodesOf(ec2, members),
+      };
+      const outputs = await settle(ec2, inputs, id, members, facts, label, "delete");
+      if (uncertain) {
+        await removeStrays(ec2, marker, new Set(outputs.snapshotIds), label);
+      }
+      return { id, outs: outputs };
+    } finally {
+      admission.release();
+    }
+  });
+}
+
+async function productCodesOf(ec2: Ec2, members: readonly Snapshot[]): Promise<Map<string, ProductCode[]>> {
+  const ids = members.map((m) => m.SnapshotId ?? "").filter((id) => id !== "");
+  const codes = await Promise.all(ids.map((id) => ec2.productCodes(id)));
+  return new Map(ids.map((id, i) => [id, codes[i]]));
+}
+
+/**
+ * CreateSnapshots; if the deadline cuts the call off, looks once more for the snapshots it may have made
+ * and records them as partial state instead of leaking them.
+ */
+async function createOrRecover(
+  ec2: Ec2,
+  inputs: SnapshotSetInputs,
+  marker: CreationMarker,
+  label: string,
+  id: string,
+  attached: readonly PlannedVolume[],
+): Promise<{ members: Snapshot[]; uncertain: boolean }> {
+  try {
+    const created = await ec2.createSnapshots(
+      compact({
+        InstanceSpecification: compact({
+          InstanceId: inputs.instanceId,
+          ExcludeBootVolume: inputs.excludeBootVolume,
+          ExcludeDataVolumeIds: inputs.excludeDataVolumeIds && inputs.excludeDataVolumeIds.length > 0 ? inputs.excludeDataVolumeIds : undefined,
+        }),
+        Description: inputs.description,
+        OutpostArn: inputs.outpostArn,
+        CopyTagsFromSource: inputs.copyTagsFromSource === true ? ("volume" as const) : undefined,
+      }),
+      marker,
+    );
+    return { members: created.value.map(snapshotFromInfo), uncertain: created.uncertain };
+  } catch (error) {
+    if (!(error instanceof DeadlineExceededError)) {
+      throw error;
+    }
+    const found = await findAfterTimeout(ec2, marker, label);
+    if (found.length > 0) {
+      const facts: MemberFacts = { deviceNames: new Map(attached.map((v) => [v.volumeId, v.deviceName])), productCodes: new Map() };
+      throw new PartialStateError(
+        id,
+        snapshotSetOutputs(inputs, found, facts, ec2.region),
+        `${label}: ${error.message}; snapshots ${found.map((s) => s.SnapshotId).join(", ")} were created and are recorded, and the next \`pulumi up\` resumes them`,
+      );
+    }
+    throw new Error(`${label}: ${error.message}; no snapshot was created`, { cause: error });
+  }
+}
+
+/**
+ * Waits for the whole set with one DescribeSnapshots per poll, and applies the set's all-or-nothing
+ * rule: if any member ends in error, every member is deleted (on create) or the set is recorded as
+ * failed (on update, so that the next diff replaces it). A timeout records partial state.
+ */
+async function settle(
+  ec2: Ec2,
+  inputs: SnapshotSetInputs,
+  id: string,
+  members: readonly Snapshot[],
+  facts: MemberFacts,
+  label: string,
+  onError: "delete" | "record",
+  createdAt: number = Date.now(),
+): Promise<SnapshotSetOutputs> {
+  const ids = members.map((m) => m.SnapshotId ?? "");
+  let latest = new Map(members.map((m) => [m.SnapshotId ?? "", m]));
+  const current = (): Snapshot[] => ids.map((sid) => latest.get(sid)!).filter((m) => m !== undefined);
+  const pending = current().some((m) => m.State === undefined || m.State === "pending");
+  if (inputs.waitForCompletion !== false && pending) {
+    const waitStartedAt = Date.now();
+    try {
+      const done = await waitForSnapshots(ec2, ids, {
+        deadline: ec2.deadline,
+        initial: latest,
+        createdAt,
+        stopOnError: true,
+        onProgress: ({ snapshots, nextPollMs }) => ids.forEach((sid) => reportPending(label, snapshots.get(sid), waitStartedAt, nextPollMs)),
+      });
+      latest = new Map([...latest, ...done]);
+    } catch (error) {
+      if (error instanceof WaitTimeoutError) {
+        latest = new Map([...latest, ...error.lastSeen]);
+        const stillPending = current().filter((m) => m.State === undefined || m.State === "pending");
+        throw new PartialStateError(
+          id,
+          snapshotSetOutputs(inputs, current(), facts, ec2.region),
+          `${label}: ${stillPending.length} of ${ids.length} snapshots are still pending after ${formatDuration(error.timeoutMs)} ` +
+            `(${stillPending.map((m) => `${m.SnapshotId} ${m.Progress ?? "0%"}`).join(", ")}); the set is recorded, and the next \`pulumi up\` resumes waiting`,
+        );
+      }
+      if (error instanceof SnapshotVanishedError) {
+        const remaining = current().filter((m) => !error.snapshotIds.includes(m.SnapshotId ?? ""));
+        throw new PartialStateError(
+          id,
+          snapshotSetOutputs(inputs, remaining, facts, ec2.region, error.snapshotIds),
+          `${label}: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+  }
+  const failed = current().filter((m) => m.State === "error");
+  if (failed.length > 0) {
+    const what = `the snapshot set of instance ${inputs.instanceId} failed: ${describeMembers(failed)}`;
+    if (onError === "delete") {
+      await deleteAll(ec2, inputs, id, current(), facts, label, what);
+    }
+    throw new PartialStateError(id, snapshotSetOutputs(inputs, current(), facts, ec2.region), `${label}: ${what}; the next \`pulumi up\` deletes the set and takes a new one`);
+  }
+  return snapshotSetOutputs(inputs, current(), facts, ec2.region);
+}
+
+/** All or nothing: deletes every member of a failed set; records the ones that could not be deleted. */
+async function deleteAll(ec2: Ec2, inputs: SnapshotSetInputs, id: string, members: readonly Snapshot[], facts: MemberFacts, label: string, what: string): Promise<never> {
+  const cleanup = Deadline.after(timeoutMs(inputs.timeouts, "delete"), `delete of the failed set ${id}`);
+  try {
+    const { remaining, errors } = await deleteMembers(ec2.withDeadline(cleanup), members.map((m) => m.SnapshotId ?? ""));
+    if (remaining.length > 0) {
+      throw new PartialStateError(
+        id,
+        snapshotSetOutputs(inputs, members.filter((m) => remaining.includes(m.SnapshotId ?? "")), facts, ec2.region),
+        `${label}: ${what}. Deleting the set failed for ${errors.join("; ")}; those snapshots are recorded and \`pulumi up\` will replace the set`,
+      );
+    }
+  } finally {
+    cleanup.dispose();
+  }
+  throw new Error(`${label}: ${what}. All ${members.length} snapshots of the set were deleted. Check the volumes, then run \`pulumi up\` again.`);
+}
+
+/** Deletes each snapshot (tolerating ones already gone); returns the ids that remain, each with its reason. */
+async function deleteMembers(ec2: Ec2, ids: readonly string[]): Promise<{ remaining: string[]; errors: string[] }> {
+  const results = await Promise.allSettled(ids.map((sid) => ec2.deleteSnapshot(sid)));
+  const remaining: string[] = [];
+  const errors: string[] = [];
+  for (const [index, result] of results.entries()) {
+    if (result.status === "rejected") {
+      remaining.push(ids[index]);
+      errors.push(await explainDeleteFailure(ec2, ids[index], result.reason));
+    }
+  }
+  return { remaining, errors };
+}
+
+export async function read(id: string, props: Props): Promise<ReadResult<SnapshotSetOutputs>> {
+  const label = labelOf(props);
+  return runHook(`refresh of ${label} (${id})`, timeoutMs(props.timeouts, "update"), props.region as string | undefined, async ({ ec2 }) => {
+    const ids = recordedIds(props);
+    const found = await ec2.describeSnapshots(ids);
+    const members = ids.map((sid) => found.get(sid)).filter((m): m is Snapshot => m !== undefined);
+    if (members.length === 0) {
+      return { id: "", props: {} };
+    }
+    const earlierMissing = Array.isArray(props.missingSnapshotIds) ? (props.missingSnapshotIds as string[]) : [];
+    const missing = [...new Set([...earlierMissing, ...ids.filter((sid) => !found.has(sid))])];
+    const facts = factsFromState(props);
+    const productCodes = new Map(facts.productCodes);
+    for (const member of members) {
+      if (!productCodes.has(member.SnapshotId ?? "")) {
+        productCodes.set(member.SnapshotId ?? "", await ec2.productCodes(member.SnapshotId ?? ""));
+      }
+    }
+    return { id, props: snapshotSetOutputs(inputsOf(props), members, { ...facts, productCodes }, ec2.region, missing) };
+  });
+}
+
+export async function update(id: string, olds: Props, news: Props): Promise<UpdateResult<SnapshotSetOutputs>> {
+  const inputs = { ...inputsOf(news), instanceId: (olds.instanceId as string | undefined) ?? (news.instanceId as string) };
+  const label = labelOf(news);
+  const region = (olds.region as string | undefined) ?? inputs.region;
+  return runHook(`update of ${label} (${id})`, timeoutMs(inputs.timeouts, "update"), region, async ({ ec2 }) => {
+    const ids = recordedIds(olds);
+    const found = await ec2.describeSnapshots(ids);
+    const members = ids.map((sid) => found.get(sid)).filter((m): m is Snapshot => m !== undefined);
+    if (members.length === 0) {
+      throw new Error(`${label}: none of the snapshots ${ids.join(", ")} exists any more (deleted outside Pulumi); run \`pulumi refresh\`, then \`pulumi up\``);
+    }
+    const memberIds = members.map((m) => m.SnapshotId ?? "");
+    const changes = memberTagChanges(memberTags(members), inputs.tags ?? {}, (olds.tags as TagMap | undefined) ?? {}, inputs.copyTagsFromSource === true);
+    await ec2.deleteTags(memberIds, changes.remove);
+    await ec2.createTags(memberIds, changes.set);
+    const facts = factsFromState(olds);
+    const missing = ids.filter((sid) => !found.has(sid));
+    const startedAt = Math.min(...members.map((m) => m.StartTime?.getTime() ?? Date.now()));
+    await settle(ec2, inputs, id, members, facts, label, "record", startedAt);
+    const refreshed = await ec2.describeSnapshots(memberIds);
+    const latest = memberIds.map((sid) => refreshed.get(sid)).filter((m): m is Snapshot => m !== undefined);
+    return { outs: snapshotSetOutputs(inputs, latest, facts, ec2.region, missing) };
+  });
+}
+
+export async function remove(id: string, props: Props): Promise<void> {
+  const label = labelOf(props);
+  await runHook(`delete of ${label} (${id})`, timeoutMs(props.timeouts, "delete"), props.region as string | undefined, async ({ ec2 }) => {
+    const ids = recordedIds(props);
+    const { remaining, errors } = await deleteMembers(ec2, ids);
+    if (remaining.length > 0) {
+      throw new Error(
+        `${label}: ${remaining.length} of ${ids.length} snapshots remain: ${remaining.join(", ")}. ${errors.join("; ")}. ` +
+          "The others were deleted; run the delete again once the cause is fixed.",
+      );
+    }
+  });
+}
