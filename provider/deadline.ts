@@ -1,6 +1,9 @@
 import { formatDuration } from "./duration";
 import { sleep } from "./sleep";
 
+/** setTimeout fires at once for delays above this (about 24.8 days), so longer deadlines are armed in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Raised when a hook's own deadline (the resource's `timeouts`) passes. */
 export class DeadlineExceededError extends Error {
   override readonly name = "DeadlineExceededError";
@@ -30,9 +33,7 @@ export class Deadline {
     readonly timeoutMs: number,
     readonly startedAt: number,
   ) {
-    this.timer = setTimeout(() => this.expire(), timeoutMs);
-    // A pending deadline must not keep the provider process alive once the hook is done.
-    this.timer.unref?.();
+    this.arm(timeoutMs);
   }
 
   static after(timeoutMs: number, operation: string): Deadline {
@@ -79,6 +80,13 @@ export class Deadline {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+  }
+
+  private arm(ms: number): void {
+    const step = Math.min(ms, MAX_TIMER_MS);
+    this.timer = setTimeout(() => (ms > step ? this.arm(ms - step) : this.expire()), step);
+    // A pending deadline must not keep the provider process alive once the hook is done.
+    this.timer.unref?.();
   }
 
   private expire(): void {

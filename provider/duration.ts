@@ -27,7 +27,7 @@ export function parseDuration(text: string): number | undefined {
 
 /** Formats milliseconds for messages: "1h2m", "45s", "350ms". */
 export function formatDuration(ms: number): string {
-  if (ms < 1_000) {
+  if (Math.round(ms) < 1_000) {
     return `${Math.max(0, Math.round(ms))}ms`;
   }
   let seconds = Math.round(ms / 1_000);

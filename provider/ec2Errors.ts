@@ -146,7 +146,7 @@ export class Ec2OperationError extends Error {
     super(
       `${operation} ${resourceId} failed: EC2 ${classified.code}` +
         (classified.message ? `: ${classified.message}` : "") +
-        (advice ? `. ${advice}` : ""),
+        (advice ? `${classified.message.endsWith(".") ? "" : "."} ${advice}` : ""),
       { cause },
     );
     this.code = classified.code;

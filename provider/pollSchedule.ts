@@ -50,12 +50,13 @@ export function predictCompletion(startedAt: number, observations: readonly Obse
  */
 export function nextPollDelay(input: ScheduleInput): number {
   const { now, startedAt, observations, minMs, maxMs, random } = input;
+  const jitter = random();
   const age = Math.max(0, now - startedAt);
-  let delay = age * AGE_FRACTION;
+  let delay = age * AGE_FRACTION * (1 - JITTER + 2 * JITTER * jitter);
   const predicted = predictCompletion(startedAt, observations);
   if (predicted !== undefined) {
-    delay = Math.min(delay, Math.max(0, predicted - now));
+    // Jitter only later: a poll just before the predicted completion would find it pending and cost a round.
+    delay = Math.min(delay, Math.max(0, predicted - now) * (1 + JITTER * jitter));
   }
-  const jittered = delay * (1 - JITTER + 2 * JITTER * random());
-  return Math.round(Math.min(maxMs, Math.max(minMs, jittered)));
+  return Math.round(Math.min(maxMs, Math.max(minMs, delay)));
 }

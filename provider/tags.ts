@@ -24,7 +24,7 @@ export function toEc2Tags(tags: TagMap): Tag[] {
 /** The user-visible tags of a snapshot, in key order so that outputs are stable. */
 export function fromEc2Tags(tags: readonly Tag[] | undefined): TagMap {
   const result: TagMap = {};
-  for (const tag of [...(tags ?? [])].sort((a, b) => (a.Key ?? "").localeCompare(b.Key ?? ""))) {
+  for (const tag of [...(tags ?? [])].sort((a, b) => ((a.Key ?? "") < (b.Key ?? "") ? -1 : (a.Key ?? "") > (b.Key ?? "") ? 1 : 0))) {
     if (tag.Key !== undefined && !isReservedTagKey(tag.Key)) {
       result[tag.Key] = tag.Value ?? "";
     }
@@ -45,49 +45,11 @@ export function tagChanges(current: TagMap, desired: TagMap): TagChanges {
       set[key] = value;
     }
   }
-  const remove = Object.keys(current).filter((key) => !(key in desired) && !isReservedTagKey(key));
+  const remove = Object.keys(current).filter((key) => !Object.hasOwn(desired, key) && !isReservedTagKey(key));
   return { set, remove };
 }
 
 export function sameTags(a: TagMap, b: TagMap): boolean {
   const changes = tagChanges(a, b);
   return Object.keys(changes.set).length === 0 && changes.remove.length === 0;
-}
-
-/**
- * The tags of a snapshot set as one map, computed from the tags of each member so that drift on any
- * member shows up in a diff against the managed tags:
- * - a key every member has with one value reports that value;
- * - a managed key that some member has with another value reports that other value (an update re-applies it);
- * - a managed key that some member lacks is left out (an update adds it back);
- * - an unmanaged key on some members is reported with a member's value (an update removes it), unless
- *   `onlyManaged` is set, as it is when tags were copied from the volumes and differ between members legitimately.
- */
-export function setTags(members: readonly TagMap[], managed: TagMap, onlyManaged: boolean): TagMap {
-  const result: TagMap = {};
-  if (members.length === 0) {
-    return result;
-  }
-  const keys = new Set<string>(Object.keys(managed));
-  if (!onlyManaged) {
-    members.forEach((member) => Object.keys(member).forEach((key) => keys.add(key)));
-  }
-  for (const key of [...keys].sort()) {
-    const values = members.map((member) => (key in member ? member[key] : undefined));
-    const present = values.filter((value): value is string => value !== undefined);
-    if (present.length === 0) {
-      continue;
-    }
-    if (key in managed) {
-      const deviating = present.find((value) => value !== managed[key]);
-      if (deviating !== undefined) {
-        result[key] = deviating;
-      } else if (present.length === members.length) {
-        result[key] = managed[key];
-      }
-    } else {
-      result[key] = present[0];
-    }
-  }
-  return result;
 }

@@ -23,7 +23,7 @@ export const MAX_EXCLUDED_VOLUMES = 40;
 
 const VOLUME_ID = /^vol-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-const REGION = /^[a-z]{2}(?:-[a-z0-9]+)*-[a-z]+-\d+$/;
+const REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-[a-z]+-\d+$/;
 const OUTPOST_ARN = /^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost\/op-[0-9a-f]{17}$/;
 const TIMEOUT_KEYS = ["create", "update", "delete"] as const;
 /** Keys every resource may carry besides its declared inputs. */
@@ -41,7 +41,7 @@ function show(value: unknown): string {
 }
 
 function typeName(value: unknown): string {
-  return value === null ? "null" : Array.isArray(value) ? "a list" : `a ${typeof value}`;
+  return value === null ? "null" : Array.isArray(value) ? "a list" : typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 function fail(property: string, reason: string): CheckFailure[] {
@@ -115,7 +115,7 @@ const timeouts: Rule = (value, property) => {
   for (const [key, duration] of Object.entries(value)) {
     const at = `${property}.${key}`;
     if (!(TIMEOUT_KEYS as readonly string[]).includes(key)) {
-      failures.push({ property: at, reason: `unknown timeout ${JSON.stringify(key)}; expected one of ${TIMEOUT_KEYS.join(", ")}` });
+      failures.push({ property: at, reason: `unknown timeout ${show(key)}; expected one of ${TIMEOUT_KEYS.join(", ")}` });
     } else if (isUnknown(duration)) {
       continue;
     } else if (typeof duration !== "string" || parseDuration(duration) === undefined) {
@@ -195,8 +195,8 @@ function validate(fields: Readonly<Record<string, Field>>, props: Props): CheckF
     }
   }
   for (const name of Object.keys(props)) {
-    if (!(name in fields) && !HOUSEKEEPING_KEYS.has(name)) {
-      failures.push({ property: name, reason: `unknown property ${JSON.stringify(name)}; expected one of ${Object.keys(fields).join(", ")}` });
+    if (!Object.hasOwn(fields, name) && !HOUSEKEEPING_KEYS.has(name)) {
+      failures.push({ property: name, reason: `unknown property ${show(name)}; expected one of ${Object.keys(fields).join(", ")}` });
     }
   }
   return failures;

@@ -31,6 +31,9 @@ function stateOf(key: string): VolumeState {
 }
 
 function takeSlot(state: VolumeState, limit: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) {
+    return Promise.reject(signal.reason);
+  }
   if (state.inFlight < limit && state.queue.length === 0) {
     state.inFlight += 1;
     return Promise.resolve();
@@ -45,10 +48,6 @@ function takeSlot(state: VolumeState, limit: number, signal: AbortSignal): Promi
       signal.removeEventListener("abort", onAbort);
       resolve();
     };
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
     state.queue.push(handOver);
     signal.addEventListener("abort", onAbort, { once: true });
   });
@@ -80,13 +79,19 @@ export async function admit(key: string, limit: number, spacingMs: number, signa
     },
   };
   const now = Date.now();
-  const start = Math.max(now, state.nextAt);
-  state.nextAt = start + spacingMs;
+  const previous = state.nextAt;
+  const start = Math.max(now, previous);
+  const reserved = start + spacingMs;
+  state.nextAt = reserved;
   try {
     if (start > now) {
       await sleep(start - now, signal);
     }
   } catch (error) {
+    // Nothing was sent: give the spacing back unless a later create already booked after it.
+    if (state.nextAt === reserved) {
+      state.nextAt = previous;
+    }
     admission.release();
     throw error;
   }
