@@ -31,7 +31,7 @@ export const SNAPSHOT_DIFF_RULES: Readonly<Record<string, DiffRule>> = {
   tags: { kind: "update", absent: {} },
   waitForCompletion: { kind: "update", absent: true },
   timeouts: { kind: "update", absent: {} },
-  __name: { kind: "ignore" },
+  __logicalName: { kind: "ignore" },
 };
 
 /** Every input of `SnapshotSet` and what a change to it means. */
@@ -46,7 +46,7 @@ export const SNAPSHOT_SET_DIFF_RULES: Readonly<Record<string, DiffRule>> = {
   tags: { kind: "update", absent: {} },
   waitForCompletion: { kind: "update", absent: true },
   timeouts: { kind: "update", absent: {} },
-  __name: { kind: "ignore" },
+  __logicalName: { kind: "ignore" },
 };
 
 /** What the engine receives from diff: `changes`, `replaces` and `deleteBeforeReplace` are all it reads. */

@@ -29,12 +29,12 @@ function inputsOf(props: Props): SnapshotInputs {
     tags: props.tags as TagMap | undefined,
     waitForCompletion: props.waitForCompletion as boolean | undefined,
     timeouts: props.timeouts as SnapshotInputs["timeouts"],
-    __name: props.__name as string | undefined,
+    __logicalName: props.__logicalName as string | undefined,
   });
 }
 
 function labelOf(props: Props): string {
-  return resourceLabel("Snapshot", props.__name);
+  return resourceLabel("Snapshot", props.__logicalName);
 }
 
 function productCodesOf(props: Props): ProductCode[] | undefined {

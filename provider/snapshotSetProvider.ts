@@ -37,12 +37,12 @@ function inputsOf(props: Props): SnapshotSetInputs {
     tags: props.tags as TagMap | undefined,
     waitForCompletion: props.waitForCompletion as boolean | undefined,
     timeouts: props.timeouts as SnapshotSetInputs["timeouts"],
-    __name: props.__name as string | undefined,
+    __logicalName: props.__logicalName as string | undefined,
   });
 }
 
 function labelOf(props: Props): string {
-  return resourceLabel("SnapshotSet", props.__name);
+  return resourceLabel("SnapshotSet", props.__logicalName);
 }
 
 /** The members recorded in state, tolerating state written by any earlier version. */

@@ -28,7 +28,7 @@ export interface SnapshotInputs {
   waitForCompletion?: boolean;
   timeouts?: Timeouts;
   /** The resource's name in the program, set by the SDK class so that messages can name it. */
-  __name?: string;
+  __logicalName?: string;
 }
 
 /** State of the `Snapshot` resource: its inputs as given, plus what EC2 reports. */
@@ -68,7 +68,7 @@ export interface SnapshotSetInputs {
   tags?: Record<string, string>;
   waitForCompletion?: boolean;
   timeouts?: Timeouts;
-  __name?: string;
+  __logicalName?: string;
 }
 
 /** One volume's snapshot within a set. */

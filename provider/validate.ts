@@ -27,7 +27,7 @@ const REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-[a-z]+-\d+$/;
 const OUTPOST_ARN = /^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost\/op-[0-9a-f]{17}$/;
 const TIMEOUT_KEYS = ["create", "update", "delete"] as const;
 /** Keys every resource may carry besides its declared inputs. */
-const HOUSEKEEPING_KEYS = new Set(["__provider", "__name"]);
+const HOUSEKEEPING_KEYS = new Set(["__provider", "__logicalName"]);
 
 /** Unicode characters, as EC2 counts them, not UTF-16 code units. */
 function length(text: string): number {

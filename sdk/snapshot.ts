@@ -95,7 +95,7 @@ export class Snapshot extends pulumi.dynamic.Resource {
       waitForCompletion: undefined,
       timeouts: undefined,
       ...args,
-      __name: name,
+      __logicalName: name,
     };
     super(snapshotProvider, name, props, opts, MODULE, "Snapshot");
   }

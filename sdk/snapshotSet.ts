@@ -76,7 +76,7 @@ export class SnapshotSet extends pulumi.dynamic.Resource {
       waitForCompletion: undefined,
       timeouts: undefined,
       ...args,
-      __name: name,
+      __logicalName: name,
     };
     super(snapshotSetProvider, name, props, opts, MODULE, "SnapshotSet");
   }

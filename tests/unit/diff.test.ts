@@ -16,7 +16,7 @@ const SNAPSHOT_INPUTS: Props = {
   tags: { team: "db", env: "prod" },
   waitForCompletion: true,
   timeouts: { create: "10m" },
-  __name: "db",
+  __logicalName: "db",
 };
 
 const SET_INPUTS: Props = {
@@ -30,7 +30,7 @@ const SET_INPUTS: Props = {
   tags: { team: "db" },
   waitForCompletion: true,
   timeouts: { create: "10m" },
-  __name: "set",
+  __logicalName: "set",
 };
 
 /** A different valid value for every input either table knows. */
@@ -46,7 +46,7 @@ const CHANGED: Props = {
   excludeBootVolume: true,
   excludeDataVolumeIds: ["vol-00000000000000003"],
   copyTagsFromSource: true,
-  __name: "renamed",
+  __logicalName: "renamed",
 };
 
 /** The previous outputs: the inputs echoed, plus what create recorded. */
@@ -65,8 +65,8 @@ const TABLES: [label: string, rules: Readonly<Record<string, DiffRule>>, inputs:
 
 for (const [label, rules, inputs, fields] of TABLES) {
   describe(`${label} diff table`, () => {
-    it("has a rule for every validated input and for __name, and nothing else", () => {
-      assert.deepEqual(Object.keys(rules).sort(), [...Object.keys(fields), "__name"].sort());
+    it("has a rule for every validated input and for __logicalName, and nothing else", () => {
+      assert.deepEqual(Object.keys(rules).sort(), [...Object.keys(fields), "__logicalName"].sort());
     });
 
     it("finds no changes when the inputs are those recorded", () => {

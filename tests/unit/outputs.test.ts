@@ -71,9 +71,9 @@ describe("snapshotState", () => {
 });
 
 describe("echoInputs", () => {
-  it("drops __provider and undefined inputs, and keeps __name", () => {
-    const inputs = { volumeId: VOLUME, description: undefined, __provider: "text", __name: "db" };
-    assert.deepEqual(echoInputs(inputs), { volumeId: VOLUME, __name: "db" });
+  it("drops __provider and undefined inputs, and keeps __logicalName", () => {
+    const inputs = { volumeId: VOLUME, description: undefined, __provider: "text", __logicalName: "db" };
+    assert.deepEqual(echoInputs(inputs), { volumeId: VOLUME, __logicalName: "db" });
   });
 });
 
@@ -86,7 +86,7 @@ describe("snapshotOutputs", () => {
       tags: { team: "db" },
       waitForCompletion: true,
       timeouts: { create: "10m" },
-      __name: "db",
+      __logicalName: "db",
       __provider: "text",
     } as SnapshotInputs;
     // when mapped
@@ -98,7 +98,7 @@ describe("snapshotOutputs", () => {
       tags: { team: "db" },
       waitForCompletion: true,
       timeouts: { create: "10m" },
-      __name: "db",
+      __logicalName: "db",
       snapshotId: SNAPSHOT_ID,
       arn: `arn:aws:ec2:us-east-1::snapshot/${SNAPSHOT_ID}`,
       state: "completed",

@@ -40,7 +40,7 @@ describe("validateSnapshotInputs", () => {
         waitForCompletion: false,
         timeouts: { create: "1h30m", update: "10m", delete: "90s" },
         __provider: "exports.handler = ...",
-        __name: "db",
+        __logicalName: "db",
       };
       // when validated, then nothing fails
       assert.deepEqual(validateSnapshotInputs(props), []);
@@ -361,7 +361,7 @@ describe("validateSnapshotSetInputs", () => {
         waitForCompletion: true,
         timeouts: { create: "2h" },
         __provider: "p",
-        __name: "set",
+        __logicalName: "set",
       }),
       [],
     );

@@ -1,0 +1,380 @@
+import { isDeepStrictEqual } from "node:util";
+import { HostCallError, UNKNOWN, type CheckFailure, type HostCapabilities, type JsonObject, type JsonValue, type ProviderHost } from "./providerHost";
+import { isDynamic, type RegisteredResource } from "./program";
+
+/** One resource as the stack's checkpoint records it. */
+export interface ResourceState {
+  type: string;
+  id: string;
+  /** The checked inputs of the last successful step. */
+  inputs: JsonObject;
+  /** What the provider returned, `__provider` included. */
+  outputs: JsonObject;
+  /** Set when Create/Update reported partial state; the next `up` updates the resource even without changes. */
+  initErrors?: string[];
+}
+
+/** A replaced resource whose delete has not happened yet; the next `up` or `destroy` deletes it first. */
+export interface PendingDelete extends ResourceState {
+  urn: string;
+}
+
+/** Plain JSON: tests may serialize and scan it, and a new Deployment may start from it. */
+export interface DeploymentState {
+  resources: Record<string, ResourceState>;
+  pendingDeletes: PendingDelete[];
+}
+
+export type StepOp = "create" | "update" | "replace" | "same" | "delete" | "refresh";
+
+export interface Step {
+  urn: string;
+  op: StepOp;
+  ok: boolean;
+  error?: Error;
+}
+
+export interface UpOptions {
+  /** As `pulumi preview`: Check and Diff run, nothing else reaches a host that does not support preview. */
+  preview?: boolean;
+  /** Run the resources' steps concurrently, as the engine does for independent resources. */
+  parallel?: boolean;
+}
+
+/** The program's resources, as registerResources returns them. */
+export type ProgramResource = Pick<RegisteredResource, "urn" | "type" | "inputs">;
+
+export class CheckFailedError extends Error {
+  override readonly name = "CheckFailedError";
+
+  constructor(
+    readonly urn: string,
+    readonly failures: CheckFailure[],
+  ) {
+    super(`${urn}: check failed: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
+  }
+}
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+
+/**
+ * A minimal Pulumi engine over one ProviderHost: the step semantics of `pulumi up`, `refresh` and
+ * `destroy` for dynamic resources, without dependency ordering. Steps run in program order (deletes in
+ * reverse), one at a time unless asked otherwise.
+ */
+export class Deployment {
+  private current: DeploymentState;
+
+  constructor(
+    private readonly host: ProviderHost,
+    state: DeploymentState = { resources: {}, pendingDeletes: [] },
+  ) {
+    this.current = structuredClone(state);
+  }
+
+  /** A copy of the checkpoint. */
+  get state(): DeploymentState {
+    return structuredClone(this.current);
+  }
+
+  /**
+   * Check, then Create, Diff → Update/Replace/Same for each resource; then, if every step succeeded,
+   * deletes what the program no longer declares, as the engine skips deletes after a failure.
+   */
+  async up(resources: ProgramResource[], options: UpOptions = {}): Promise<Step[]> {
+    const capabilities = this.capabilities();
+    const preview = options.preview ?? false;
+    const seen = new Set<string>();
+    for (const resource of resources) {
+      if (!isDynamic(resource)) {
+        throw new Error(`${resource.urn}: a Deployment drives only dynamic resources; filter the program's resources with isDynamic`);
+      }
+      if (seen.has(resource.urn)) {
+        throw new Error(`${resource.urn} is registered twice`);
+      }
+      seen.add(resource.urn);
+    }
+    const steps: Step[] = [];
+    if (!preview) {
+      steps.push(...(await this.deletePending(options.parallel ?? false)));
+    }
+    steps.push(
+      ...(await this.each(resources, options.parallel ?? false, (resource) =>
+        this.step(resource.urn, resource.type, marshal(resource.inputs, capabilities), preview, capabilities),
+      )),
+    );
+    if (steps.every((step) => step.ok)) {
+      const gone = Object.keys(this.current.resources)
+        .filter((urn) => !seen.has(urn))
+        .reverse();
+      steps.push(...(await this.each(gone, options.parallel ?? false, (urn) => this.deleteResource(urn, preview))));
+    }
+    return steps;
+  }
+
+  /** Read for every recorded resource: an empty id drops it, otherwise its outputs (and inputs, if returned) are replaced. */
+  async refresh(options: { parallel?: boolean } = {}): Promise<Step[]> {
+    this.capabilities();
+    const steps = await this.each(Object.keys(this.current.resources), options.parallel ?? false, async (urn): Promise<Step> => {
+      const recorded = this.current.resources[urn];
+      try {
+        const result = await this.host.read(urn, recorded.id, recorded.outputs, recorded.inputs);
+        if (result.id === "") {
+          delete this.current.resources[urn];
+        } else {
+          // The engine takes initErrors only from the Read, and the dynamic host never reports any.
+          this.current.resources[urn] = { type: recorded.type, id: result.id, inputs: result.inputs ?? recorded.inputs, outputs: result.properties };
+        }
+        return { urn, op: "refresh", ok: true };
+      } catch (error) {
+        return { urn, op: "refresh", ok: false, error: asError(error) };
+      }
+    });
+    const pending: Step[] = [];
+    for (const entry of [...this.current.pendingDeletes]) {
+      try {
+        const result = await this.host.read(entry.urn, entry.id, entry.outputs, entry.inputs);
+        this.current.pendingDeletes = this.current.pendingDeletes.filter((other) => other !== entry);
+        if (result.id !== "") {
+          this.current.pendingDeletes.push({ ...entry, id: result.id, outputs: result.properties });
+        }
+        pending.push({ urn: entry.urn, op: "refresh", ok: true });
+      } catch (error) {
+        pending.push({ urn: entry.urn, op: "refresh", ok: false, error: asError(error) });
+      }
+    }
+    return [...steps, ...pending];
+  }
+
+  /** Deletes pending deletes, then every resource in reverse order; failed deletes stay in state. */
+  async destroy(options: { parallel?: boolean } = {}): Promise<Step[]> {
+    this.capabilities();
+    const pending = await this.deletePending(options.parallel ?? false);
+    const urns = Object.keys(this.current.resources).reverse();
+    return [...pending, ...(await this.each(urns, options.parallel ?? false, (urn) => this.deleteResource(urn, false)))];
+  }
+
+  private capabilities(): HostCapabilities {
+    const capabilities = this.host.capabilities;
+    if (capabilities === undefined) {
+      throw new Error("configure the host first: the engine sends Configure before any resource call");
+    }
+    return capabilities;
+  }
+
+  private async each<T>(items: T[], parallel: boolean, run: (item: T) => Promise<Step>): Promise<Step[]> {
+    if (parallel) {
+      return Promise.all(items.map(run));
+    }
+    const steps: Step[] = [];
+    for (const item of items) {
+      steps.push(await run(item));
+    }
+    return steps;
+  }
+
+  private async step(urn: string, type: string, news: JsonObject, preview: boolean, capabilities: HostCapabilities): Promise<Step> {
+    const old = this.current.resources[urn];
+    const intended: StepOp = old === undefined ? "create" : "update";
+    let inputs: JsonObject;
+    try {
+      inputs = await this.checked(urn, old?.inputs ?? {}, news);
+    } catch (error) {
+      return { urn, op: intended, ok: false, error: asError(error) };
+    }
+    if (old === undefined) {
+      return this.create(urn, type, inputs, preview, capabilities);
+    }
+    let changes: "none" | "some";
+    let replaces: string[];
+    let deleteBeforeReplace: boolean;
+    try {
+      const diff = await this.host.diff(urn, old.id, old.outputs, inputs, { oldInputs: old.inputs });
+      // An undecided provider leaves the engine to compare the inputs itself, __provider included.
+      changes = diff.changes === "unknown" ? (isDeepStrictEqual(old.inputs, inputs) ? "none" : "some") : diff.changes;
+      replaces = diff.replaces;
+      deleteBeforeReplace = diff.deleteBeforeReplace;
+    } catch (error) {
+      return { urn, op: intended, ok: false, error: asError(error) };
+    }
+    if (changes === "some" && replaces.length > 0) {
+      return this.replace(urn, type, news, old, deleteBeforeReplace, preview, capabilities);
+    }
+    if (changes === "some" || (old.initErrors?.length ?? 0) > 0) {
+      return this.update(urn, inputs, old, preview, capabilities);
+    }
+    this.current.resources[urn] = { ...old, inputs };
+    return { urn, op: "same", ok: true };
+  }
+
+  private async checked(urn: string, olds: JsonObject, news: JsonObject): Promise<JsonObject> {
+    const { inputs, failures } = await this.host.check(urn, olds, news);
+    if (failures.length > 0) {
+      throw new CheckFailedError(urn, failures);
+    }
+    return inputs;
+  }
+
+  private async create(urn: string, type: string, inputs: JsonObject, preview: boolean, capabilities: HostCapabilities): Promise<Step> {
+    if (preview && !capabilities.supportsPreview) {
+      return { urn, op: "create", ok: true };
+    }
+    try {
+      const { id, properties } = await this.host.create(urn, inputs, { preview });
+      if (!preview) {
+        this.current.resources[urn] = { type, id, inputs, outputs: properties };
+      }
+      return { urn, op: "create", ok: true };
+    } catch (error) {
+      this.recordInitFailure(urn, type, inputs, error);
+      return { urn, op: "create", ok: false, error: asError(error) };
+    }
+  }
+
+  private async update(urn: string, inputs: JsonObject, old: ResourceState, preview: boolean, capabilities: HostCapabilities): Promise<Step> {
+    if (preview && !capabilities.supportsPreview) {
+      return { urn, op: "update", ok: true };
+    }
+    try {
+      const { properties } = await this.host.update(urn, old.id, old.outputs, inputs, { preview, oldInputs: old.inputs });
+      if (!preview) {
+        this.current.resources[urn] = { type: old.type, id: old.id, inputs, outputs: properties };
+      }
+      return { urn, op: "update", ok: true };
+    } catch (error) {
+      if (!preview && error instanceof HostCallError && error.initFailed !== undefined) {
+        // An update keeps the resource's id whatever the error says.
+        this.current.resources[urn] = { type: old.type, id: old.id, inputs, outputs: error.initFailed.properties, initErrors: error.initFailed.reasons };
+      }
+      return { urn, op: "update", ok: false, error: asError(error) };
+    }
+  }
+
+  /**
+   * The engine checks the program's inputs again with no olds (defaults are not carried over into a
+   * replacement), creates the new resource, then deletes the old one; or the reverse with deleteBeforeReplace.
+   */
+  private async replace(
+    urn: string,
+    type: string,
+    news: JsonObject,
+    old: ResourceState,
+    deleteBeforeReplace: boolean,
+    preview: boolean,
+    capabilities: HostCapabilities,
+  ): Promise<Step> {
+    let inputs: JsonObject;
+    try {
+      inputs = await this.checked(urn, {}, news);
+    } catch (error) {
+      return { urn, op: "replace", ok: false, error: asError(error) };
+    }
+    if (preview) {
+      return { urn, op: "replace", ok: true };
+    }
+    if (deleteBeforeReplace) {
+      try {
+        await this.host.delete(urn, old.id, old.outputs, { oldInputs: old.inputs });
+      } catch (error) {
+        return { urn, op: "replace", ok: false, error: asError(error) };
+      }
+      const created = await this.create(urn, type, inputs, false, capabilities);
+      if (!created.ok && this.current.resources[urn] === old) {
+        delete this.current.resources[urn];
+      }
+      return { ...created, op: "replace" };
+    }
+    let id: string;
+    let properties: JsonObject;
+    try {
+      ({ id, properties } = await this.host.create(urn, inputs));
+    } catch (error) {
+      if (this.recordInitFailure(urn, type, inputs, error)) {
+        // The engine marks the old resource for deletion once a replacement exists, even a partial one.
+        this.current.pendingDeletes.push({ urn, ...old });
+      }
+      return { urn, op: "replace", ok: false, error: asError(error) };
+    }
+    this.current.resources[urn] = { type, id, inputs, outputs: properties };
+    try {
+      await this.host.delete(urn, old.id, old.outputs, { oldInputs: old.inputs });
+    } catch (error) {
+      this.current.pendingDeletes.push({ urn, ...old });
+      return { urn, op: "replace", ok: false, error: asError(error) };
+    }
+    return { urn, op: "replace", ok: true };
+  }
+
+  private async deleteResource(urn: string, preview: boolean): Promise<Step> {
+    const recorded = this.current.resources[urn];
+    if (preview) {
+      return { urn, op: "delete", ok: true };
+    }
+    try {
+      await this.host.delete(urn, recorded.id, recorded.outputs, { oldInputs: recorded.inputs });
+      delete this.current.resources[urn];
+      return { urn, op: "delete", ok: true };
+    } catch (error) {
+      return { urn, op: "delete", ok: false, error: asError(error) };
+    }
+  }
+
+  private async deletePending(parallel: boolean): Promise<Step[]> {
+    return this.each([...this.current.pendingDeletes], parallel, async (entry) => {
+      try {
+        await this.host.delete(entry.urn, entry.id, entry.outputs, { oldInputs: entry.inputs });
+        this.current.pendingDeletes = this.current.pendingDeletes.filter((other) => other !== entry);
+        return { urn: entry.urn, op: "delete", ok: true };
+      } catch (error) {
+        return { urn: entry.urn, op: "delete", ok: false, error: asError(error) };
+      }
+    });
+  }
+
+  /** Records partial state from a failed Create; true if there was any. */
+  private recordInitFailure(urn: string, type: string, inputs: JsonObject, error: unknown): boolean {
+    if (error instanceof HostCallError && error.initFailed !== undefined) {
+      const { id, properties, reasons } = error.initFailed;
+      this.current.resources[urn] = { type, id, inputs, outputs: properties, initErrors: reasons };
+      return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * What the engine sends a provider in place of the language host's envelopes, given what the provider
+ * accepted in Configure: plain values for secrets, ids for resource references, values for outputs.
+ */
+export function marshal(inputs: JsonObject, capabilities: HostCapabilities): JsonObject {
+  return Object.fromEntries(Object.entries(inputs).map(([key, value]) => [key, marshalValue(value, capabilities)]));
+}
+
+function marshalValue(value: JsonValue, capabilities: HostCapabilities): JsonValue {
+  if (Array.isArray(value)) {
+    return value.map((item) => marshalValue(item, capabilities));
+  }
+  if (value === null || typeof value !== "object") {
+    return value;
+  }
+  const sig = value[SIG_KEY];
+  if (sig === SECRET_SIG && !capabilities.acceptSecrets) {
+    return marshalValue(value.value ?? null, capabilities);
+  }
+  if (sig === RESOURCE_SIG && !capabilities.acceptResources) {
+    const id = value.id;
+    // A component's reference, or a custom resource whose id is unknown, becomes its URN or unknown.
+    return id === undefined ? (value.urn ?? null) : id === "" ? UNKNOWN : id;
+  }
+  if (sig === OUTPUT_SIG && !capabilities.acceptOutputs) {
+    return "value" in value ? marshalValue(value.value, capabilities) : UNKNOWN;
+  }
+  return marshal(value, capabilities);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
