@@ -59,6 +59,8 @@ async function open(settings: Pick<Settings, "requestTimeoutMs">, region: string
     maxAttempts: 1,
     requestHandler: {
       requestTimeout: settings.requestTimeoutMs,
+      // Without this the SDK only logs a warning when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
       connectionTimeout: Math.min(settings.requestTimeoutMs, 10_000),
     },
   };

@@ -1,0 +1,354 @@
+/**
+ * A fault-injecting HTTP proxy between the AWS SDK and moto (the local EC2 emulator).
+ *
+ * Without rules it relays every request to moto and every answer back unchanged, except that the
+ * answers of CreateSnapshot, CreateSnapshots, DescribeSnapshots and DescribeSnapshotAttribute pass
+ * through an XML rewrite (byte-identical when no rule applies, apart from the CreateSnapshots `state`
+ * below). Everything else a test observes about snapshots comes from moto.
+ *
+ * EC2 behaviours this proxy supplies, which moto 5.2.1 lacks (tests should attribute them here):
+ * - Faults: EC2 error answers with any code and status (throttling RequestLimitExceeded/503,
+ *   InternalError/500, snapshot limits, IncorrectState, InvalidSnapshot.InUse, ...), connections reset
+ *   before EC2 sees a request or after it acted (a lost CreateSnapshot answer), and answers held back
+ *   past a client's timeout.
+ * - Snapshot lifecycle: `pending` with rising Progress over a number of DescribeSnapshots answers,
+ *   then `completed` or `error` with a StatusMessage; snapshots held `pending`; snapshots forced into
+ *   `error`. moto reports every snapshot `completed`/"100%" at once.
+ * - Eventual consistency: new snapshots missing from DescribeSnapshots for their first lookups, and
+ *   InvalidSnapshot.NotFound ("The snapshot 'snap-…' does not exist.") when a request names one in
+ *   `SnapshotId.N`.
+ * - `state` on every CreateSnapshots item (moto sends none): `pending` under a lifecycle rule,
+ *   otherwise `completed`, agreeing with moto's "100%".
+ * - Per-volume snapshot fields: KmsKeyId (moto does not copy the volume's key), DataEncryptionKeyId,
+ *   OwnerAlias, StorageTier, CompletionTime (in CreateSnapshot and DescribeSnapshots answers), and
+ *   ProductCodes via DescribeSnapshotAttribute(productCodes), which moto ignores; for that attribute
+ *   the answer carries `productCodes` (empty when none) instead of moto's `createVolumePermission`.
+ *
+ * The proxy learns snapshot ids and their volumes only from answers that pass through it, so rules
+ * for "new" snapshots see only snapshots created through the proxy after the rule was registered.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { XmlParseError, parseXml, serializeXml } from "./xmlTree";
+import { defaultErrorMessage, defaultErrorStatus, ec2ErrorBody, snapshotNotFoundMessage } from "./faultProxy/ec2ErrorResponse";
+import { FaultRules, faultLabel, type FaultHandle, type FaultRule } from "./faultProxy/faultRules";
+import { RequestLog, decodeQueryParams, type RecordedRequest } from "./faultProxy/requestLog";
+import type { RuleHandle } from "./faultProxy/ruleHandle";
+import {
+  SNAPSHOT_ACTIONS,
+  invisibleSnapshotNamed,
+  rewriteCreateSnapshot,
+  rewriteCreateSnapshots,
+  rewriteDescribeSnapshotAttribute,
+  rewriteDescribeSnapshots,
+  type SnapshotModel,
+} from "./faultProxy/snapshotAnswers";
+import { VolumeEnrichments, type SnapshotEnrichment } from "./faultProxy/snapshotEnrichment";
+import { SnapshotLifecycle, type ProgressPlan, type SnapshotHold, type SnapshotSelector, type VisibilityDelay } from "./faultProxy/snapshotLifecycle";
+import { UpstreamForwarder, type HttpAnswer } from "./faultProxy/upstreamForwarder";
+
+export type { DelayFault, ErrorFault, FaultHandle, FaultMatch, FaultRule, ResetFault } from "./faultProxy/faultRules";
+export type { RecordedRequest } from "./faultProxy/requestLog";
+export type { RuleHandle } from "./faultProxy/ruleHandle";
+export type { ProductCode, SnapshotEnrichment } from "./faultProxy/snapshotEnrichment";
+export type { LifecycleEnd, ProgressPlan, SnapshotHold, SnapshotSelector, VisibilityDelay } from "./faultProxy/snapshotLifecycle";
+
+export interface FaultProxy {
+  /** http://127.0.0.1:PORT, for the SDK's `endpoint` or AWS_ENDPOINT_URL_EC2. */
+  readonly endpoint: string;
+  readonly port: number;
+
+  /** Every request received, in arrival order. */
+  readonly requests: readonly RecordedRequest[];
+  requestsFor(action: string): RecordedRequest[];
+  count(action: string): number;
+  clearRequests(): void;
+
+  /** Registers a fault; the first live matching fault (in registration order) takes each request. */
+  inject(rule: FaultRule): FaultHandle;
+  clearFaults(): void;
+
+  /** Snapshots created from now on go pending with rising progress, then end as the plan says. */
+  progressNewSnapshots(plan: ProgressPlan): RuleHandle;
+  /** Snapshots created from now on stay pending (progress frozen) until the hold is released. */
+  holdNewSnapshots(selector?: SnapshotSelector): SnapshotHold;
+  /** Keeps a known snapshot pending until released. */
+  holdPending(snapshotId: string): SnapshotHold;
+  /** Reports a snapshot as `error` with this StatusMessage until removed. */
+  forceError(snapshotId: string, message: string): RuleHandle;
+  /** Snapshots created from now on are invisible to their first DescribeSnapshots lookups. */
+  hideNewSnapshots(delay: VisibilityDelay): RuleHandle;
+  /** Adds fields moto lacks to the snapshots of a volume. */
+  enrich(volumeId: string, enrichment: SnapshotEnrichment): RuleHandle;
+  /** The volume of a snapshot, as learned from answers that passed through the proxy. */
+  volumeOf(snapshotId: string): string | undefined;
+
+  /** Forgets faults, lifecycle rules, enrichments, learned snapshots and the request log (pair with moto's reset). */
+  reset(): void;
+  /** Stops listening, destroys open connections and abandons held answers; resolves within about a second. */
+  close(): Promise<void>;
+}
+
+const CLOSE_BOUND_MS = 1_000;
+// Longer than any test's idle gap, so the SDK's keep-alive pool never races a server-side idle close
+// (which would surface as a spurious ECONNRESET that no rule injected).
+const KEEP_ALIVE_MS = 600_000;
+
+class FaultProxyServer implements FaultProxy {
+  readonly endpoint: string;
+  readonly port: number;
+  private readonly log = new RequestLog();
+  private readonly faults = new FaultRules();
+  private readonly model: SnapshotModel = { lifecycle: new SnapshotLifecycle(), enrichments: new VolumeEnrichments() };
+  private readonly sockets = new Set<Socket>();
+  private readonly sleepers = new Set<() => void>();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly server: Server,
+    private readonly forwarder: UpstreamForwarder,
+    port: number,
+  ) {
+    this.port = port;
+    this.endpoint = `http://127.0.0.1:${port}`;
+    server.on("connection", (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once("close", () => this.sockets.delete(socket));
+    });
+    server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+      this.handle(request, response).catch((error: unknown) => {
+        // A bug in the proxy must not look like an EC2 fault the test asked for: fail loudly and visibly.
+        if (!response.headersSent && !response.destroyed) {
+          this.send(response, this.errorAnswer("FaultProxyFailure", `fault proxy failure: ${String(error)}`, 500));
+        }
+      });
+    });
+  }
+
+  get requests(): readonly RecordedRequest[] {
+    return this.log.all;
+  }
+
+  requestsFor(action: string): RecordedRequest[] {
+    return this.log.of(action);
+  }
+
+  count(action: string): number {
+    return this.log.count(action);
+  }
+
+  clearRequests(): void {
+    this.log.clear();
+  }
+
+  inject(rule: FaultRule): FaultHandle {
+    return this.faults.inject(rule);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  progressNewSnapshots(plan: ProgressPlan): RuleHandle {
+    return this.model.lifecycle.progressNewSnapshots(plan);
+  }
+
+  holdNewSnapshots(selector?: SnapshotSelector): SnapshotHold {
+    return this.model.lifecycle.holdNewSnapshots(selector);
+  }
+
+  holdPending(snapshotId: string): SnapshotHold {
+    return this.model.lifecycle.holdPending(snapshotId);
+  }
+
+  forceError(snapshotId: string, message: string): RuleHandle {
+    return this.model.lifecycle.forceError(snapshotId, message);
+  }
+
+  hideNewSnapshots(delay: VisibilityDelay): RuleHandle {
+    return this.model.lifecycle.hideNewSnapshots(delay);
+  }
+
+  enrich(volumeId: string, enrichment: SnapshotEnrichment): RuleHandle {
+    return this.model.enrichments.add(volumeId, enrichment);
+  }
+
+  volumeOf(snapshotId: string): string | undefined {
+    return this.model.lifecycle.volumeOf(snapshotId);
+  }
+
+  reset(): void {
+    this.faults.clear();
+    this.model.lifecycle.clear();
+    this.model.enrichments.clear();
+    this.log.clear();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, CLOSE_BOUND_MS);
+      this.server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      for (const wake of this.sleepers) {
+        wake();
+      }
+      this.forwarder.abortAll();
+      for (const socket of this.sockets) {
+        socket.destroy();
+      }
+    });
+    return this.closing;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let clientGone = false;
+    response.on("close", () => {
+      clientGone = !response.writableFinished;
+    });
+    const body = await readBody(request);
+    const params = decodeQueryParams(request.url ?? "/", body.toString("utf8"));
+    const action = params["Action"] ?? "";
+    const entry = this.log.add({ action, params, at: Date.now(), status: 0, forwarded: false });
+    const fault = this.faults.take(action, params);
+    if (fault !== undefined) {
+      entry.fault = faultLabel(fault);
+    }
+    const answerFromEc2 = (): Promise<HttpAnswer> => this.ec2Answer(request, body, entry);
+    const deliver = (answer: HttpAnswer): void => {
+      if (!clientGone && this.closing === undefined) {
+        entry.status = answer.status;
+        this.send(response, answer);
+      }
+    };
+
+    if (fault?.kind === "error" && fault.afterForward !== true) {
+      deliver(this.errorFaultAnswer(fault));
+      return;
+    }
+    if (fault?.kind === "reset" && fault.phase === "before-forward") {
+      request.socket.destroy();
+      return;
+    }
+    if (fault?.kind === "delay" && fault.forwardFirst === false) {
+      await this.sleep(fault.ms);
+      if (clientGone || this.closing !== undefined) {
+        return;
+      }
+      deliver(await answerFromEc2());
+      return;
+    }
+
+    const answer = await answerFromEc2();
+    if (fault?.kind === "error") {
+      deliver(this.errorFaultAnswer(fault));
+    } else if (fault?.kind === "reset") {
+      request.socket.destroy();
+    } else if (fault?.kind === "delay") {
+      await this.sleep(fault.ms);
+      deliver(answer);
+    } else {
+      deliver(answer);
+    }
+  }
+
+  /** What "EC2" answers: moto's answer, rewritten by the snapshot model, or EC2's own NotFound for an invisible snapshot. */
+  private async ec2Answer(request: IncomingMessage, body: Buffer, entry: RecordedRequest): Promise<HttpAnswer> {
+    const { action, params } = entry;
+    if (action === "DescribeSnapshots") {
+      const invisible = invisibleSnapshotNamed(params, this.model);
+      if (invisible !== undefined) {
+        entry.fault = [entry.fault, `invisible:${invisible}`].filter((label) => label !== undefined).join(",");
+        return this.errorAnswer("InvalidSnapshot.NotFound", snapshotNotFoundMessage(invisible), 400);
+      }
+    }
+    let answer: HttpAnswer;
+    try {
+      entry.forwarded = true;
+      answer = await this.forwarder.forward(request.method ?? "POST", request.url ?? "/", request.headers, body);
+    } catch (error) {
+      return this.errorAnswer("FaultProxyUpstreamUnreachable", `moto did not answer: ${String(error)}`, 502);
+    }
+    if (answer.status !== 200 || !SNAPSHOT_ACTIONS.has(action)) {
+      return answer;
+    }
+    try {
+      const document = parseXml(answer.body.toString("utf8"));
+      if (action === "CreateSnapshot") {
+        rewriteCreateSnapshot(document, this.model);
+      } else if (action === "CreateSnapshots") {
+        rewriteCreateSnapshots(document, this.model);
+      } else if (action === "DescribeSnapshots") {
+        rewriteDescribeSnapshots(document, this.model);
+      } else {
+        rewriteDescribeSnapshotAttribute(document, params, this.model);
+      }
+      return { ...answer, body: Buffer.from(serializeXml(document), "utf8") };
+    } catch (error) {
+      if (error instanceof XmlParseError) {
+        entry.fault = "rewrite-failed";
+        return this.errorAnswer("FaultProxyRewriteFailed", `cannot rewrite moto's ${action} answer: ${error.message}`, 500);
+      }
+      throw error;
+    }
+  }
+
+  private errorFaultAnswer(fault: FaultRule & { kind: "error" }): HttpAnswer {
+    return this.errorAnswer(fault.code, fault.message ?? defaultErrorMessage(fault.code), fault.status ?? defaultErrorStatus(fault.code));
+  }
+
+  private errorAnswer(code: string, message: string, status: number): HttpAnswer {
+    return { status, headers: { "content-type": "text/xml;charset=UTF-8" }, body: Buffer.from(ec2ErrorBody(code, message), "utf8") };
+  }
+
+  private send(response: ServerResponse, answer: HttpAnswer): void {
+    response.writeHead(answer.status, { ...answer.headers, "content-length": String(answer.body.length) });
+    response.end(answer.body);
+  }
+
+  /** Waits `ms`, or less if the proxy closes meanwhile. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+/** Starts the proxy on a free loopback port, relaying to `upstream` (moto's endpoint). */
+export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
+  const upstreamUrl = new URL(upstream);
+  if (upstreamUrl.protocol !== "http:") {
+    throw new Error(`the fault proxy relays plain HTTP only, got ${upstream}`);
+  }
+  const server = createServer();
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.removeListener("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") {
+    server.close();
+    throw new Error("the fault proxy did not get a TCP port");
+  }
+  return new FaultProxyServer(server, new UpstreamForwarder(upstreamUrl), address.port);
+}
