@@ -69,7 +69,7 @@ export class Deployment {
   private current: DeploymentState;
 
   constructor(
-    private readonly host: ProviderHost,
+    readonly host: ProviderHost,
     state: DeploymentState = { resources: {}, pendingDeletes: [] },
   ) {
     this.current = structuredClone(state);
