@@ -12,10 +12,15 @@ export interface SnapshotArgs {
   outpostArn?: pulumi.Input<string>;
   /**
    * Region of the volume. Defaults to the stack's `aws:region`, then to the AWS SDK's resolution
-   * (AWS_REGION, profile). Changing it replaces the snapshot.
+   * (AWS_REGION, profile). Changing it replaces the snapshot. Leaving it out later never replaces the
+   * snapshot: the region it was made in stays in the `region` output.
    */
   region?: pulumi.Input<string>;
-  /** Tags of the snapshot (at most 50; keys may not start with `aws:`). Updated in place. */
+  /**
+   * Tags of the snapshot (at most 50; keys may not start with `aws:`). Updated in place. Limits: at most
+   * 50 tags; each key at most 128 characters, not empty, and may not start with `aws:`; each value at
+   * most 256 characters. The key `pulumi-ebs-snapshots:create-token` is reserved for the provider.
+   */
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /**
    * Wait until EC2 reports the snapshot `completed` (default true). With false, create returns as soon
@@ -33,9 +38,13 @@ export interface SnapshotArgs {
 export class Snapshot extends pulumi.dynamic.Resource {
   /** The snapshotted volume. */
   declare public readonly volumeId: pulumi.Output<string>;
+  /** The description of the snapshot, as given. */
   declare public readonly description: pulumi.Output<string | undefined>;
+  /** The Outpost the snapshot is stored on, as given. */
   declare public readonly outpostArn: pulumi.Output<string | undefined>;
+  /** Whether create waits for `completed`, as given. */
   declare public readonly waitForCompletion: pulumi.Output<boolean | undefined>;
+  /** The provider's own deadlines, as given. */
   declare public readonly timeouts: pulumi.Output<Timeouts | undefined>;
   /** The snapshot id, `snap-...` (also the resource's id). */
   declare public readonly snapshotId: pulumi.Output<string>;
@@ -51,9 +60,11 @@ export class Snapshot extends pulumi.dynamic.Resource {
   declare public readonly encrypted: pulumi.Output<boolean | undefined>;
   /** ARN of the KMS key that protects the snapshot. */
   declare public readonly kmsKeyId: pulumi.Output<string | undefined>;
+  /** The data encryption key identifier, when EC2 reports one. */
   declare public readonly dataEncryptionKeyId: pulumi.Output<string | undefined>;
   /** The AWS account that owns the snapshot. */
   declare public readonly ownerId: pulumi.Output<string | undefined>;
+  /** The AWS owner alias (such as `amazon`), when EC2 reports one. */
   declare public readonly ownerAlias: pulumi.Output<string | undefined>;
   /** Size of the snapshotted volume, GiB. */
   declare public readonly volumeSize: pulumi.Output<number | undefined>;

@@ -15,13 +15,21 @@ export interface SnapshotSetArgs {
   excludeDataVolumeIds?: pulumi.Input<pulumi.Input<string>[]>;
   /** Description of every snapshot of the set, at most 255 characters. Changing it replaces the set. */
   description?: pulumi.Input<string>;
-  /** Copy each volume's tags to its snapshot (EC2 `CopyTagsFromSource: volume`). Changing it replaces the set. */
+  /** Copy each volume's tags to its snapshot (EC2 `CopyTagsFromSource: volume`). Changing it replaces the set. Default: false. */
   copyTagsFromSource?: pulumi.Input<boolean>;
   /** ARN of the AWS Outpost to store the snapshots on. Changing it replaces the set. */
   outpostArn?: pulumi.Input<string>;
-  /** Region of the instance. Defaults to the stack's `aws:region`, then to the AWS SDK's resolution (AWS_REGION, profile). Changing it replaces the set. */
+  /**
+   * Region of the instance. Defaults to the stack's `aws:region`, then to the AWS SDK's resolution
+   * (AWS_REGION, profile). Changing it replaces the set. Leaving it out later never replaces the set:
+   * the region it was made in stays in the `region` output.
+   */
   region?: pulumi.Input<string>;
-  /** Tags applied to every snapshot of the set (at most 50). Updated in place on all of them. */
+  /**
+   * Tags applied to every snapshot of the set (at most 50). Updated in place on all of them. Limits: at
+   * most 50 tags; each key at most 128 characters, not empty, and may not start with `aws:`; each value
+   * at most 256 characters. The key `pulumi-ebs-snapshots:create-token` is reserved for the provider.
+   */
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Wait until every snapshot of the set is `completed` (default true). */
   waitForCompletion?: pulumi.Input<boolean>;
@@ -35,13 +43,21 @@ export interface SnapshotSetArgs {
  * deleted and the create fails with each volume's reason.
  */
 export class SnapshotSet extends pulumi.dynamic.Resource {
+  /** The instance whose volumes the set covers. */
   declare public readonly instanceId: pulumi.Output<string>;
+  /** Whether the root volume was left out, as given. */
   declare public readonly excludeBootVolume: pulumi.Output<boolean | undefined>;
+  /** The data volumes left out, as given. */
   declare public readonly excludeDataVolumeIds: pulumi.Output<string[] | undefined>;
+  /** The description of every snapshot of the set, as given. */
   declare public readonly description: pulumi.Output<string | undefined>;
+  /** Whether each volume's tags were copied to its snapshot, as given. */
   declare public readonly copyTagsFromSource: pulumi.Output<boolean | undefined>;
+  /** The Outpost the snapshots are stored on, as given. */
   declare public readonly outpostArn: pulumi.Output<string | undefined>;
+  /** Whether create waits for every snapshot to be `completed`, as given. */
   declare public readonly waitForCompletion: pulumi.Output<boolean | undefined>;
+  /** The provider's own deadlines, as given. */
   declare public readonly timeouts: pulumi.Output<Timeouts | undefined>;
   /** The ids of the set's snapshots, one per volume. */
   declare public readonly snapshotIds: pulumi.Output<string[]>;
