@@ -90,6 +90,8 @@ export interface ProviderHostOptions {
   /** Bound on each gRPC call. Defaults to 100 s, below mocha's 120 s, so a hung hook fails the test with a reason. */
   callTimeoutMs?: number;
   startTimeoutMs?: number;
+  /** Called with each line the host writes after its port, as it arrives (the demo shows them live). */
+  onLine?: (stream: "stdout" | "stderr", line: string) => void;
 }
 
 export interface HostExit {
@@ -118,6 +120,7 @@ export class ProviderHost {
     private readonly callTimeoutMs: number,
     exited: Promise<HostExit>,
     private readonly killOnExit: () => void,
+    private readonly onLine: ProviderHostOptions["onLine"],
   ) {
     this.exited = exited;
   }
@@ -183,9 +186,9 @@ export class ProviderHost {
         throw new Error(`dynamic-provider host printed ${JSON.stringify(line)} instead of a port`);
       }
       const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-      host = new ProviderHost(child, client, port, options.callTimeoutMs ?? 100_000, exited, killOnExit);
-      host.stdoutLines.push(...early.stdout);
-      host.stderrLines.push(...early.stderr);
+      host = new ProviderHost(child, client, port, options.callTimeoutMs ?? 100_000, exited, killOnExit, options.onLine);
+      early.stdout.forEach((line) => host?.addLine("stdout", line));
+      early.stderr.forEach((line) => host?.addLine("stderr", line));
       const flushAtExit = (): void => {
         const current = host;
         for (const rest of stdout.end()) {
@@ -420,6 +423,7 @@ export class ProviderHost {
 
   private addLine(stream: "stdout" | "stderr", line: string): void {
     (stream === "stdout" ? this.stdoutLines : this.stderrLines).push(line);
+    this.onLine?.(stream, line);
     for (const waiter of [...this.lineWaiters]) {
       waiter();
     }

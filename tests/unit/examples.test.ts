@@ -32,7 +32,7 @@ import {
 } from "../support/examplesMocks";
 import { assertMatchesSchema, HOUSEKEEPING_OUTPUT_KEYS, REPO_ROOT } from "../support/schemaShape";
 
-const EXAMPLES = ["aws-volume", "snapshot", "snapshot-set"];
+const EXAMPLES = ["aws-volume", "backup", "snapshot", "snapshot-set"];
 const VOLUME = "vol-0123456789abcdef0";
 const INSTANCE = "i-0123456789abcdef0";
 /** Inputs the SDK adds besides the user's: its bookkeeping keys (the serialized provider is recorded apart). */
@@ -76,7 +76,7 @@ describe("examples", function () {
   this.timeout(120_000);
 
   describe("layout", () => {
-    it("has exactly the three documented examples", () => {
+    it("has exactly the four documented examples", () => {
       assert.deepEqual(exampleNames(), EXAMPLES);
     });
 
@@ -146,14 +146,14 @@ describe("examples", function () {
       assert.ok(typeof project.description === "string" && project.description.length > 20);
       // A file, not a folder: for a folder, the nodejs host would run the entry point of the repository's
       // package.json (dist/sdk/index.js) instead of the example.
-      assert.equal(project.main, "examples/snapshot-set/index.ts");
+      assert.equal(project.main, "examples/backup/index.ts");
       assert.ok(fs.existsSync(path.join(REPO_ROOT, project.main)));
     });
 
     it("has a project name of its own and declares the config of the example it runs", () => {
       const project = root();
       assert.ok(!EXAMPLES.map((name) => readProjectFile(path.join(EXAMPLES_DIR, name)).name).includes(project.name));
-      const example = readProjectFile(path.join(EXAMPLES_DIR, "snapshot-set"));
+      const example = readProjectFile(path.join(EXAMPLES_DIR, "backup"));
       assert.deepEqual(root().config, example.config);
     });
   });
@@ -233,6 +233,56 @@ describe("examples", function () {
         assert.match(malformed.error ?? "", /ebs-snapshot:volumeId/);
         assert.match(malformed.error ?? "", /does not match the regular expression/);
         assert.deepEqual(malformed.resources, []);
+      });
+    });
+
+    describe("backup", () => {
+      const ARCHIVE = "vol-0fedcba9876543210";
+      let run: ExampleRun;
+      before(async () => {
+        run = await runExample("backup", { instanceId: INSTANCE, archiveVolumeId: ARCHIVE });
+      });
+
+      it("registers a SnapshotSet of the server and a Snapshot of the archive volume, tagged for staging by default", () => {
+        assertSucceeded(run);
+        // The runtime does not promise registration in construction order.
+        assert.deepEqual(run.resources.map((r) => [r.type, r.name]).sort(), [
+          [SNAPSHOT_TOKEN, "archive"],
+          [SNAPSHOT_SET_TOKEN, "db-server"],
+        ]);
+        const tags = { ManagedBy: "pulumi", Environment: "staging", Backup: "nightly" };
+        assert.deepEqual(userInputs(only(run, SNAPSHOT_SET_TOKEN)), { instanceId: INSTANCE, description: `Backup of ${INSTANCE}`, tags, timeouts: { create: "2h" } });
+        assert.deepEqual(userInputs(only(run, SNAPSHOT_TOKEN)), { volumeId: ARCHIVE, description: `Archive volume ${ARCHIVE}`, tags });
+        assert.deepEqual(validateSnapshotSetInputs(only(run, SNAPSHOT_SET_TOKEN).inputs), []);
+        assert.deepEqual(validateSnapshotInputs(only(run, SNAPSHOT_TOKEN).inputs), []);
+      });
+
+      it("takes the Environment tag from config, so a change of it is a tag change only", async () => {
+        const production = await runExample("backup", { instanceId: INSTANCE, archiveVolumeId: ARCHIVE, environment: "production" });
+        assertSucceeded(production);
+        for (const resource of production.resources) {
+          assert.deepEqual(resource.inputs.tags, { ManagedBy: "pulumi", Environment: "production", Backup: "nightly" });
+        }
+        const strip = (r: RegisteredResource): string => JSON.stringify({ name: r.name, inputs: { ...userInputs(r), tags: undefined } });
+        assert.deepEqual(production.resources.map(strip).sort(), run.resources.map(strip).sort());
+      });
+
+      it("exports the set's snapshot ids and state and the archive snapshot's id and encryption", () => {
+        const set = only(run, SNAPSHOT_SET_TOKEN).state as { snapshotIds: string[] };
+        assert.deepEqual(run.exports, {
+          serverSnapshotIds: set.snapshotIds,
+          serverState: "completed",
+          archiveSnapshotId: only(run, SNAPSHOT_TOKEN).id,
+          archiveEncrypted: true,
+          archiveKmsKeyId: MOCK_KMS_KEY,
+        });
+      });
+
+      it("stops with the config key to set when archiveVolumeId is missing", async () => {
+        const missing = await runExample("backup", { instanceId: INSTANCE });
+        assert.equal(missing.ok, false);
+        assert.match(missing.error ?? "", /pulumi config set ebs-backup:archiveVolumeId <value>/);
+        assert.deepEqual(missing.resources, []);
       });
     });
 
