@@ -22,6 +22,9 @@ const STACK = "demo";
 const PROGRAM = path.join(__dirname, "..", "examples", "backup", "index.js");
 const CREDENTIALS = { accessKeyId: "demo", secretAccessKey: "demo" };
 
+/** Set on Ctrl-C: the stop in progress makes later failures expected, not worth reporting. */
+let interrupted = false;
+
 const say = (line = ""): void => {
   process.stdout.write(`${line}\n`);
 };
@@ -70,7 +73,6 @@ async function main(): Promise<void> {
     await proxy?.close().catch(() => undefined);
     await moto?.stop().catch(() => undefined);
   };
-  let interrupted = false;
   process.once("SIGINT", () => {
     interrupted = true;
     say("\nInterrupted: stopping the emulator and the provider host...");
@@ -149,6 +151,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (interrupted) {
+    return;
+  }
   process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });
