@@ -20,7 +20,8 @@ export function memberTagChanges(members: readonly TagMap[], desired: TagMap, pr
     members.forEach((member) => Object.keys(member).forEach((key) => candidates.add(key)));
   }
   const remove = [...candidates]
-    .filter((key) => !(key in desired) && !isReservedTagKey(key) && members.some((member) => key in member))
+    // Object.hasOwn, not `in`: tag keys such as "constructor" or "toString" are ordinary keys, not Object.prototype's.
+    .filter((key) => !Object.hasOwn(desired, key) && !isReservedTagKey(key) && members.some((member) => Object.hasOwn(member, key)))
     .sort();
   return { set, remove };
 }

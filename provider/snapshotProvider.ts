@@ -10,7 +10,7 @@ import { runHook } from "./hookContext";
 import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, UpdateResult } from "./hookTypes";
 import { reportPending, resourceLabel, warn } from "./log";
 import { compact, snapshotOutputs } from "./outputs";
-import { PartialStateError } from "./partialState";
+import { CleanedUpError, PartialStateError, recordingProvider, recordOnFailure } from "./partialState";
 import { SnapshotVanishedError, waitForSnapshots, WaitTimeoutError } from "./poller";
 import { fromEc2Tags, tagChanges, type TagMap } from "./tags";
 import { timeoutMs } from "./timeouts";
@@ -56,7 +56,7 @@ export async function create(props: Props): Promise<CreateResult<SnapshotOutputs
   const inputs = inputsOf(props);
   const label = labelOf(props);
   const operation = `create of ${label} (volume ${inputs.volumeId})`;
-  return runHook(operation, timeoutMs(inputs.timeouts, "create"), inputs.region, async ({ ec2, settings, deadline }) => {
+  return recordingProvider(props, () => runHook(operation, timeoutMs(inputs.timeouts, "create"), inputs.region, async ({ ec2, settings, deadline }) => {
     const volume = await ec2.describeVolume(inputs.volumeId);
     if (volume === undefined) {
       throw new Error(`${label}: volume ${inputs.volumeId} does not exist in ${ec2.region} (EC2 InvalidVolume.NotFound); check volumeId and region`);
@@ -73,16 +73,25 @@ export async function create(props: Props): Promise<CreateResult<SnapshotOutputs
       const marker = newCreationMarker(inputs.tags ?? {}, inputs.description, [inputs.volumeId]);
       const { snapshot, uncertain } = await createOrRecover(ec2, inputs, marker, label);
       const snapshotId = snapshot.SnapshotId ?? "";
-      const productCodes = await ec2.productCodes(snapshotId);
-      const outputs = await settle(ec2, inputs, snapshot, productCodes, label, "delete");
-      if (uncertain) {
-        await removeStrays(ec2, marker, new Set([snapshotId]), label);
-      }
-      return { id: snapshotId, outs: outputs };
+      let productCodes: ProductCode[] = [];
+      // From here on the snapshot exists: any failure records it as partial state instead of leaking it.
+      return await recordOnFailure(
+        snapshotId,
+        () => snapshotOutputs(inputs, snapshot, ec2.region, productCodes),
+        (message) => `${label}: ${message}; snapshot ${snapshotId} was created and is recorded, and the next \`pulumi up\` resumes it`,
+        async () => {
+          productCodes = await ec2.productCodes(snapshotId);
+          const outputs = await settle(ec2, inputs, snapshot, productCodes, label, "delete");
+          if (uncertain) {
+            await removeStrays(ec2, marker, new Set([snapshotId]), label);
+          }
+          return { id: snapshotId, outs: outputs };
+        },
+      );
     } finally {
       admission.release();
     }
-  });
+  }));
 }
 
 /**
@@ -185,7 +194,7 @@ async function deleteFailed(ec2: Ec2, inputs: SnapshotInputs, snapshot: Snapshot
   } finally {
     cleanup.dispose();
   }
-  throw new Error(`${label}: snapshot ${snapshotId} of volume ${inputs.volumeId} failed (state error: ${reason}); it was deleted. Check the volume, then run \`pulumi up\` again.`);
+  throw new CleanedUpError(`${label}: snapshot ${snapshotId} of volume ${inputs.volumeId} failed (state error: ${reason}); it was deleted. Check the volume, then run \`pulumi up\` again.`);
 }
 
 export async function read(id: string, props: Props): Promise<ReadResult<SnapshotOutputs>> {
@@ -206,7 +215,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
   const label = labelOf(news);
   // The snapshot lives where it was made, whatever region the program resolves today.
   const region = (olds.region as string | undefined) ?? inputs.region;
-  return runHook(`update of ${label} (${id})`, timeoutMs(inputs.timeouts, "update"), region, async ({ ec2 }) => {
+  return recordingProvider(news, () => runHook(`update of ${label} (${id})`, timeoutMs(inputs.timeouts, "update"), region, async ({ ec2 }) => {
     const snapshot = (await ec2.describeSnapshots([id])).get(id);
     if (snapshot === undefined) {
       throw new Error(`${label}: snapshot ${id} no longer exists (deleted outside Pulumi); run \`pulumi refresh\`, then \`pulumi up\` to take a new one`);
@@ -218,7 +227,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
     await settle(ec2, inputs, snapshot, productCodes, label, "record", snapshot.StartTime?.getTime());
     const latest = (await ec2.describeSnapshots([id])).get(id) ?? snapshot;
     return { outs: snapshotOutputs(inputs, latest, ec2.region, productCodes) };
-  });
+  }));
 }
 
 export async function remove(id: string, props: Props): Promise<void> {

@@ -12,7 +12,7 @@ import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, Upda
 import { reportPending, resourceLabel, warn } from "./log";
 import { memberTagChanges } from "./memberTags";
 import { compact } from "./outputs";
-import { PartialStateError } from "./partialState";
+import { CleanedUpError, PartialStateError, recordingProvider, recordOnFailure } from "./partialState";
 import { SnapshotVanishedError, waitForSnapshots, WaitTimeoutError } from "./poller";
 import { planSnapshotSet, type PlannedVolume } from "./setPlan";
 import { memberTags, snapshotFromInfo, snapshotSetOutputs, type MemberFacts } from "./setOutputs";
@@ -63,6 +63,11 @@ function factsFromState(props: Props): MemberFacts {
   };
 }
 
+/** A message to be continued by another sentence or clause. */
+function withoutFullStop(message: string): string {
+  return message.replace(/\.$/, "");
+}
+
 function describeMembers(members: readonly Snapshot[]): string {
   return members.map((m) => `${m.SnapshotId} (volume ${m.VolumeId}${m.StateMessage ? `: ${m.StateMessage}` : ""})`).join("; ");
 }
@@ -99,7 +104,7 @@ export async function create(props: Props): Promise<CreateResult<SnapshotSetOutp
   const inputs = inputsOf(props);
   const label = labelOf(props);
   const operation = `create of ${label} (instance ${inputs.instanceId})`;
-  return runHook(operation, timeoutMs(inputs.timeouts, "create"), inputs.region, async ({ ec2, settings, deadline }) => {
+  return recordingProvider(props, () => runHook(operation, timeoutMs(inputs.timeouts, "create"), inputs.region, async ({ ec2, settings, deadline }) => {
     const plan = planSnapshotSet(inputs, await ec2.describeInstance(inputs.instanceId), ec2.region);
     if (!plan.ok) {
       throw new Error(`${label}: ${plan.reason}. No snapshot was taken.`);
@@ -115,24 +120,34 @@ export async function create(props: Props): Promise<CreateResult<SnapshotSetOutp
     try {
       const marker = newCreationMarker(inputs.tags ?? {}, inputs.description, plan.volumes.map((v) => v.volumeId));
       const id = `snapset-${marker.token ?? randomUUID()}`;
-      const { members, uncertain } = await createOrRecover(ec2, inputs, marker, label, id, plan.attached);
-      const unexpected = members.filter((m) => !plan.volumes.some((v) => v.volumeId === m.VolumeId));
-      if (unexpected.length > 0) {
-        warn(label, `EC2 also snapshotted ${unexpected.map((m) => m.VolumeId).join(", ")}, which the inputs exclude; those snapshots are kept as members of the set`);
-      }
-      const facts: MemberFacts = {
-        deviceNames: new Map(plan.attached.map((v) => [v.volumeId, v.deviceName])),
-        productCodes: await productCodesOf(ec2, members),
-      };
-      const outputs = await settle(ec2, inputs, id, members, facts, label, "delete");
-      if (uncertain) {
-        await removeStrays(ec2, marker, new Set(outputs.snapshotIds), label);
-      }
-      return { id, outs: outputs };
+      const { members: created, uncertain } = await createOrRecover(ec2, inputs, marker, label, id, plan.attached);
+      let members = created;
+      let facts: MemberFacts = { deviceNames: new Map(plan.attached.map((v) => [v.volumeId, v.deviceName])), productCodes: new Map() };
+      // From here on the snapshots exist: any failure records them as partial state instead of leaking them.
+      return await recordOnFailure(
+        id,
+        () => snapshotSetOutputs(inputs, members, facts, ec2.region),
+        (message) => `${label}: ${message}; snapshots ${members.map((m) => m.SnapshotId).join(", ")} were created and are recorded, and the next \`pulumi up\` resumes them`,
+        async () => {
+          // CreateSnapshots answers lack KmsKeyId and StateMessage: describe the set once (ids not yet visible keep their answer).
+          const described = await ec2.describeSnapshots(created.map((m) => m.SnapshotId ?? ""));
+          members = created.map((m) => described.get(m.SnapshotId ?? "") ?? m);
+          const unexpected = members.filter((m) => !plan.volumes.some((v) => v.volumeId === m.VolumeId));
+          if (unexpected.length > 0) {
+            warn(label, `EC2 also snapshotted ${unexpected.map((m) => m.VolumeId).join(", ")}, which the inputs exclude; those snapshots are kept as members of the set`);
+          }
+          facts = { ...facts, productCodes: await productCodesOf(ec2, members) };
+          const outputs = await settle(ec2, inputs, id, members, facts, label, "delete");
+          if (uncertain) {
+            await removeStrays(ec2, marker, new Set(outputs.snapshotIds), label);
+          }
+          return { id, outs: outputs };
+        },
+      );
     } finally {
       admission.release();
     }
-  });
+  }));
 }
 
 async function productCodesOf(ec2: Ec2, members: readonly Snapshot[]): Promise<Map<string, ProductCode[]>> {
@@ -257,13 +272,13 @@ async function deleteAll(ec2: Ec2, inputs: SnapshotSetInputs, id: string, member
       throw new PartialStateError(
         id,
         snapshotSetOutputs(inputs, members.filter((m) => remaining.includes(m.SnapshotId ?? "")), facts, ec2.region),
-        `${label}: ${what}. Deleting the set failed for ${errors.join("; ")}; those snapshots are recorded and \`pulumi up\` will replace the set`,
+        `${label}: ${what}. Deleting the set failed for ${errors.map(withoutFullStop).join("; ")}; those snapshots are recorded and \`pulumi up\` will replace the set`,
       );
     }
   } finally {
     cleanup.dispose();
   }
-  throw new Error(`${label}: ${what}. All ${members.length} snapshots of the set were deleted. Check the volumes, then run \`pulumi up\` again.`);
+  throw new CleanedUpError(`${label}: ${what}. All ${members.length} snapshots of the set were deleted. Check the volumes, then run \`pulumi up\` again.`);
 }
 
 /** Deletes each snapshot (tolerating ones already gone); returns the ids that remain, each with its reason. */
@@ -306,7 +321,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
   const inputs = { ...inputsOf(news), instanceId: (olds.instanceId as string | undefined) ?? (news.instanceId as string) };
   const label = labelOf(news);
   const region = (olds.region as string | undefined) ?? inputs.region;
-  return runHook(`update of ${label} (${id})`, timeoutMs(inputs.timeouts, "update"), region, async ({ ec2 }) => {
+  return recordingProvider(news, () => runHook(`update of ${label} (${id})`, timeoutMs(inputs.timeouts, "update"), region, async ({ ec2 }) => {
     const ids = recordedIds(olds);
     const found = await ec2.describeSnapshots(ids);
     const members = ids.map((sid) => found.get(sid)).filter((m): m is Snapshot => m !== undefined);
@@ -324,7 +339,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
     const refreshed = await ec2.describeSnapshots(memberIds);
     const latest = memberIds.map((sid) => refreshed.get(sid)).filter((m): m is Snapshot => m !== undefined);
     return { outs: snapshotSetOutputs(inputs, latest, facts, ec2.region, missing) };
-  });
+  }));
 }
 
 export async function remove(id: string, props: Props): Promise<void> {
@@ -334,8 +349,8 @@ export async function remove(id: string, props: Props): Promise<void> {
     const { remaining, errors } = await deleteMembers(ec2, ids);
     if (remaining.length > 0) {
       throw new Error(
-        `${label}: ${remaining.length} of ${ids.length} snapshots remain: ${remaining.join(", ")}. ${errors.join("; ")}. ` +
-          "The others were deleted; run the delete again once the cause is fixed.",
+        `${label}: ${remaining.length} of ${ids.length} snapshots remain: ${remaining.join(", ")}. ${errors.map(withoutFullStop).join("; ")}. ` +
+          `${remaining.length < ids.length ? "The others were deleted; run" : "None was deleted. Run"} the delete again once the cause is fixed.`,
       );
     }
   });

@@ -178,6 +178,25 @@ describe("Snapshot through the dynamic-provider host", function () {
     assert.deepEqual(await snapshotsOf(volumeId), [snapshotId]);
   });
 
+  it("can refresh and destroy a snapshot recorded as partial state", async function () {
+    // given a snapshot recorded at its create deadline while still pending (proxy)
+    const volumeId = await seedVolume(world.ec2);
+    const hold = world.proxy.holdNewSnapshots({ volumeIds: [volumeId] });
+    const deployment = await world.deployment();
+    const first = await up(deployment, "partial", { volumeId, timeouts: { create: "1s" } });
+    assert.equal(first.ok, false);
+    assert.equal(typeof first.resource?.outputs.__provider, "string", "partial state carries the serialized provider");
+
+    // when it is refreshed, then destroyed
+    const refreshed = await deployment.refresh();
+    const destroyed = await deployment.destroy();
+
+    // then both work from the recorded state, and nothing is left
+    assert.deepEqual([...refreshed, ...destroyed].map((s) => [s.op, s.ok]), [["refresh", true], ["delete", true]]);
+    assert.deepEqual(await snapshotsOf(volumeId), []);
+    hold.release();
+  });
+
   it("deletes a snapshot that ends in error and reports EC2's StateMessage", async function () {
     const volumeId = await seedVolume(world.ec2);
     world.proxy.progressNewSnapshots({ pendingDescribes: 1, end: { state: "error", message: "The volume is impaired" }, volumeIds: [volumeId] });
