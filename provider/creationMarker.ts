@@ -1,62 +1,44 @@
 import type { Filter, Snapshot, Tag } from "@aws-sdk/client-ec2";
 import { randomUUID } from "node:crypto";
-import { CREATE_TOKEN_TAG, fromEc2Tags, MAX_TAGS, sameTags, toEc2Tags, type TagMap } from "./tags";
+import { CREATE_TOKEN_TAG, MAX_TAGS, toEc2Tags, type TagMap } from "./tags";
 
 /**
- * What identifies the snapshots one create request made, so that they can be found after a fault that
- * hid EC2's answer. A random token tag when there is room for it; with all 50 tags taken by the user,
- * the volume, the exact tags, the description and the start time.
+ * What identifies the snapshots of one create request, so that they can be found after a fault that hid
+ * EC2's answer: a random token tag, unique to the request, sent with it. Only snapshots carrying it are
+ * ever adopted or deleted as duplicates, so a snapshot made by anyone else is never mistaken for ours.
+ *
+ * EC2 allows 50 tags. When the user's tags fill all 50, one of them (the last by key) is held back from
+ * the request to make room for the token, and set in place of the token once the create is done.
  */
 export interface CreationMarker {
-  token?: string;
-  volumeIds?: readonly string[];
-  tags: TagMap;
-  description?: string;
-  /** Earliest plausible StartTime of a snapshot made by the request, allowing for clock skew. */
-  notBefore: number;
+  token: string;
+  /** The user's tags sent with the create request. */
+  sent: TagMap;
+  /** The user's tag held back for the token, when all 50 are the user's. */
+  deferred?: TagMap;
 }
 
-const CLOCK_SKEW_MS = 60_000;
-
-export function newCreationMarker(tags: TagMap, description: string | undefined, volumeIds?: readonly string[]): CreationMarker {
-  const roomForToken = Object.keys(tags).length < MAX_TAGS;
-  return {
-    ...(roomForToken ? { token: randomUUID() } : {}),
-    ...(volumeIds ? { volumeIds } : {}),
-    tags,
-    ...(description !== undefined ? { description } : {}),
-    notBefore: Date.now() - CLOCK_SKEW_MS,
-  };
+export function newCreationMarker(tags: TagMap): CreationMarker {
+  const keys = Object.keys(tags).sort();
+  if (keys.length < MAX_TAGS) {
+    return { token: randomUUID(), sent: { ...tags } };
+  }
+  const held = keys[keys.length - 1];
+  const { [held]: value, ...sent } = tags;
+  return { token: randomUUID(), sent, deferred: { [held]: value } };
 }
 
-/** The tags to send with the create request. */
+/** The tags to send with the create request: the user's (bar a deferred one) and the token. */
 export function markerTags(marker: CreationMarker): Tag[] {
-  const tags = toEc2Tags(marker.tags);
-  if (marker.token !== undefined) {
-    tags.push({ Key: CREATE_TOKEN_TAG, Value: marker.token });
-  }
-  return tags;
+  return [...toEc2Tags(marker.sent), { Key: CREATE_TOKEN_TAG, Value: marker.token }];
 }
 
-/** DescribeSnapshots filters that narrow the search for the request's snapshots. */
+/** DescribeSnapshots filters that find the request's snapshots. */
 export function markerFilters(marker: CreationMarker): Filter[] {
-  if (marker.token !== undefined) {
-    return [{ Name: `tag:${CREATE_TOKEN_TAG}`, Values: [marker.token] }];
-  }
-  return marker.volumeIds && marker.volumeIds.length > 0 ? [{ Name: "volume-id", Values: [...marker.volumeIds] }] : [];
+  return [{ Name: `tag:${CREATE_TOKEN_TAG}`, Values: [marker.token] }];
 }
 
-/** True when the snapshot was made by the request the marker describes. */
+/** True when the snapshot carries the request's token. */
 export function matchesMarker(snapshot: Snapshot, marker: CreationMarker): boolean {
-  if (marker.token !== undefined) {
-    return (snapshot.Tags ?? []).some((tag) => tag.Key === CREATE_TOKEN_TAG && tag.Value === marker.token);
-  }
-  const started = snapshot.StartTime?.getTime();
-  return (
-    started !== undefined &&
-    started >= marker.notBefore &&
-    (snapshot.Description ?? "") === (marker.description ?? "") &&
-    (marker.volumeIds === undefined || marker.volumeIds.includes(snapshot.VolumeId ?? "")) &&
-    sameTags(fromEc2Tags(snapshot.Tags), marker.tags)
-  );
+  return (snapshot.Tags ?? []).some((tag) => tag.Key === CREATE_TOKEN_TAG && tag.Value === marker.token);
 }

@@ -14,11 +14,12 @@ import {
   type EC2Client,
   type Filter,
   type Instance,
+  type ProductCode as EC2ProductCode,
   type Snapshot,
   type SnapshotInfo,
   type Volume,
 } from "@aws-sdk/client-ec2";
-import type { Deadline } from "./deadline";
+import { Deadline, DeadlineExceededError } from "./deadline";
 import { adviceFor, classifyError, Ec2OperationError, type ErrorKind } from "./ec2Errors";
 import { connectEc2 } from "./ec2Client";
 import { markerFilters, markerTags, matchesMarker, type CreationMarker } from "./creationMarker";
@@ -91,11 +92,11 @@ export class Ec2 {
   }
 
   /**
-   * CreateSnapshot, retried through the volume's snapshot limits and throttling. After an ambiguous
-   * fault it first looks for the snapshot the lost request may have made, so it never makes two on
-   * purpose; `uncertain` tells the caller to sweep for a late-appearing duplicate once it is done.
+   * CreateSnapshot, retried through the volume's snapshot limits and throttling. After a fault that
+   * hid whether EC2 acted, it looks for the lost request's snapshot (awaitMarked) before sending again,
+   * so it never makes two on purpose; `uncertain` tells the caller to sweep for a late duplicate.
    */
-  async createSnapshot(input: Omit<CreateSnapshotCommandInput, "TagSpecifications">, marker: CreationMarker): Promise<Created<Snapshot>> {
+  async createSnapshot(input: Omit<CreateSnapshotCommandInput, "TagSpecifications">, marker: CreationMarker, pace: Pace = unpaced): Promise<Created<Snapshot>> {
     const volumeId = input.VolumeId ?? "";
     const request: CreateSnapshotCommandInput = {
       ...input,
@@ -105,24 +106,28 @@ export class Ec2 {
     const snapshot = await this.call(
       "CreateSnapshot for volume",
       volumeId,
-      async (signal) => this.send("CreateSnapshot", (c) => c.send(new CreateSnapshotCommand(request), { abortSignal: signal }), signal),
+      async (signal) => pace(() => this.send("CreateSnapshot", (c) => c.send(new CreateSnapshotCommand(request), { abortSignal: signal }), signal)),
       {
         retryOn: ["snapshotLimit", "volumeRate", "incorrectState"],
         recoverAmbiguous: async () => {
           uncertain = true;
-          const found = await this.findMarked(marker);
-          if (found.length > 1 && marker.token === undefined) {
-            throw new AmbiguousCreateError(volumeId, found);
-          }
-          return found[0];
+          return (await this.awaitMarked(marker, 1))?.[0];
         },
       },
     );
     return { value: snapshot, uncertain };
   }
 
-  /** CreateSnapshots for a whole instance, with the same retry and recovery rules as createSnapshot. */
-  async createSnapshots(input: Omit<CreateSnapshotsCommandInput, "TagSpecifications">, marker: CreationMarker): Promise<Created<SnapshotInfo[]>> {
+  /**
+   * CreateSnapshots for a whole instance, with the same retry and recovery rules as createSnapshot;
+   * `expected` is how many snapshots the set should have, so that recovery does not settle for part of it.
+   */
+  async createSnapshots(
+    input: Omit<CreateSnapshotsCommandInput, "TagSpecifications">,
+    marker: CreationMarker,
+    expected: number,
+    pace: Pace = unpaced,
+  ): Promise<Created<SnapshotInfo[]>> {
     const instanceId = input.InstanceSpecification?.InstanceId ?? "";
     const request: CreateSnapshotsCommandInput = {
       ...input,
@@ -133,28 +138,41 @@ export class Ec2 {
       "CreateSnapshots for instance",
       instanceId,
       async (signal) => {
-        const out = await this.send("CreateSnapshots", (c) => c.send(new CreateSnapshotsCommand(request), { abortSignal: signal }), signal);
+        const out = await pace(() => this.send("CreateSnapshots", (c) => c.send(new CreateSnapshotsCommand(request), { abortSignal: signal }), signal));
         return out.Snapshots ?? [];
       },
       {
         retryOn: ["snapshotLimit", "volumeRate", "incorrectState"],
         recoverAmbiguous: async () => {
           uncertain = true;
-          const found = await this.findMarked(marker);
-          return found.length > 0 ? found : undefined;
+          return this.awaitMarked(marker, expected);
         },
       },
     );
     return { value: infos, uncertain };
   }
 
-  /** The snapshots that carry the marker of one create request. */
-  async findMarked(marker: CreationMarker): Promise<Snapshot[]> {
-    const filters = markerFilters(marker);
-    if (filters.length === 0) {
-      return [];
+  /**
+   * After a fault that hid whether EC2 acted on a create, looks for the request's snapshots until
+   * `expected` of them are listed or the visibility grace has passed: EC2 may not list a new snapshot for
+   * a while, and sending the request again before then would make a second one. Returns what was found,
+   * or undefined if nothing was (the request never reached EC2, so it is safe to send again).
+   */
+  private async awaitMarked(marker: CreationMarker, expected: number): Promise<Snapshot[] | undefined> {
+    const until = Date.now() + this.settings.visibilityGraceMs;
+    for (;;) {
+      const found = await this.findMarked(marker);
+      const left = until - Date.now();
+      if (found.length >= expected || left <= 0) {
+        return found.length > 0 ? found : undefined;
+      }
+      await this.deadline.sleep(Math.min(this.settings.pollMinMs, left));
     }
-    const candidates = await this.findSnapshots(filters, marker.token ?? "created snapshots");
+  }
+
+  /** The snapshots that carry the token of one create request, oldest first. */
+  async findMarked(marker: CreationMarker): Promise<Snapshot[]> {
+    const candidates = await this.findSnapshots(markerFilters(marker), marker.token);
     return candidates
       .filter((snapshot) => matchesMarker(snapshot, marker))
       .sort((a, b) => (a.StartTime?.getTime() ?? 0) - (b.StartTime?.getTime() ?? 0));
@@ -179,16 +197,36 @@ export class Ec2 {
     return found;
   }
 
-  /** DescribeSnapshotAttribute productCodes; EC2 answers one attribute of one snapshot per call. */
-  async productCodes(snapshotId: string): Promise<ProductCode[]> {
-    const codes = await this.optional("DescribeSnapshotAttribute", snapshotId, async (signal) => {
+  /**
+   * DescribeSnapshotAttribute productCodes; EC2 answers one attribute of one snapshot per call. For a
+   * snapshot just created, EC2 may answer NotFound for a while (eventual consistency): that is retried
+   * for up to the visibility grace, rather than read as "no product codes".
+   */
+  async productCodes(snapshotId: string, justCreated = false): Promise<ProductCode[]> {
+    const describe = async (signal: AbortSignal): Promise<EC2ProductCode[]> => {
       const out = await this.send(
         "DescribeSnapshotAttribute",
         (c) => c.send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: "productCodes" }), { abortSignal: signal }),
         signal,
       );
       return out.ProductCodes ?? [];
-    });
+    };
+    let codes: EC2ProductCode[] | undefined;
+    if (justCreated) {
+      const grace = Deadline.after(Math.min(this.settings.visibilityGraceMs, this.deadline.remainingMs()), `product codes of ${snapshotId}`);
+      try {
+        codes = await this.withDeadline(grace).call("DescribeSnapshotAttribute", snapshotId, describe, { retryOn: ["ambiguous", "notFound"] });
+      } catch (error) {
+        // Still not visible after the grace: the snapshot's product codes stay unknown (none reported).
+        if (!(error instanceof DeadlineExceededError) || this.deadline.expired) {
+          throw error;
+        }
+      } finally {
+        grace.dispose();
+      }
+    } else {
+      codes = await this.optional("DescribeSnapshotAttribute", snapshotId, describe);
+    }
     return (codes ?? [])
       .filter((code) => code.ProductCodeId !== undefined)
       .map((code) => ({ productCodeId: code.ProductCodeId ?? "", productCodeType: code.ProductCodeType ?? "" }));
@@ -305,7 +343,7 @@ export class Ec2 {
         ...(options.recoverAmbiguous ? { recoverAmbiguous: options.recoverAmbiguous } : {}),
       });
     } catch (error) {
-      if (error instanceof Ec2OperationError || error instanceof AmbiguousCreateError || classifyError(error).kind === "aborted") {
+      if (error instanceof Ec2OperationError || classifyError(error).kind === "aborted") {
         throw error;
       }
       throw new Ec2OperationError(operation, resourceId, error, adviceFor(classifyError(error).kind));
@@ -319,26 +357,16 @@ export class Ec2 {
   }
 }
 
+/**
+ * Sends one create request when the volume allows it (volumeAdmission's Admission.send): each attempt
+ * goes through it, so per-volume spacing holds for retries too.
+ */
+export type Pace = <T>(request: () => Promise<T>) => Promise<T>;
+
+const unpaced: Pace = (request) => request();
+
 /** The result of a create call, and whether a fault hid the answer of one of its attempts. */
 export interface Created<T> {
   value: T;
   uncertain: boolean;
-}
-
-/**
- * After a lost response, several snapshots match a create request that carried no token (all 50 tags
- * were the user's), so none can be adopted safely.
- */
-export class AmbiguousCreateError extends Error {
-  override readonly name = "AmbiguousCreateError";
-  constructor(
-    readonly volumeId: string,
-    readonly candidates: Snapshot[],
-  ) {
-    super(
-      `CreateSnapshot for volume ${volumeId}: after a lost response, ${candidates.length} snapshots match the request ` +
-        `(${candidates.map((s) => s.SnapshotId).join(", ")}) and none can be told apart as ours; none was adopted. ` +
-        "Check them and delete the ones you do not want, then run again.",
-    );
-  }
 }

@@ -73,6 +73,7 @@ class PollGroup {
   private readonly watches = new Set<Watch>();
   private wake: AbortController | undefined;
   private running = false;
+  private lastRoundAt: number | undefined;
 
   constructor(
     private ec2: Ec2,
@@ -96,20 +97,23 @@ class PollGroup {
     this.wake?.abort();
     if (!this.running) {
       this.running = true;
-      void this.loop();
+      // On a microtask: waits added in the same tick then share the first round.
+      queueMicrotask(() => void this.loop());
     }
   }
 
   private finish(watch: Watch, error: Error | undefined): void {
     if (this.watches.delete(watch)) {
       watch.settle(error);
+      // With one wait fewer, the next round may be due earlier, or not at all.
+      this.wake?.abort();
     }
   }
 
   private async loop(): Promise<void> {
     try {
       while (this.watches.size > 0) {
-        const dueAt = Math.min(...[...this.watches].map((w) => w.nextDueAt));
+        const dueAt = this.nextRoundAt();
         const wait = dueAt - Date.now();
         if (wait > 0) {
           this.wake = new AbortController();
@@ -134,7 +138,30 @@ class PollGroup {
     }
   }
 
+  /**
+   * When the next shared round is due. Each wait asks for its own time (pollSchedule.ts), and one round
+   * serves them all, so a round costs one call however many snapshots it covers. Left to the most eager
+   * wait, many snapshots would pull every round to the shortest delay; instead, with p snapshots
+   * pending, rounds are at least min(pollMax / 2, pollMin * p) apart and at most
+   * max(pollMax / 2, pollMax / sqrt(p)) apart. A lone snapshot keeps its own schedule within
+   * [pollMin, pollMax]; a large group is polled every pollMax / 2, so its detection lag stays under that.
+   * A wait with a snapshot not seen yet is served at once.
+   */
+  private nextRoundAt(): number {
+    const watches = [...this.watches];
+    const earliest = Math.min(...watches.map((w) => w.nextDueAt));
+    if (this.lastRoundAt === undefined || watches.some((w) => w.ids.some((id) => !w.latest.has(id)))) {
+      return earliest;
+    }
+    const { pollMinMs, pollMaxMs } = this.ec2.settings;
+    const pending = Math.max(1, new Set(watches.flatMap((w) => w.ids.filter((id) => !isTerminal(w.latest.get(id))))).size);
+    const floor = Math.min(pollMaxMs / 2, pollMinMs * pending);
+    const cap = Math.max(pollMaxMs / 2, pollMaxMs / Math.sqrt(pending));
+    return Math.min(Math.max(earliest, this.lastRoundAt + floor), this.lastRoundAt + cap);
+  }
+
   private async poll(): Promise<void> {
+    this.lastRoundAt = Date.now();
     const watches = [...this.watches];
     const ids = [...new Set(watches.flatMap((w) => w.ids.filter((id) => !isTerminal(w.latest.get(id)))))];
     if (ids.length === 0) {
@@ -158,14 +185,16 @@ class PollGroup {
     } finally {
       round.dispose();
     }
-    for (const watch of watches) {
-      if (this.watches.has(watch)) {
-        this.evaluate(watch, found);
-      }
+    const changed = watches.filter((watch) => this.watches.has(watch) && this.evaluate(watch, found));
+    if (changed.length > 0 && this.watches.size > 0) {
+      // Every wait is served by every round: report when the next round comes, not what one wait wished.
+      const nextPollMs = Math.max(0, this.nextRoundAt() - Date.now());
+      changed.forEach((watch) => watch.options.onProgress?.({ snapshots: watch.latest, nextPollMs }));
     }
   }
 
-  private evaluate(watch: Watch, found: ReadonlyMap<string, Snapshot>): void {
+  /** Takes in one round's answer for a wait; true when the wait goes on and something about it changed. */
+  private evaluate(watch: Watch, found: ReadonlyMap<string, Snapshot>): boolean {
     const now = Date.now();
     const settings = this.ec2.settings;
     let changed = false;
@@ -194,18 +223,16 @@ class PollGroup {
     }
     if (vanished.length > 0) {
       this.finish(watch, new SnapshotVanishedError(vanished, watch.latest));
-      return;
+      return false;
     }
     const snapshots = watch.ids.map((id) => watch.latest.get(id));
     const done = snapshots.every(isTerminal) || (!!watch.options.stopOnError && snapshots.some((s) => s?.State === "error"));
     if (done) {
       this.finish(watch, undefined);
-      return;
+      return false;
     }
     watch.nextDueAt = now + this.delayFor(watch, now);
-    if (changed) {
-      watch.options.onProgress?.({ snapshots: watch.latest, nextPollMs: watch.nextDueAt - now });
-    }
+    return changed;
   }
 
   private delayFor(watch: Watch, now: number): number {

@@ -20,6 +20,11 @@ export const EC2_BUCKETS: Readonly<Record<string, { capacity: number; refillPerS
 });
 
 const RATE_SCALE_ENV = "EBS_SNAPSHOTS_REQUEST_RATE_SCALE";
+/**
+ * The share of each EC2 bucket the provider allows itself: the account's other clients draw on the same
+ * buckets, and a request queued in the SDK's socket pool reaches EC2 later than its token was taken.
+ */
+const HEADROOM = 0.9;
 
 const buckets = new Map<string, TokenBucket>();
 
@@ -47,7 +52,7 @@ export async function acquireRequestBudget(region: string, action: string, signa
   let bucket = buckets.get(key);
   if (bucket === undefined) {
     const shape = EC2_BUCKETS[name];
-    bucket = new TokenBucket(shape.capacity, shape.refillPerSecond * scale);
+    bucket = new TokenBucket(Math.floor(shape.capacity * HEADROOM), shape.refillPerSecond * HEADROOM * scale);
     buckets.set(key, bucket);
   }
   const wait = bucket.reserve();

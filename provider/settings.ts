@@ -7,7 +7,10 @@
 export interface Settings {
   /** Shortest wait between two polls of a pending snapshot. */
   pollMinMs: number;
-  /** Longest wait between two polls of a pending snapshot. */
+  /**
+   * Longest wait between two polls of a pending snapshot (the AWS SDK waiter's own maximum). A round
+   * shared by many snapshots comes at least every pollMaxMs / 2 (poller.ts).
+   */
   pollMaxMs: number;
   /** First backoff delay after a retryable EC2 error. */
   retryMinMs: number;
@@ -24,7 +27,7 @@ export interface Settings {
 /** Defaults chosen for real EC2, where snapshots take minutes to hours. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   pollMinMs: 5_000,
-  pollMaxMs: 60_000,
+  pollMaxMs: 120_000,
   retryMinMs: 1_000,
   retryMaxMs: 30_000,
   volumeSpacingMs: 15_000,

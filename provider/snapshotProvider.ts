@@ -1,18 +1,18 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import { newCreationMarker, type CreationMarker } from "./creationMarker";
-import { findAfterTimeout, removeStrays } from "./createRecovery";
+import { completeTags, findAfterTimeout, sweepStrays } from "./createRecovery";
 import { Deadline, DeadlineExceededError } from "./deadline";
 import { explainDeleteFailure } from "./deleteFailure";
 import { diffResource, SNAPSHOT_DIFF_RULES } from "./diff";
 import { formatDuration } from "./duration";
-import type { Ec2 } from "./ec2";
+import type { Ec2, Pace } from "./ec2";
 import { runHook } from "./hookContext";
 import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, UpdateResult } from "./hookTypes";
 import { reportPending, resourceLabel, warn } from "./log";
 import { compact, snapshotOutputs } from "./outputs";
 import { CleanedUpError, PartialStateError, recordingProvider, recordOnFailure } from "./partialState";
 import { SnapshotVanishedError, waitForSnapshots, WaitTimeoutError } from "./poller";
-import { fromEc2Tags, tagChanges, type TagMap } from "./tags";
+import { fromEc2Tags, tagChanges, withRoomForTags, type TagMap } from "./tags";
 import { timeoutMs } from "./timeouts";
 import type { ProductCode, SnapshotInputs, SnapshotOutputs } from "./types";
 import { validateSnapshotInputs } from "./validate";
@@ -70,8 +70,8 @@ export async function create(props: Props): Promise<CreateResult<SnapshotOutputs
     }
     const admission = await admit(`${ec2.region}/${inputs.volumeId}`, pendingSnapshotLimit(volume), settings.volumeSpacingMs, deadline.signal);
     try {
-      const marker = newCreationMarker(inputs.tags ?? {}, inputs.description, [inputs.volumeId]);
-      const { snapshot, uncertain } = await createOrRecover(ec2, inputs, marker, label);
+      const marker = newCreationMarker(inputs.tags ?? {});
+      const { snapshot, uncertain } = await createOrRecover(ec2, inputs, marker, label, admission.send);
       const snapshotId = snapshot.SnapshotId ?? "";
       let productCodes: ProductCode[] = [];
       // From here on the snapshot exists: any failure records it as partial state instead of leaking it.
@@ -80,12 +80,14 @@ export async function create(props: Props): Promise<CreateResult<SnapshotOutputs
         () => snapshotOutputs(inputs, snapshot, ec2.region, productCodes),
         (message) => `${label}: ${message}; snapshot ${snapshotId} was created and is recorded, and the next \`pulumi up\` resumes it`,
         async () => {
-          productCodes = await ec2.productCodes(snapshotId);
+          productCodes = await ec2.productCodes(snapshotId, true);
           const outputs = await settle(ec2, inputs, snapshot, productCodes, label, "delete");
           if (uncertain) {
-            await removeStrays(ec2, marker, new Set([snapshotId]), label);
+            // One volume: every other snapshot with this request's token is a duplicate.
+            await sweepStrays(ec2, marker, new Set([snapshotId]), () => true, label);
           }
-          return { id: snapshotId, outs: outputs };
+          const held = await completeTags(ec2, [snapshotId], marker);
+          return { id: snapshotId, outs: { ...outputs, tags: { ...outputs.tags, ...held } } };
         },
       );
     } finally {
@@ -98,9 +100,9 @@ export async function create(props: Props): Promise<CreateResult<SnapshotOutputs
  * CreateSnapshot; if the deadline cuts the call off, looks once more for a snapshot the call may have
  * made and records it as partial state instead of leaking it.
  */
-async function createOrRecover(ec2: Ec2, inputs: SnapshotInputs, marker: CreationMarker, label: string): Promise<{ snapshot: Snapshot; uncertain: boolean }> {
+async function createOrRecover(ec2: Ec2, inputs: SnapshotInputs, marker: CreationMarker, label: string, pace: Pace): Promise<{ snapshot: Snapshot; uncertain: boolean }> {
   try {
-    const created = await ec2.createSnapshot(compact({ VolumeId: inputs.volumeId, Description: inputs.description, OutpostArn: inputs.outpostArn }), marker);
+    const created = await ec2.createSnapshot(compact({ VolumeId: inputs.volumeId, Description: inputs.description, OutpostArn: inputs.outpostArn }), marker, pace);
     return { snapshot: created.value, uncertain: created.uncertain };
   } catch (error) {
     if (!(error instanceof DeadlineExceededError)) {
@@ -220,7 +222,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
     if (snapshot === undefined) {
       throw new Error(`${label}: snapshot ${id} no longer exists (deleted outside Pulumi); run \`pulumi refresh\`, then \`pulumi up\` to take a new one`);
     }
-    const changes = tagChanges(fromEc2Tags(snapshot.Tags), inputs.tags ?? {});
+    const changes = withRoomForTags(tagChanges(fromEc2Tags(snapshot.Tags), inputs.tags ?? {}), [snapshot], inputs.tags ?? {});
     await ec2.deleteTags([id], changes.remove);
     await ec2.createTags([id], changes.set);
     const productCodes = productCodesOf(olds) ?? (await ec2.productCodes(id));

@@ -1,12 +1,11 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
-import { randomUUID } from "node:crypto";
 import { newCreationMarker, type CreationMarker } from "./creationMarker";
-import { findAfterTimeout, removeStrays } from "./createRecovery";
+import { completeTags, findAfterTimeout, sweepStrays } from "./createRecovery";
 import { Deadline, DeadlineExceededError } from "./deadline";
 import { explainDeleteFailure } from "./deleteFailure";
 import { diffResource, SNAPSHOT_SET_DIFF_RULES } from "./diff";
 import { formatDuration } from "./duration";
-import type { Ec2 } from "./ec2";
+import type { Ec2, Pace } from "./ec2";
 import { runHook } from "./hookContext";
 import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, UpdateResult } from "./hookTypes";
 import { reportPending, resourceLabel, warn } from "./log";
@@ -16,7 +15,7 @@ import { CleanedUpError, PartialStateError, recordingProvider, recordOnFailure }
 import { SnapshotVanishedError, waitForSnapshots, WaitTimeoutError } from "./poller";
 import { planSnapshotSet, type PlannedVolume } from "./setPlan";
 import { memberTags, snapshotFromInfo, snapshotSetOutputs, type MemberFacts } from "./setOutputs";
-import type { TagMap } from "./tags";
+import { withRoomForTags, type TagMap } from "./tags";
 import { timeoutMs } from "./timeouts";
 import type { ProductCode, SnapshotSetInputs, SnapshotSetMember, SnapshotSetOutputs } from "./types";
 import { validateSnapshotSetInputs } from "./validate";
@@ -118,9 +117,10 @@ export async function create(props: Props): Promise<CreateResult<SnapshotSetOutp
       deadline.signal,
     );
     try {
-      const marker = newCreationMarker(inputs.tags ?? {}, inputs.description, plan.volumes.map((v) => v.volumeId));
-      const id = `snapset-${marker.token ?? randomUUID()}`;
-      const { members: created, uncertain } = await createOrRecover(ec2, inputs, marker, label, id, plan.attached);
+      const marker = newCreationMarker(inputs.tags ?? {});
+      // The set's id names the token on each of its snapshots, so they can be found in the console.
+      const id = `snapset-${marker.token}`;
+      const { members: created, uncertain } = await createOrRecover(ec2, inputs, marker, label, id, plan, admission.send);
       let members = created;
       let facts: MemberFacts = { deviceNames: new Map(plan.attached.map((v) => [v.volumeId, v.deviceName])), productCodes: new Map() };
       // From here on the snapshots exist: any failure records them as partial state instead of leaking them.
@@ -137,11 +137,12 @@ export async function create(props: Props): Promise<CreateResult<SnapshotSetOutp
             warn(label, `EC2 also snapshotted ${unexpected.map((m) => m.VolumeId).join(", ")}, which the inputs exclude; those snapshots are kept as members of the set`);
           }
           facts = { ...facts, productCodes: await productCodesOf(ec2, members) };
-          const outputs = await settle(ec2, inputs, id, members, facts, label, "delete");
+          let outputs = await settle(ec2, inputs, id, members, facts, label, "delete");
           if (uncertain) {
-            await removeStrays(ec2, marker, new Set(outputs.snapshotIds), label);
+            outputs = await adoptLateMembers(ec2, inputs, outputs, marker, facts, label);
           }
-          return { id, outs: outputs };
+          const held = await completeTags(ec2, outputs.snapshotIds, marker);
+          return { id, outs: { ...outputs, snapshots: outputs.snapshots.map((m) => ({ ...m, tags: { ...m.tags, ...held } })) } };
         },
       );
     } finally {
@@ -150,9 +151,34 @@ export async function create(props: Props): Promise<CreateResult<SnapshotSetOutp
   }));
 }
 
+/**
+ * After a lost CreateSnapshots answer, snapshots of the request that EC2 listed only late: one of a
+ * volume the set already covers is a duplicate (deleted); one of a volume it lacks is a member the
+ * recovery did not see yet (adopted, so the set is whole).
+ */
+async function adoptLateMembers(
+  ec2: Ec2,
+  inputs: SnapshotSetInputs,
+  outputs: SnapshotSetOutputs,
+  marker: CreationMarker,
+  facts: MemberFacts,
+  label: string,
+): Promise<SnapshotSetOutputs> {
+  const covered = new Set(outputs.snapshots.map((m) => m.volumeId));
+  const late = await sweepStrays(ec2, marker, new Set(outputs.snapshotIds), (stray) => covered.has(stray.VolumeId ?? ""), label);
+  if (late.length === 0) {
+    return outputs;
+  }
+  const ids = [...outputs.snapshotIds, ...late.map((m) => m.SnapshotId ?? "")];
+  const described = await ec2.describeSnapshots(ids);
+  const members = ids.map((sid) => described.get(sid)).filter((m): m is Snapshot => m !== undefined);
+  const productCodes = new Map([...facts.productCodes, ...(await productCodesOf(ec2, late))]);
+  return snapshotSetOutputs(inputs, members, { ...facts, productCodes }, ec2.region);
+}
+
 async function productCodesOf(ec2: Ec2, members: readonly Snapshot[]): Promise<Map<string, ProductCode[]>> {
   const ids = members.map((m) => m.SnapshotId ?? "").filter((id) => id !== "");
-  const codes = await Promise.all(ids.map((id) => ec2.productCodes(id)));
+  const codes = await Promise.all(ids.map((id) => ec2.productCodes(id, true)));
   return new Map(ids.map((id, i) => [id, codes[i]]));
 }
 
@@ -166,7 +192,8 @@ async function createOrRecover(
   marker: CreationMarker,
   label: string,
   id: string,
-  attached: readonly PlannedVolume[],
+  plan: { volumes: readonly PlannedVolume[]; attached: readonly PlannedVolume[] },
+  pace: Pace,
 ): Promise<{ members: Snapshot[]; uncertain: boolean }> {
   try {
     const created = await ec2.createSnapshots(
@@ -181,6 +208,8 @@ async function createOrRecover(
         CopyTagsFromSource: inputs.copyTagsFromSource === true ? ("volume" as const) : undefined,
       }),
       marker,
+      plan.volumes.length,
+      pace,
     );
     return { members: created.value.map(snapshotFromInfo), uncertain: created.uncertain };
   } catch (error) {
@@ -189,7 +218,7 @@ async function createOrRecover(
     }
     const found = await findAfterTimeout(ec2, marker, label);
     if (found.length > 0) {
-      const facts: MemberFacts = { deviceNames: new Map(attached.map((v) => [v.volumeId, v.deviceName])), productCodes: new Map() };
+      const facts: MemberFacts = { deviceNames: new Map(plan.attached.map((v) => [v.volumeId, v.deviceName])), productCodes: new Map() };
       throw new PartialStateError(
         id,
         snapshotSetOutputs(inputs, found, facts, ec2.region),
@@ -271,7 +300,14 @@ async function deleteAll(ec2: Ec2, inputs: SnapshotSetInputs, id: string, member
     if (remaining.length > 0) {
       throw new PartialStateError(
         id,
-        snapshotSetOutputs(inputs, members.filter((m) => remaining.includes(m.SnapshotId ?? "")), facts, ec2.region),
+        // The deleted members are missing: the set is no longer whole, so its next diff replaces it.
+        snapshotSetOutputs(
+          inputs,
+          members.filter((m) => remaining.includes(m.SnapshotId ?? "")),
+          facts,
+          ec2.region,
+          members.map((m) => m.SnapshotId ?? "").filter((sid) => !remaining.includes(sid)),
+        ),
         `${label}: ${what}. Deleting the set failed for ${errors.map(withoutFullStop).join("; ")}; those snapshots are recorded and \`pulumi up\` will replace the set`,
       );
     }
@@ -329,7 +365,11 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
       throw new Error(`${label}: none of the snapshots ${ids.join(", ")} exists any more (deleted outside Pulumi); run \`pulumi refresh\`, then \`pulumi up\``);
     }
     const memberIds = members.map((m) => m.SnapshotId ?? "");
-    const changes = memberTagChanges(memberTags(members), inputs.tags ?? {}, (olds.tags as TagMap | undefined) ?? {}, inputs.copyTagsFromSource === true);
+    const changes = withRoomForTags(
+      memberTagChanges(memberTags(members), inputs.tags ?? {}, (olds.tags as TagMap | undefined) ?? {}, inputs.copyTagsFromSource === true),
+      members,
+      inputs.tags ?? {},
+    );
     await ec2.deleteTags(memberIds, changes.remove);
     await ec2.createTags(memberIds, changes.set);
     const facts = factsFromState(olds);

@@ -40,6 +40,14 @@ function show(value: unknown): string {
   return length(text) > 60 ? `${[...text].slice(0, 57).join("")}…"` : text;
 }
 
+/** Longer than any key EC2 accepts (tag keys: 128), so a path names any plausible key whole. */
+const MAX_PATH_KEY = 200;
+
+/** A key as it appears in a property path: whole up to MAX_PATH_KEY characters, cut with its length beyond. */
+function pathKey(key: string): string {
+  return length(key) > MAX_PATH_KEY ? `${[...key].slice(0, 40).join("")}…(${length(key)} characters)` : key;
+}
+
 function typeName(value: unknown): string {
   return value === null ? "null" : Array.isArray(value) ? "a list" : typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
@@ -85,7 +93,7 @@ const tags: Rule = (value, property) => {
     failures.push({ property, reason: `${property} has ${entries.length} tags; EC2 allows at most ${MAX_TAGS} per snapshot` });
   }
   for (const [key, tagValue] of entries) {
-    const at = `${property}[${JSON.stringify(key)}]`;
+    const at = `${property}[${JSON.stringify(pathKey(key))}]`;
     if (length(key.trim()) === 0) {
       failures.push({ property: at, reason: `tag keys must not be empty` });
     } else if (length(key) > MAX_TAG_KEY) {
@@ -94,6 +102,9 @@ const tags: Rule = (value, property) => {
       failures.push({ property: at, reason: `tag keys starting with "aws:" are reserved for AWS` });
     } else if (key === CREATE_TOKEN_TAG) {
       failures.push({ property: at, reason: `tag key ${key} is reserved for the provider's create token` });
+    } else if (key === "__proto__") {
+      // A JavaScript object cannot carry this key through Pulumi's serialization; it would be dropped silently.
+      failures.push({ property: at, reason: `tag key __proto__ cannot be managed through Pulumi's JavaScript runtime` });
     }
     if (isUnknown(tagValue)) {
       continue;
@@ -113,7 +124,7 @@ const timeouts: Rule = (value, property) => {
   }
   const failures: CheckFailure[] = [];
   for (const [key, duration] of Object.entries(value)) {
-    const at = `${property}.${key}`;
+    const at = `${property}.${pathKey(key)}`;
     if (!(TIMEOUT_KEYS as readonly string[]).includes(key)) {
       failures.push({ property: at, reason: `unknown timeout ${show(key)}; expected one of ${TIMEOUT_KEYS.join(", ")}` });
     } else if (isUnknown(duration)) {
@@ -196,7 +207,7 @@ function validate(fields: Readonly<Record<string, Field>>, props: Props): CheckF
   }
   for (const name of Object.keys(props)) {
     if (!Object.hasOwn(fields, name) && !HOUSEKEEPING_KEYS.has(name)) {
-      failures.push({ property: name, reason: `unknown property ${show(name)}; expected one of ${Object.keys(fields).join(", ")}` });
+      failures.push({ property: pathKey(name), reason: `unknown property ${show(name)}; expected one of ${Object.keys(fields).join(", ")}` });
     }
   }
   return failures;

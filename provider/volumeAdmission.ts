@@ -1,33 +1,48 @@
-import { sleep } from "./sleep";
-
 /**
- * Per-volume admission of new snapshots, within this process: at most `limit` of our snapshots pending
- * on a volume (EC2 allows 5, or 1 for st1/sc1) and `spacingMs` between two creates on one volume
- * (EC2 accepts one every 15 s). Creates beyond that queue here, first come first served, instead of
- * failing at EC2 and backing off blindly.
+ * Per-volume admission of new snapshots, within this process, shaped like EC2's own limits:
+ * - at most `limit` of our snapshots pending on a volume (EC2 allows 5, or 1 for st1/sc1): a create
+ *   first takes a slot, held until its snapshot leaves `pending`;
+ * - one create request at a time per volume, each sent at least `spacingMs` after the previous one on
+ *   that volume was answered (EC2 accepts one new snapshot per volume every 15 s). Counting from the
+ *   answer, not from admission, keeps the spacing true at EC2 whatever the request budget, the socket
+ *   pool or the network did to either request in between.
+ * Creates beyond that queue here, first come first served, instead of failing at EC2 and backing off blindly.
  */
 interface VolumeState {
   inFlight: number;
-  /** Earliest time the next create on this volume may be sent. */
-  nextAt: number;
   /** Waiters for a slot; a released slot is handed to the first one directly. */
   queue: (() => void)[];
+  /** Opens when the next create request on this volume may be sent. */
+  turn: Promise<void>;
+  /** Create requests sent or waiting to be, whose turn has not been passed on yet. */
+  creates: number;
 }
 
 const volumes = new Map<string, VolumeState>();
 
 export interface Admission {
-  /** Frees the slot; call when the snapshot leaves `pending` or the hook stops waiting for it. */
+  /**
+   * Sends one create request for the admitted volume(s): alone on each volume, and no sooner than the
+   * spacing after the previous request's answer. Use it for every attempt, retries included.
+   */
+  send<T>(request: () => Promise<T>): Promise<T>;
+  /** Frees the slot(s); call when the snapshot leaves `pending` or the hook stops waiting for it. */
   release(): void;
 }
 
 function stateOf(key: string): VolumeState {
   let state = volumes.get(key);
   if (state === undefined) {
-    state = { inFlight: 0, nextAt: 0, queue: [] };
+    state = { inFlight: 0, queue: [], turn: Promise.resolve(), creates: 0 };
     volumes.set(key, state);
   }
   return state;
+}
+
+function forgetIfIdle(key: string, state: VolumeState): void {
+  if (state.inFlight === 0 && state.queue.length === 0 && state.creates === 0 && volumes.get(key) === state) {
+    volumes.delete(key);
+  }
 }
 
 function takeSlot(state: VolumeState, limit: number, signal: AbortSignal): Promise<void> {
@@ -43,7 +58,7 @@ function takeSlot(state: VolumeState, limit: number, signal: AbortSignal): Promi
       state.queue = state.queue.filter((w) => w !== handOver);
       reject(signal.reason);
     };
-    // Called by release() with the slot already counted for us.
+    // Called by giveBack() with the slot already counted for us.
     const handOver = (): void => {
       signal.removeEventListener("abort", onAbort);
       resolve();
@@ -60,54 +75,78 @@ function giveBack(key: string, state: VolumeState): void {
     return;
   }
   state.inFlight -= 1;
-  if (state.inFlight === 0 && state.nextAt <= Date.now()) {
-    volumes.delete(key);
+  forgetIfIdle(key, state);
+}
+
+function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+    }
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
+/**
+ * Runs `request` once every volume's previous create has been answered and spaced. All volumes are
+ * queued on at once (synchronously), so two sets sharing volumes can never wait on each other in a cycle.
+ */
+async function sendInTurn<T>(keys: readonly string[], spacingMs: number, signal: AbortSignal, request: () => Promise<T>): Promise<T> {
+  const states = keys.map((key) => [key, stateOf(key)] as const);
+  const previous = Promise.all(states.map(([, state]) => state.turn));
+  let passOn!: () => void;
+  const next = new Promise<void>((resolve) => {
+    passOn = () => {
+      states.forEach(([key, state]) => {
+        state.creates -= 1;
+        forgetIfIdle(key, state);
+      });
+      resolve();
+    };
+  });
+  states.forEach(([, state]) => {
+    state.turn = next;
+    state.creates += 1;
+  });
+  try {
+    await Promise.race([previous, untilAborted(signal)]);
+  } catch (error) {
+    // Nothing was sent: the next create waits only for the ones before this.
+    void previous.then(passOn);
+    throw error;
+  }
+  try {
+    return await request();
+  } finally {
+    const timer = setTimeout(passOn, spacingMs);
+    // The spacing must not keep the provider process alive once every hook is done.
+    timer.unref?.();
   }
 }
 
 /** Waits for a slot on one volume (key: region and volume id). Rejects with the signal's reason if it aborts. */
 export async function admit(key: string, limit: number, spacingMs: number, signal: AbortSignal): Promise<Admission> {
-  const state = stateOf(key);
-  await takeSlot(state, limit, signal);
-  let released = false;
-  const admission: Admission = {
-    release: () => {
-      if (!released) {
-        released = true;
-        giveBack(key, state);
-      }
-    },
-  };
-  const now = Date.now();
-  const previous = state.nextAt;
-  const start = Math.max(now, previous);
-  const reserved = start + spacingMs;
-  state.nextAt = reserved;
-  try {
-    if (start > now) {
-      await sleep(start - now, signal);
-    }
-  } catch (error) {
-    // Nothing was sent: give the spacing back unless a later create already booked after it.
-    if (state.nextAt === reserved) {
-      state.nextAt = previous;
-    }
-    admission.release();
-    throw error;
-  }
-  return admission;
+  return admitAll([key], () => limit, spacingMs, signal);
 }
 
 /** Admits one snapshot on each of several volumes (a SnapshotSet), in a fixed order so that two sets never deadlock. */
 export async function admitAll(keys: readonly string[], limitOf: (key: string) => number, spacingMs: number, signal: AbortSignal): Promise<Admission> {
-  const admissions: Admission[] = [];
+  const ordered = [...new Set(keys)].sort();
+  const held: string[] = [];
+  const releaseHeld = (): void => {
+    held.splice(0).forEach((key) => giveBack(key, stateOf(key)));
+  };
   try {
-    for (const key of [...new Set(keys)].sort()) {
-      admissions.push(await admit(key, limitOf(key), spacingMs, signal));
+    for (const key of ordered) {
+      await takeSlot(stateOf(key), limitOf(key), signal);
+      held.push(key);
     }
   } catch (error) {
-    admissions.forEach((a) => a.release());
+    releaseHeld();
     throw error;
   }
-  return { release: () => admissions.forEach((a) => a.release()) };
+  return {
+    send: (request) => sendInTurn(ordered, spacingMs, signal, request),
+    release: releaseHeld,
+  };
 }

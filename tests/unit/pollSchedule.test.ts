@@ -12,14 +12,25 @@ describe("predictCompletion", () => {
     assert.equal(predicted, 330_000);
   });
 
-  it("does not let a flat stretch at the end hide the trend", () => {
-    const predicted = predictCompletion(0, [
+  it("predicts nothing while progress stands still since the previous look", () => {
+    // EBS often sits at one figure (99% above all) for a long stretch: the old trend says nothing of its end
+    const stalled = predictCompletion(0, [
       { at: 60_000, progress: 10 },
       { at: 120_000, progress: 40 },
       { at: 180_000, progress: 40 },
     ]);
-    // 30 points over 2 min, 60 points to go from 3 min
-    assert.equal(predicted, 420_000);
+    assert.equal(stalled, undefined);
+  });
+
+  it("predicts again once progress moves after a stall, from the earliest lower figure", () => {
+    const predicted = predictCompletion(0, [
+      { at: 60_000, progress: 10 },
+      { at: 120_000, progress: 40 },
+      { at: 180_000, progress: 40 },
+      { at: 240_000, progress: 70 },
+    ]);
+    // 60 points over 3 min since the 10% at 1 min: 30 points to go from 4 min take 1.5 min
+    assert.equal(predicted, 330_000);
   });
 
   it("measures from the start when the only observation already shows progress", () => {

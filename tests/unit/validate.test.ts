@@ -276,8 +276,21 @@ describe("validateSnapshotInputs", () => {
           property: "timeouts.create",
           reason: `timeouts.create must be a positive duration such as "90s", "10m" or "2h", got "${"9".repeat(56)}…"`,
         },
-        { property: `timeouts.${key}`, reason: `unknown timeout "${"k".repeat(56)}…"; expected one of create, update, delete` },
+        { property: `timeouts.${"k".repeat(40)}…(5000 characters)`, reason: `unknown timeout "${"k".repeat(56)}…"; expected one of create, update, delete` },
       ]);
+    });
+  });
+
+  describe("huge keys in property paths", () => {
+    it("names a tag key of any length EC2 could accept whole, and cuts a huge one, giving its length", () => {
+      const huge = "k".repeat(300_000);
+      const failures = snapshot({ tags: { [huge]: "v" } });
+      assert.deepEqual(failures, [{ property: `tags["${"k".repeat(40)}…(300000 characters)"]`, reason: "tag key is 300000 characters; EC2 allows at most 128" }]);
+    });
+
+    it("refuses the tag key __proto__, which Pulumi's JavaScript runtime cannot carry", () => {
+      const tags = JSON.parse('{"__proto__": "x"}') as Record<string, string>;
+      assert.deepEqual(snapshot({ tags }), [{ property: 'tags["__proto__"]', reason: "tag key __proto__ cannot be managed through Pulumi's JavaScript runtime" }]);
     });
   });
 
@@ -308,7 +321,7 @@ describe("validateSnapshotInputs", () => {
     it("keeps the message short for a huge property name", () => {
       const name = "p".repeat(5_000);
       assert.deepEqual(snapshot({ [name]: 1 }), [
-        { property: name, reason: `unknown property "${"p".repeat(56)}…"; expected one of ${SNAPSHOT_KEYS}` },
+        { property: `${"p".repeat(40)}…(5000 characters)`, reason: `unknown property "${"p".repeat(56)}…"; expected one of ${SNAPSHOT_KEYS}` },
       ]);
     });
   });

@@ -38,6 +38,30 @@ describe("volumeAdmission", () => {
     );
   }
 
+  /** A create request answered after `ms`, recording when it was sent and answered. */
+  function request(label: string, ms: number): Promise<string> {
+    events.push(`${label} sent@${Date.now() - T0}`);
+    const answer = (): string => {
+      events.push(`${label} answered@${Date.now() - T0}`);
+      return label;
+    };
+    // Node (and the fake clock) run a 0 ms timer after 1 ms; an instant answer resolves without one.
+    return ms === 0 ? Promise.resolve().then(answer) : new Promise((resolve) => setTimeout(() => resolve(answer()), ms));
+  }
+
+  /** Sends through an admission whose own signal is `signal` (admitted anew on the same volume with it). */
+  async function admitSendAborting(holder: Admission, signal: AbortSignal, key: string): Promise<void> {
+    holder.release();
+    const admission = await admit(key, 5, 15_000, signal);
+    try {
+      await admission.send(() => request("b", 0));
+    } catch (error) {
+      events.push(`b!${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      admission.release();
+    }
+  }
+
   describe("admit", () => {
     it("admits up to the limit at once and hands released slots over first come, first served", async () => {
       // given a volume with a limit of 2 and no spacing
@@ -63,36 +87,71 @@ describe("volumeAdmission", () => {
       (await d)?.release();
     });
 
-    it("spaces creates on one volume 15 s apart", async () => {
+
+
+
+    it("sends create requests on one volume one at a time, 15 s after the previous answer", async () => {
+      // given three admissions on one volume whose requests each take 2 s to be answered
       const key = freshKey();
       const signal = new AbortController().signal;
-      const admissions = [track("a", admit(key, 5, 15_000, signal)), track("b", admit(key, 5, 15_000, signal)), track("c", admit(key, 5, 15_000, signal))];
+      const admissions = await Promise.all([admit(key, 5, 15_000, signal), admit(key, 5, 15_000, signal), admit(key, 5, 15_000, signal)]);
+      // when each sends its create
+      const sent = admissions.map((a, i) => a.send(() => request(`${"abc"[i]}`, 2_000)));
       await clock.tickAsync(60_000);
-      assert.deepEqual(events, ["a@0", "b@15000", "c@30000"]);
-      for (const admission of admissions) {
-        (await admission)?.release();
-      }
+      await Promise.all(sent);
+      // then each went 15 s after the answer to the one before
+      assert.deepEqual(events, ["a sent@0", "a answered@2000", "b sent@17000", "b answered@19000", "c sent@34000", "c answered@36000"]);
+      admissions.forEach((a) => a.release());
     });
 
     it("does not space creates on different volumes", async () => {
       const signal = new AbortController().signal;
-      const admissions = [track("a", admit(freshKey(), 5, 15_000, signal)), track("b", admit(freshKey(), 5, 15_000, signal))];
-      await clock.tickAsync(0);
-      assert.deepEqual(events, ["a@0", "b@0"]);
-      for (const admission of admissions) {
-        (await admission)?.release();
-      }
+      const admissions = await Promise.all([admit(freshKey(), 5, 15_000, signal), admit(freshKey(), 5, 15_000, signal)]);
+      await Promise.all([admissions[0].send(() => request("a", 0)), admissions[1].send(() => request("b", 0)), clock.tickAsync(0)]);
+      assert.deepEqual(events, ["a sent@0", "b sent@0", "a answered@0", "b answered@0"]);
+      admissions.forEach((a) => a.release());
     });
 
-    it("lets a create go at once when the last one on the volume is more than the spacing ago", async () => {
+    it("sends at once when the volume's last answer is more than the spacing ago", async () => {
       const key = freshKey();
       const signal = new AbortController().signal;
-      (await admit(key, 5, 15_000, signal)).release();
+      const first = await admit(key, 5, 15_000, signal);
+      await Promise.all([first.send(() => request("a", 0)), clock.tickAsync(0)]);
       await clock.tickAsync(20_000);
-      const next = track("next", admit(key, 5, 15_000, signal));
-      await clock.tickAsync(0);
-      assert.deepEqual(events, ["next@20000"]);
-      (await next)?.release();
+      const second = await admit(key, 5, 15_000, signal);
+      await Promise.all([second.send(() => request("b", 0)), clock.tickAsync(0)]);
+      assert.deepEqual(events, ["a sent@0", "a answered@0", "b sent@20000", "b answered@20000"]);
+      [first, second].forEach((a) => a.release());
+    });
+
+    it("spaces the next create after a failed one too, since EC2 answered it", async () => {
+      const key = freshKey();
+      const signal = new AbortController().signal;
+      const [a, b] = await Promise.all([admit(key, 5, 15_000, signal), admit(key, 5, 15_000, signal)]);
+      const failed = a.send(() => Promise.reject(new Error("SnapshotCreationPerVolumeRateExceeded"))).catch((e: Error) => events.push(`a failed: ${e.message}`));
+      const next = b.send(() => request("b", 0));
+      await clock.tickAsync(20_000);
+      await Promise.all([failed, next]);
+      assert.deepEqual(events, ["a failed: SnapshotCreationPerVolumeRateExceeded", "b sent@15000", "b answered@15000"]);
+      [a, b].forEach((x) => x.release());
+    });
+
+    it("gives its turn back when aborted before sending: the next create waits only for the ones before it", async () => {
+      // given a create answered at 1 s, a second one waiting for its turn, and a third behind it
+      const key = freshKey();
+      const [first, second, third] = await Promise.all([admit(key, 5, 15_000, new AbortController().signal), admit(key, 5, 15_000, new AbortController().signal), admit(key, 5, 15_000, new AbortController().signal)]);
+      const controller = new AbortController();
+      const a = first.send(() => request("a", 1_000));
+      const b = admitSendAborting(second, controller.signal, key);
+      const c = third.send(() => request("c", 0));
+      // when the second aborts at 5 s, before its turn at 16 s
+      await clock.tickAsync(5_000);
+      controller.abort(new Error("deadline passed"));
+      await clock.tickAsync(30_000);
+      await Promise.all([a, b, c]);
+      // then it sent nothing, and the third went at 16 s: 15 s after the first answer, not 15 s after a request never sent
+      assert.deepEqual(events, ["a sent@0", "a answered@1000", "b!deadline passed", "c sent@16000", "c answered@16000"]);
+      [first, second, third].forEach((x) => x.release());
     });
 
     it("removes an aborted waiter from the queue, so the next one gets the slot", async () => {
@@ -124,24 +183,6 @@ describe("volumeAdmission", () => {
       holder.release();
     });
 
-    it("gives the slot back when aborted during the spacing wait", async () => {
-      // given a limit of 1 and a create just sent, so the next one must wait 15 s
-      const key = freshKey();
-      const first = await admit(key, 1, 15_000, new AbortController().signal);
-      first.release();
-      const controller = new AbortController();
-      const spaced = track("spaced", admit(key, 1, 15_000, controller.signal));
-      const queued = track("queued", admit(key, 1, 15_000, new AbortController().signal));
-      // when the spaced one aborts during its wait
-      await clock.tickAsync(5_000);
-      controller.abort(new Error("deadline passed"));
-      await clock.tickAsync(60_000);
-      // then it fails with the reason, and the queued waiter gets the slot at the first create's
-      // spacing (15 s), not 15 s after a create that was never sent
-      assert.deepEqual(events, ["spaced!deadline passed", "queued@15000"]);
-      await spaced;
-      (await queued)?.release();
-    });
 
     it("rejects at once when the signal was aborted, even with a slot free", async () => {
       const key = freshKey();
