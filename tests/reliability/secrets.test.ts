@@ -1,0 +1,140 @@
+import * as assert from "node:assert/strict";
+import { Snapshot, SnapshotSet, type SnapshotArgs, type SnapshotSetArgs } from "../../sdk";
+import type { ProgramResource, Step } from "../support/deployment";
+import { TEST_CREDENTIALS } from "../support/engineWorld";
+import { runScenario, urnOf, type ScenarioSpec } from "../support/reliabilityScenario";
+import { ReliabilityWorld } from "../support/reliabilityWorld";
+import { REGION, seedInstance, seedVolume } from "../support/seed";
+
+const SUITE = "secrets";
+
+/** Credentials in the stack's configuration, besides the ones in the host's environment (TEST_CREDENTIALS). */
+const STACK_CREDENTIALS = {
+  accessKey: "AKIASTACKCONFIG00KEY",
+  secretKey: "stack/Config+Secret0Key/ForTheEmulator9",
+  token: "IQoJb3JpZ2luX2VjEStackConfigSessionToken0123456789abcdefEXAMPLE==",
+};
+
+/**
+ * Credentials in the environment and in stack config (aws:accessKey, aws:secretKey, aws:token), and
+ * scenarios that go through success, failure, partial state, a host kill and destroy. runScenario scans
+ * the state after every command (inputs, outputs, `__provider` text), every line the hosts wrote and
+ * every error message for each credential value; any hit fails the scenario and counts in secrets_found.
+ */
+describe("Reliability: credentials never reach state, output or errors", function () {
+  let rw: ReliabilityWorld;
+
+  before(async function () {
+    rw = await ReliabilityWorld.start({
+      freshHosts: 2,
+      slowHost: false,
+      tapCredentials: true,
+      config: { "aws:region": REGION, "aws:accessKey": STACK_CREDENTIALS.accessKey, "aws:secretKey": STACK_CREDENTIALS.secretKey, "aws:token": STACK_CREDENTIALS.token },
+      secrets: [...Object.values(TEST_CREDENTIALS), ...Object.values(STACK_CREDENTIALS)],
+    });
+  });
+
+  after(async function () {
+    await rw?.stop();
+  });
+
+  function scenario(spec: ScenarioSpec): void {
+    it(spec.name, async function () {
+      const signedBefore = rw.tap?.accessKeys.length ?? 0;
+      await runScenario(rw.world, rw.hosts, SUITE, spec);
+      // The stack's key, not the environment's, signed every request: the scan looked for the credential in use.
+      const signers = new Set(rw.tap?.accessKeys.slice(signedBefore));
+      assert.deepEqual([...signers], [STACK_CREDENTIALS.accessKey]);
+    });
+  }
+
+  function snapshot(name: string, args: SnapshotArgs): () => void {
+    return () => {
+      new Snapshot(name, { ...args });
+    };
+  }
+
+  async function program(...parts: (() => void)[]): Promise<ProgramResource[]> {
+    return rw.world.register(() => parts.forEach((part) => part()));
+  }
+
+  function outcomes(steps: Step[]): [string, boolean][] {
+    return steps.map((step) => [step.op, step.ok]);
+  }
+
+  /** Outcomes by resource name: the steps of one up come in registration order, which the program does not fix. */
+  function byName(steps: Step[]): Record<string, [string, boolean]> {
+    return Object.fromEntries(steps.map((step) => [step.urn.split("::").pop() ?? "", [step.op, step.ok]]));
+  }
+
+  scenario({
+    name: "Snapshot: create, update, refresh and destroy under throttling keep the credentials out",
+    resource: "Snapshot",
+    async run(s) {
+      const volumeId = await seedVolume(s.world.ec2);
+      s.pending([volumeId], 2);
+      s.inject({ kind: "error", code: "RequestLimitExceeded", times: 6 });
+      assert.deepEqual(outcomes(await s.up(await program(snapshot("kept", { volumeId, tags: { team: "storage" } })))), [["create", true]]);
+      assert.deepEqual(outcomes(await s.up(await program(snapshot("kept", { volumeId, tags: { team: "platform" } })))), [["update", true]]);
+      assert.deepEqual(outcomes(await s.refresh()), [["refresh", true]]);
+    },
+  });
+
+  scenario({
+    name: "Snapshot: a missing volume, a create timeout under throttling, partial state and a failed snapshot keep the credentials out",
+    resource: "Snapshot",
+    async run(s) {
+      const volumeId = await seedVolume(s.world.ec2);
+      const hold = s.hold([volumeId]);
+      s.inject({ kind: "error", action: "DescribeSnapshotAttribute", code: "RequestLimitExceeded", times: 3 });
+      const parts = [
+        snapshot("missing", { volumeId: "vol-0000000000000000f" }),
+        snapshot("overrun", { volumeId, timeouts: { create: "500ms" } }),
+      ];
+      const first = await s.up(await program(...parts));
+      assert.deepEqual(byName(first), { missing: ["create", false], overrun: ["create", false] });
+      assert.equal(
+        first.find((step) => step.urn === urnOf("Snapshot", "missing"))?.error?.message,
+        'Snapshot "missing": volume vol-0000000000000000f does not exist in us-east-1 (EC2 InvalidVolume.NotFound); check volumeId and region',
+      );
+      assert.equal(s.deployment.state.resources[urnOf("Snapshot", "overrun")]?.outputs.state, "pending");
+      hold.release();
+      const errorVolume = await seedVolume(s.world.ec2);
+      s.endInError([errorVolume], "The volume is impaired");
+      const second = await s.up(await program(snapshot("overrun", { volumeId, timeouts: { create: "500ms" } }), snapshot("failing", { volumeId: errorVolume })));
+      assert.deepEqual(byName(second), { overrun: ["update", true], failing: ["create", false] });
+    },
+  });
+
+  scenario({
+    name: "SnapshotSet: a member in error, a good set, a refresh and destroy keep the credentials out",
+    resource: "SnapshotSet",
+    async run(s) {
+      const instance = await seedInstance(s.world.ec2, [{}, { encrypted: true }]);
+      const set = (args: SnapshotSetArgs) => () => {
+        new SnapshotSet("web", { ...args });
+      };
+      const rule = s.endInError([instance.dataVolumes[1].volumeId], "The volume is impaired");
+      assert.deepEqual(outcomes(await s.up(await program(set({ instanceId: instance.instanceId })))), [["create", false]]);
+      rule.remove();
+      assert.deepEqual(outcomes(await s.up(await program(set({ instanceId: instance.instanceId, tags: { team: "web" } })))), [["create", true]]);
+      assert.deepEqual(outcomes(await s.refresh()), [["refresh", true]]);
+    },
+  });
+
+  scenario({
+    name: "Snapshot: a host killed mid-wait and a fresh host configured from the stack keep the credentials out",
+    resource: "Snapshot",
+    async run(s) {
+      const volumeId = await seedVolume(s.world.ec2);
+      s.pending([volumeId], 3);
+      assert.deepEqual(outcomes(await s.up(await program(snapshot("killed", { volumeId, waitForCompletion: false })))), [["create", true]]);
+      await s.continueOnFreshHost();
+      const interrupted = await s.killWhen(/^Snapshot "killed": snap-\S+ \d+% pending/, async () => s.up(await program(snapshot("killed", { volumeId }))));
+      assert.deepEqual(outcomes(interrupted), [["update", false]]);
+      await s.continueOnFreshHost();
+      assert.deepEqual(outcomes(await s.refresh()), [["refresh", true]]);
+      assert.deepEqual(outcomes(await s.up(await program(snapshot("killed", { volumeId })))), [["update", true]]);
+    },
+  });
+});

@@ -1,0 +1,432 @@
+/**
+ * Bad inputs for both resources: a hand-written table and a property-based generator (fast-check, fixed
+ * seed). Each bad input is a valid program's inputs with one property made wrong (or one property
+ * added or removed); `expected` is the property a failure must name (exactly, or a path under it such as
+ * `tags["aws:x"]` or `timeouts.create`). Unknown sentinels may appear in the other properties: they are
+ * not bad, and must neither hide the bad property nor be refused themselves.
+ *
+ * The rules the generator targets are EC2's (see provider/validate.ts for the pages they come from); the
+ * generator decides what is bad with its own definitions below, not with the provider's.
+ */
+import * as fc from "fast-check";
+import type { JsonObject, JsonValue } from "./providerHost";
+import { UNKNOWN } from "./providerHost";
+import type { ResourceKind } from "./reliabilityReport";
+
+/** The seed of every generated bad input. */
+export const INPUT_SEED = 424_242;
+
+export const TOKEN_TAG = "pulumi-ebs-snapshots:create-token";
+
+/** A property change: a value to set, or `{ remove: true }` to leave the property out. */
+export type Change = { set: JsonValue } | { remove: true };
+
+export interface BadInput {
+  resource: ResourceKind;
+  label: string;
+  /** The property the input gets wrong. */
+  expected: string;
+  /** Changes to a valid program's inputs. */
+  changes: Record<string, Change>;
+}
+
+/** Inputs of a valid program, without `__provider` and `__logicalName` (the host adds them from a registration). */
+export const VALID: Readonly<Record<ResourceKind, JsonObject>> = {
+  Snapshot: { volumeId: "vol-0123456789abcdef0", description: "nightly", tags: { team: "storage" }, waitForCompletion: true, timeouts: { create: "10m" } },
+  SnapshotSet: {
+    instanceId: "i-0123456789abcdef0",
+    excludeBootVolume: false,
+    excludeDataVolumeIds: ["vol-0fedcba9876543210"],
+    description: "nightly",
+    copyTagsFromSource: false,
+    tags: { team: "web" },
+    waitForCompletion: true,
+    timeouts: { create: "10m" },
+  },
+};
+
+/** Applies the changes to a copy of `base`. */
+export function applyChanges(base: JsonObject, changes: Record<string, Change>): JsonObject {
+  const result: JsonObject = { ...base };
+  for (const [key, change] of Object.entries(changes)) {
+    if ("remove" in change) {
+      delete result[key];
+    } else {
+      // defineProperty, not assignment: a key such as "constructor" must become an own property.
+      Object.defineProperty(result, key, { value: change.set, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return result;
+}
+
+/** True when a failure's property is `expected` or a path under it. */
+export function namesProperty(property: string, expected: string): boolean {
+  // The provider names a property longer than any EC2 key by its first 40 characters and its length.
+  const characters = [...expected];
+  const shown = characters.length > 200 ? `${characters.slice(0, 40).join("")}…(${characters.length} characters)` : expected;
+  return property === shown || property.startsWith(`${shown}[`) || property.startsWith(`${shown}.`);
+}
+
+const HUGE = 300_000;
+const set = (value: JsonValue): Change => ({ set: value });
+const remove: Change = { remove: true };
+const many = (n: number, make: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => make(i));
+const fiftyOneTags = Object.fromEntries(many(51, (i) => `k${i}`).map((k) => [k, "v"]));
+
+/** Bad values shared by both resources, by property. */
+function commonTable(resource: ResourceKind): BadInput[] {
+  const rows: [string, string, JsonValue | typeof remove][] = [
+    ["description", "a number", 42],
+    ["description", "a list", ["nightly"]],
+    ["description", "an object", { text: "nightly" }],
+    ["description", "256 characters", "d".repeat(256)],
+    ["description", "256 emoji (256 characters, 512 UTF-16 units)", "😀".repeat(256)],
+    ["description", `${HUGE} characters`, "d".repeat(HUGE)],
+    ["tags", "a string", "team=storage"],
+    ["tags", "a list of EC2 Key/Value pairs", [{ Key: "team", Value: "storage" }]],
+    ["tags", "a number", 7],
+    ["tags", "a boolean", true],
+    ["tags", "a number as a value", { team: 5 }],
+    ["tags", "a boolean as a value", { team: false }],
+    ["tags", "null as a value", { team: null }],
+    ["tags", "an object as a value", { team: { name: "storage" } }],
+    ["tags", "a list as a value", { team: ["storage"] }],
+    ["tags", "an empty key", { "": "x" }],
+    ["tags", "a blank key", { "   ": "x" }],
+    ["tags", "a key reserved for AWS", { "aws:owner": "me" }],
+    ["tags", "a key reserved for AWS in capitals", { "AWS:Owner": "me" }],
+    ["tags", "the provider's create-token key", { [TOKEN_TAG]: "mine" }],
+    ["tags", "51 tags", fiftyOneTags],
+    ["tags", "a 129-character key", { ["k".repeat(129)]: "v" }],
+    ["tags", "a 129-emoji key", { ["🔑".repeat(129)]: "v" }],
+    ["tags", "a 257-character value", { team: "v".repeat(257) }],
+    ["tags", "a 257-character Chinese value", { team: "值".repeat(257) }],
+    ["tags", `a ${HUGE}-character value`, { team: "v".repeat(HUGE) }],
+    ["tags", `a ${HUGE}-character key`, { ["k".repeat(HUGE)]: "v" }],
+    ["tags", "an unknown value beside a reserved key", { team: UNKNOWN, "aws:owner": "me" }],
+    ["waitForCompletion", 'the string "true"', "true"],
+    ["waitForCompletion", "the number 1", 1],
+    ["waitForCompletion", "a list", [true]],
+    ["waitForCompletion", "an object", { wait: true }],
+    ["timeouts", "a duration string", "10m"],
+    ["timeouts", "a number", 600],
+    ["timeouts", "a list", ["10m"]],
+    ["timeouts", "a number as the create timeout", { create: 600 }],
+    ["timeouts", "a word as the create timeout", { create: "soon" }],
+    ["timeouts", "a negative duration", { create: "-5m" }],
+    ["timeouts", "a zero duration", { create: "0s" }],
+    ["timeouts", "a duration below a millisecond", { create: "0.0001ms" }],
+    ["timeouts", "an empty duration", { create: "" }],
+    ["timeouts", "a space inside a duration", { create: "10 m" }],
+    ["timeouts", "days as a unit", { delete: "1d" }],
+    ["timeouts", "a duration too long for a number", { update: `${"9".repeat(400)}h` }],
+    ["timeouts", "an unknown operation", { destroy: "10m" }],
+    ["timeouts", "Terraform's `read` operation", { read: "10m" }],
+    ["timeouts", "an unknown create beside a bad update", { create: UNKNOWN, update: "never" }],
+    ["region", "capitals", "US-EAST-1"],
+    ["region", "a trailing space", "us-east-1 "],
+    ["region", "no number", "us-east"],
+    ["region", "an availability zone", "us-east-1a"],
+    ["region", "a number", 1],
+    ["region", "an empty string", ""],
+    ["region", "shell metacharacters", "us-east-1; rm -rf /"],
+    ["region", "full-width letters", "ｕｓ-east-1"],
+    ["outpostArn", "an Outpost id", "op-0123456789abcdef0"],
+    ["outpostArn", "a short Outpost id in the ARN", "arn:aws:outposts:us-east-1:123456789012:outpost/op-1"],
+    ["outpostArn", "an EC2 instance ARN", "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"],
+    ["outpostArn", "a number", 123456789012],
+  ];
+  return rows.map(([expected, what, value]) => ({
+    resource,
+    label: `${expected}: ${what}`,
+    expected,
+    changes: { [expected]: value === remove ? remove : set(value as JsonValue) },
+  }));
+}
+
+const UNKNOWN_PROPERTY_ROWS: Readonly<Record<ResourceKind, [string, JsonValue][]>> = {
+  Snapshot: [
+    ["volumeID", "vol-0123456789abcdef0"],
+    ["volume_id", "vol-0123456789abcdef0"],
+    ["snapshotId", "snap-0123456789abcdef0"],
+    ["instanceId", "i-0123456789abcdef0"],
+    ["Tags", { team: "storage" }],
+    [UNKNOWN, "a property named like the unknown sentinel"],
+    ["x".repeat(HUGE), "a property with a huge name"],
+  ],
+  SnapshotSet: [
+    ["instanceID", "i-0123456789abcdef0"],
+    ["volumeId", "vol-0123456789abcdef0"],
+    ["snapshotIds", ["snap-0123456789abcdef0"]],
+    ["excludeDataVolumes", ["vol-0123456789abcdef0"]],
+    ["copyTags", true],
+    [UNKNOWN, "a property named like the unknown sentinel"],
+  ],
+};
+
+function unknownProperties(resource: ResourceKind): BadInput[] {
+  return UNKNOWN_PROPERTY_ROWS[resource].map(([name, value]) => ({
+    resource,
+    label: `an unknown property ${name.length > 40 ? `of ${name.length} characters` : JSON.stringify(name)}`,
+    expected: name,
+    changes: { [name]: set(value) },
+  }));
+}
+
+function idTable(resource: ResourceKind): BadInput[] {
+  const property = resource === "Snapshot" ? "volumeId" : "instanceId";
+  const rows: [string, JsonValue | typeof remove][] =
+    resource === "Snapshot"
+      ? [
+          ["missing", remove],
+          ["a number", 5],
+          ["a boolean", true],
+          ["a list", ["vol-0123456789abcdef0"]],
+          ["an object", { id: "vol-0123456789abcdef0" }],
+          ["an empty string", ""],
+          ["a snapshot id", "snap-0123456789abcdef0"],
+          ["an instance id", "i-0123456789abcdef0"],
+          ["an AMI id", "ami-0123456789abcdef0"],
+          ["capital hex digits", "vol-0123456789ABCDEF0"],
+          ["16 hex digits", "vol-0123456789abcdef"],
+          ["a leading space", " vol-0123456789abcdef0"],
+          ["a trailing newline", "vol-0123456789abcdef0\n"],
+          ["full-width digits", "vol-０１２３４５６７８９abcdef0"],
+          ["an ARN", "arn:aws:ec2:us-east-1:123456789012:volume/vol-0123456789abcdef0"],
+          [`${HUGE} characters`, `vol-${"a".repeat(HUGE)}`],
+          ["the unknown sentinel inside a list", [UNKNOWN]],
+        ]
+      : [
+          ["missing", remove],
+          ["a number", 5],
+          ["a list", ["i-0123456789abcdef0"]],
+          ["an empty string", ""],
+          ["a volume id", "vol-0123456789abcdef0"],
+          ["a snapshot id", "snap-0123456789abcdef0"],
+          ["a short malformed id", "i-123"],
+          ["capital hex digits", "i-0123456789ABCDEF0"],
+          ["a name tag", "web-server-1"],
+          ["an ARN", "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"],
+          [`${HUGE} characters`, `i-${"0".repeat(HUGE)}`],
+          ["the unknown sentinel inside an object", { id: UNKNOWN }],
+        ];
+  return rows.map(([what, value]) => ({ resource, label: `${property}: ${what}`, expected: property, changes: { [property]: value === remove ? remove : set(value as JsonValue) } }));
+}
+
+function setOnlyTable(): BadInput[] {
+  const rows: [string, string, JsonValue][] = [
+    ["excludeBootVolume", 'the string "true"', "true"],
+    ["excludeBootVolume", "the number 0", 0],
+    ["copyTagsFromSource", 'EC2\'s wire value "volume"', "volume"],
+    ["copyTagsFromSource", "a list", [true]],
+    ["excludeDataVolumeIds", "one id as a string", "vol-0123456789abcdef0"],
+    ["excludeDataVolumeIds", "a comma-separated string", "vol-0123456789abcdef0,vol-0fedcba9876543210"],
+    ["excludeDataVolumeIds", "an object", { "vol-0123456789abcdef0": true }],
+    ["excludeDataVolumeIds", "a number in the list", ["vol-0123456789abcdef0", 5]],
+    ["excludeDataVolumeIds", "an instance id in the list", ["i-0123456789abcdef0"]],
+    ["excludeDataVolumeIds", "a nested list", [["vol-0123456789abcdef0"]]],
+    ["excludeDataVolumeIds", "an id listed twice", ["vol-0123456789abcdef0", "vol-0123456789abcdef0"]],
+    ["excludeDataVolumeIds", "41 volumes", many(41, (i) => `vol-${i.toString(16).padStart(17, "0")}`)],
+    ["excludeDataVolumeIds", "an unknown beside a malformed id", [UNKNOWN, "volume-1"]],
+  ];
+  return rows.map(([expected, what, value]) => ({ resource: "SnapshotSet", label: `${expected}: ${what}`, expected, changes: { [expected]: set(value) } }));
+}
+
+/** The hand-written bad inputs of one resource. */
+export function badInputTable(resource: ResourceKind): BadInput[] {
+  return [...idTable(resource), ...commonTable(resource), ...unknownProperties(resource), ...(resource === "SnapshotSet" ? setOnlyTable() : [])];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Generated bad inputs. The definitions of "valid" here are the suite's own reading of EC2's rules.
+
+const HEX = "0123456789abcdef";
+const VALID_ID: Readonly<Record<string, RegExp>> = {
+  vol: /^vol-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+  i: /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+};
+const VALID_REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-[a-z]+-\d+$/;
+const VALID_DURATION = /^(?:(?:\d+(?:\.\d+)?|\.\d+)(?:ms|s|m|h))+$/;
+const codePoints = (text: string): number => [...text].length;
+
+/** Any JSON value that is not a string (null aside: the engine treats a null input as absent). */
+const notAString: fc.Arbitrary<JsonValue> = fc.oneof(
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }), { maxKeys: 3, noNullPrototype: true }),
+);
+
+const notABoolean: fc.Arbitrary<JsonValue> = fc.oneof(
+  fc.constantFrom("true", "false", "yes", "", "1", "0"),
+  fc.integer(),
+  fc.array(fc.boolean(), { minLength: 1, maxLength: 2 }),
+  fc.dictionary(fc.string({ maxLength: 4 }), fc.boolean(), { minKeys: 1, maxKeys: 2, noNullPrototype: true }),
+);
+
+/** Unicode text of every kind: ASCII, grapheme clusters, astral characters, controls. */
+const anyText = (minLength: number, maxLength: number): fc.Arbitrary<string> =>
+  fc.oneof(fc.string({ minLength, maxLength, unit: "grapheme" }), fc.string({ minLength, maxLength, unit: "binary" }), fc.string({ minLength, maxLength }));
+
+/** Ids of the wrong kind or shape, strings that are no id at all, and values that are not strings. */
+function badId(kind: "vol" | "i"): fc.Arbitrary<JsonValue> {
+  const wrongShape = fc
+    .tuple(fc.constantFrom("vol-", "i-", "snap-", "ami-", "eni-", "VOL-", "", "vol_", "i_"), fc.string({ unit: fc.constantFrom(...HEX, ..."ABCDEFxyz-"), maxLength: 24 }))
+    .map(([prefix, rest]) => `${prefix}${rest}`);
+  const huge = fc.integer({ min: 1_000, max: 20_000 }).map((n) => `${kind}-${"a".repeat(n)}`);
+  return fc.oneof(wrongShape, anyText(0, 40), huge, notAString).filter((value) => typeof value !== "string" || !VALID_ID[kind].test(value));
+}
+
+const badDescription: fc.Arbitrary<JsonValue> = fc.oneof(
+  fc.oneof(fc.string({ minLength: 256, maxLength: 600, unit: "grapheme" }), fc.string({ minLength: 256, maxLength: 3_000 })).filter((text) => codePoints(text) > 255),
+  notAString,
+);
+
+const reservedKey = fc.string({ maxLength: 20 }).chain((rest) => fc.constantFrom(`aws:${rest}`, `AWS:${rest}`, `Aws:${rest}`, TOKEN_TAG));
+const blankKey = fc.constantFrom("", " ", "   ", "\t", "\n", " \u3000");
+const longKey = anyText(129, 400).filter((key) => codePoints(key) > 128);
+const longValue = anyText(257, 800).filter((value) => codePoints(value) > 256);
+const fineKey = fc.string({ minLength: 1, maxLength: 20, unit: "grapheme" }).filter((key) => key.trim() !== "" && !key.toLowerCase().startsWith("aws:") && key !== TOKEN_TAG);
+
+const badTags: fc.Arbitrary<JsonValue> = fc.oneof(
+  notAString.filter((value) => Array.isArray(value) || typeof value !== "object"),
+  fc.string({ maxLength: 30 }),
+  fc.tuple(fc.oneof(reservedKey, blankKey, longKey), fc.string({ maxLength: 10 })).map(([key, value]) => ({ team: "ok", [key]: value })),
+  fc.tuple(fineKey, fc.oneof(longValue, notAString)).map(([key, value]) => ({ [key]: value })),
+  fc.integer({ min: 51, max: 80 }).map((n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]))),
+);
+
+const badDuration: fc.Arbitrary<JsonValue> = fc.oneof(
+  anyText(0, 12).filter((text) => !VALID_DURATION.test(text.trim())),
+  fc.tuple(fc.integer({ min: 1, max: 999 }), fc.constantFrom("d", "w", "y", "min", "sec", "hours", "", " m", "M", "H")).map(([n, unit]) => `${n}${unit}`),
+  fc.constantFrom("0s", "0m", "0h0m0s", "0.0001ms", "-1m", "+1m", "1e3s", "∞h"),
+  notAString,
+);
+
+const badTimeouts: fc.Arbitrary<JsonValue> = fc.oneof(
+  fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean(), fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 })),
+  fc.tuple(fc.constantFrom("create", "update", "delete"), badDuration).map(([key, value]) => ({ [key]: value })),
+  fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).filter((key) => !["create", "update", "delete"].includes(key)), fc.constant("10m")).map(([key, value]) => ({ [key]: value })),
+);
+
+const badRegion: fc.Arbitrary<JsonValue> = fc.oneof(
+  anyText(0, 30),
+  fc.tuple(fc.constantFrom("us-east-1", "eu-west-3", "ap-southeast-2"), fc.integer({ min: 0, max: 8 }), fc.constantFrom(" ", "_", "A", "é", ".", "/", "\u0000")).map(
+    ([region, at, insert]) => `${region.slice(0, at)}${insert}${region.slice(at)}`,
+  ),
+  notAString,
+).filter((value) => typeof value !== "string" || !VALID_REGION.test(value));
+
+const badOutpostArn: fc.Arbitrary<JsonValue> = fc.oneof(
+  anyText(0, 60),
+  fc.string({ unit: fc.constantFrom(...HEX), maxLength: 20 }).map((hex) => `arn:aws:outposts:us-east-1:123456789012:outpost/op-${hex}`),
+  notAString,
+).filter((value) => typeof value !== "string" || !/^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost\/op-[0-9a-f]{17}$/.test(value));
+
+const badExcluded: fc.Arbitrary<JsonValue> = fc.oneof(
+  fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.boolean(), fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { minKeys: 1, maxKeys: 2, noNullPrototype: true })),
+  fc.tuple(fc.array(fc.constant("vol-0123456789abcdef0"), { maxLength: 1 }), badId("vol")).map(([good, bad]) => [...good, bad]),
+  fc.integer({ min: 41, max: 60 }).map((n) => Array.from({ length: n }, (_, i) => `vol-${i.toString(16).padStart(17, "0")}`)),
+  fc.constant<JsonValue>(["vol-0123456789abcdef0", "vol-0fedcba9876543210", "vol-0123456789abcdef0"]),
+);
+
+/** An unknown property name: not declared, not housekeeping. */
+function unknownName(resource: ResourceKind): fc.Arbitrary<string> {
+  // "__proto__" is left out: protobuf's Struct.toJavaScript assigns keys to a plain object, so a property
+  // of that name never reaches any hook (the host drops it before the provider runs).
+  const declared = new Set([...Object.keys(VALID[resource]), "region", "outpostArn", "__provider", "__logicalName", "__proto__"]);
+  return fc.string({ minLength: 1, maxLength: 24, unit: "grapheme" }).filter((name) => !declared.has(name));
+}
+
+/** The properties a generated input may get wrong, and how. */
+function targets(resource: ResourceKind): [string, fc.Arbitrary<JsonValue | typeof remove>][] {
+  const common: [string, fc.Arbitrary<JsonValue>][] = [
+    ["description", badDescription],
+    ["tags", badTags],
+    ["waitForCompletion", notABoolean],
+    ["timeouts", badTimeouts],
+    ["region", badRegion],
+    ["outpostArn", badOutpostArn],
+  ];
+  if (resource === "Snapshot") {
+    return [["volumeId", fc.oneof({ weight: 1, arbitrary: fc.constant(remove) }, { weight: 6, arbitrary: badId("vol") })], ...common];
+  }
+  return [
+    ["instanceId", fc.oneof({ weight: 1, arbitrary: fc.constant(remove) }, { weight: 6, arbitrary: badId("i") })],
+    ["excludeBootVolume", notABoolean],
+    ["copyTagsFromSource", notABoolean],
+    ["excludeDataVolumeIds", badExcluded],
+    ...common,
+  ];
+}
+
+/**
+ * Some valid properties replaced by the unknown sentinel (whole values, tag values, one timeout, one
+ * excluded id), as a preview sends them: they must not hide the bad property.
+ */
+function unknowns(resource: ResourceKind, target: string): fc.Arbitrary<Record<string, Change>> {
+  const candidates: Record<string, JsonValue> = {
+    description: UNKNOWN,
+    tags: { team: UNKNOWN },
+    timeouts: { create: UNKNOWN },
+    waitForCompletion: UNKNOWN,
+    ...(resource === "Snapshot" ? { volumeId: UNKNOWN } : { instanceId: UNKNOWN, excludeDataVolumeIds: [UNKNOWN] }),
+  };
+  const names = Object.keys(candidates).filter((name) => name !== target);
+  return fc.subarray(names, { maxLength: 2 }).map((chosen) => Object.fromEntries(chosen.map((name) => [name, set(candidates[name])])));
+}
+
+function generated(resource: ResourceKind): fc.Arbitrary<BadInput> {
+  const byProperty = targets(resource).map(([property, value]) =>
+    fc.tuple(value, unknowns(resource, property)).map(([bad, others]): BadInput => ({
+      resource,
+      label: `${property} = ${bad === remove ? "(missing)" : preview(bad)}${Object.keys(others).length > 0 ? ` with unknown ${Object.keys(others).join(", ")}` : ""}`,
+      expected: property,
+      changes: { ...others, [property]: bad === remove ? remove : set(bad as JsonValue) },
+    })),
+  );
+  const extra = fc.tuple(unknownName(resource), fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean())).map(
+    ([name, value]): BadInput => ({ resource, label: `unknown property ${preview(name)}`, expected: name, changes: { [name]: set(value) } }),
+  );
+  return fc.oneof(...byProperty, extra);
+}
+
+function preview(value: JsonValue | string): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…(${text.length} chars)` : text;
+}
+
+/** `count` generated bad inputs of one resource, the same on every run. */
+export function generatedBadInputs(resource: ResourceKind, count: number, seed: number = INPUT_SEED): BadInput[] {
+  return fc.sample(generated(resource), { seed: seed + (resource === "Snapshot" ? 0 : 1), numRuns: count });
+}
+
+/** Valid inputs holding unknown sentinels in every place a preview can put one: Check must accept them all. */
+export function unknownSentinelInputs(resource: ResourceKind): { label: string; changes: Record<string, Change> }[] {
+  const common: [string, Record<string, Change>][] = [
+    ["the description unknown", { description: set(UNKNOWN) }],
+    ["the whole tags map unknown", { tags: set(UNKNOWN) }],
+    ["one tag value unknown", { tags: set({ team: UNKNOWN, env: "prod" }) }],
+    ["waitForCompletion unknown", { waitForCompletion: set(UNKNOWN) }],
+    ["the whole timeouts object unknown", { timeouts: set(UNKNOWN) }],
+    ["one timeout unknown", { timeouts: set({ create: UNKNOWN, delete: "5m" }) }],
+    ["the region unknown", { region: set(UNKNOWN) }],
+    ["the Outpost ARN unknown", { outpostArn: set(UNKNOWN) }],
+  ];
+  const own: [string, Record<string, Change>][] =
+    resource === "Snapshot"
+      ? [
+          ["the volume id unknown", { volumeId: set(UNKNOWN) }],
+          ["every input unknown", { volumeId: set(UNKNOWN), description: set(UNKNOWN), tags: set(UNKNOWN), waitForCompletion: set(UNKNOWN), timeouts: set(UNKNOWN) }],
+        ]
+      : [
+          ["the instance id unknown", { instanceId: set(UNKNOWN) }],
+          ["excludeBootVolume unknown", { excludeBootVolume: set(UNKNOWN) }],
+          ["copyTagsFromSource unknown", { copyTagsFromSource: set(UNKNOWN) }],
+          ["the whole exclusion list unknown", { excludeDataVolumeIds: set(UNKNOWN) }],
+          ["one excluded id unknown", { excludeDataVolumeIds: set([UNKNOWN, "vol-0fedcba9876543210"]) }],
+          ["every input unknown", { instanceId: set(UNKNOWN), excludeDataVolumeIds: set(UNKNOWN), tags: set(UNKNOWN), copyTagsFromSource: set(UNKNOWN), timeouts: set(UNKNOWN) }],
+        ];
+  return [...own, ...common].map(([label, changes]) => ({ label, changes }));
+}
