@@ -12,25 +12,15 @@ import { reportPending, resourceLabel, warn } from "./log";
 import { compact, snapshotOutputs } from "./outputs";
 import { CleanedUpError, PartialStateError, recordingProvider, recordOnFailure } from "./partialState";
 import { SnapshotVanishedError, waitForSnapshots, WaitTimeoutError } from "./poller";
-import { fromEc2Tags, tagChanges, withRoomForTags, type TagMap } from "./tags";
+import { fromEc2Tags, tagChanges, withRoomForTags } from "./tags";
 import { timeoutMs } from "./timeouts";
 import type { ProductCode, SnapshotInputs, SnapshotOutputs } from "./types";
-import { validateSnapshotInputs } from "./validate";
+import { inputsFrom, SNAPSHOT_FIELDS, validateSnapshotInputs } from "./validate";
 import { admit } from "./volumeAdmission";
 import { attachedInstanceId, consistencyAdvice, pendingSnapshotLimit } from "./volumeAdvice";
 
-/** The inputs of a Snapshot, from check's news or from recorded state (which echoes them). */
 function inputsOf(props: Props): SnapshotInputs {
-  return compact({
-    volumeId: props.volumeId as string,
-    description: props.description as string | undefined,
-    outpostArn: props.outpostArn as string | undefined,
-    region: props.region as string | undefined,
-    tags: props.tags as TagMap | undefined,
-    waitForCompletion: props.waitForCompletion as boolean | undefined,
-    timeouts: props.timeouts as SnapshotInputs["timeouts"],
-    __logicalName: props.__logicalName as string | undefined,
-  });
+  return inputsFrom<SnapshotInputs>(SNAPSHOT_FIELDS, props);
 }
 
 function labelOf(props: Props): string {

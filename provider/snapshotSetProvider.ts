@@ -18,26 +18,13 @@ import { memberTags, snapshotFromInfo, snapshotSetOutputs, type MemberFacts } fr
 import { withRoomForTags, type TagMap } from "./tags";
 import { timeoutMs } from "./timeouts";
 import type { ProductCode, SnapshotSetInputs, SnapshotSetMember, SnapshotSetOutputs } from "./types";
-import { validateSnapshotSetInputs } from "./validate";
+import { inputsFrom, SNAPSHOT_SET_FIELDS, validateSnapshotSetInputs } from "./validate";
 import { containsUnknown } from "./unknown";
 import { admitAll } from "./volumeAdmission";
 import { pendingSnapshotLimit } from "./volumeAdvice";
 
-/** The inputs of a SnapshotSet, from check's news or from recorded state (which echoes them). */
 function inputsOf(props: Props): SnapshotSetInputs {
-  return compact({
-    instanceId: props.instanceId as string,
-    excludeBootVolume: props.excludeBootVolume as boolean | undefined,
-    excludeDataVolumeIds: props.excludeDataVolumeIds as string[] | undefined,
-    description: props.description as string | undefined,
-    copyTagsFromSource: props.copyTagsFromSource as boolean | undefined,
-    outpostArn: props.outpostArn as string | undefined,
-    region: props.region as string | undefined,
-    tags: props.tags as TagMap | undefined,
-    waitForCompletion: props.waitForCompletion as boolean | undefined,
-    timeouts: props.timeouts as SnapshotSetInputs["timeouts"],
-    __logicalName: props.__logicalName as string | undefined,
-  });
+  return inputsFrom<SnapshotSetInputs>(SNAPSHOT_SET_FIELDS, props);
 }
 
 function labelOf(props: Props): string {

@@ -26,8 +26,10 @@ const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-[a-z]+-\d+$/;
 const OUTPOST_ARN = /^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost\/op-[0-9a-f]{17}$/;
 const TIMEOUT_KEYS = ["create", "update", "delete"] as const;
+/** The SDK's bookkeeping input: the resource's name in the program, so that messages can name it. */
+export const LOGICAL_NAME_KEY = "__logicalName";
 /** Keys every resource may carry besides its declared inputs. */
-const HOUSEKEEPING_KEYS = new Set(["__provider", "__logicalName"]);
+const HOUSEKEEPING_KEYS = new Set(["__provider", LOGICAL_NAME_KEY]);
 
 /** Unicode characters, as EC2 counts them, not UTF-16 code units. */
 function length(text: string): number {
@@ -219,4 +221,13 @@ export function validateSnapshotInputs(props: Props): CheckFailure[] {
 
 export function validateSnapshotSetInputs(props: Props): CheckFailure[] {
   return validate(SNAPSHOT_SET_FIELDS, props);
+}
+
+/**
+ * The inputs of a resource, picked by its field table from check's news or from recorded state (which
+ * echoes them); absent and null values are left out.
+ */
+export function inputsFrom<T>(fields: Readonly<Record<string, Field>>, props: Props): T {
+  const keys = [...Object.keys(fields), LOGICAL_NAME_KEY];
+  return Object.fromEntries(keys.filter((key) => props[key] !== undefined && props[key] !== null).map((key) => [key, props[key]])) as T;
 }

@@ -2,12 +2,12 @@ import * as assert from "node:assert/strict";
 import { CreateSnapshotCommand, CreateTagsCommand, DeleteSnapshotCommand, DeleteTagsCommand } from "@aws-sdk/client-ec2";
 import * as grpc from "@grpc/grpc-js";
 import { Snapshot, type SnapshotArgs } from "../../sdk";
-import { Deployment, type ProgramResource, type ResourceState, type Step } from "../support/deployment";
+import { Deployment, type ProgramResource, type ResourceState } from "../support/deployment";
 import { TEST_CREDENTIALS } from "../support/engineWorld";
 import { HostCallError } from "../support/providerHost";
 import { recordLimit } from "../support/reliabilityRecorder";
 import { CALLS, CREATE_REFUSALS, describeMix, faultMixes, injectMix } from "../support/reliabilityMixes";
-import { KILL_WINDOW_MS, runScenario, urnOf, type Scenario, type ScenarioSpec } from "../support/reliabilityScenario";
+import { KILL_WINDOW_MS, onlyStep, recordedResource, runScenario, stepOutcome, type Scenario, type ScenarioSpec } from "../support/reliabilityScenario";
 import { ReliabilityWorld, SLOW_REQUEST_TIMEOUT_MS } from "../support/reliabilityWorld";
 import { allSnapshots, seedInstance, seedVolume, tagsOf } from "../support/seed";
 
@@ -43,20 +43,9 @@ describe("Reliability: Snapshot under faults", function () {
     });
   }
 
-  function only(steps: Step[]): Step {
-    assert.equal(steps.length, 1, `expected one step, got ${JSON.stringify(steps.map((s) => [s.op, s.ok]))}`);
-    return steps[0];
-  }
-
-  function outcome(step: Step): [string, boolean, string | undefined] {
-    return [step.op, step.ok, step.error?.message];
-  }
-
-  function recorded(s: Scenario, name: string): ResourceState {
-    const resource = s.deployment.state.resources[urnOf("Snapshot", name)];
-    assert.ok(resource, `state records no Snapshot "${name}"`);
-    return resource;
-  }
+  const only = onlyStep;
+  const outcome = stepOutcome;
+  const recorded = (s: Scenario, name: string): ResourceState => recordedResource(s, "Snapshot", name);
 
   async function snapshotsOf(volumeId: string): Promise<string[]> {
     return (await allSnapshots(rw.world.ec2))

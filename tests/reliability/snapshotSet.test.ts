@@ -2,11 +2,11 @@ import * as assert from "node:assert/strict";
 import { CreateSnapshotCommand, CreateTagsCommand, DeleteSnapshotCommand } from "@aws-sdk/client-ec2";
 import * as grpc from "@grpc/grpc-js";
 import { SnapshotSet, type SnapshotSetArgs } from "../../sdk";
-import type { ProgramResource, ResourceState, Step } from "../support/deployment";
+import type { ProgramResource, ResourceState } from "../support/deployment";
 import { TEST_CREDENTIALS } from "../support/engineWorld";
 import { HostCallError } from "../support/providerHost";
 import { CALLS, CREATE_REFUSALS, describeMix, faultMixes, injectMix } from "../support/reliabilityMixes";
-import { runScenario, urnOf, type Scenario, type ScenarioSpec } from "../support/reliabilityScenario";
+import { onlyStep, recordedResource, runScenario, stepOutcome, type Scenario, type ScenarioSpec } from "../support/reliabilityScenario";
 import { ReliabilityWorld, SLOW_REQUEST_TIMEOUT_MS } from "../support/reliabilityWorld";
 import { allSnapshots, seedInstance, tagsOf, type SeededInstance } from "../support/seed";
 
@@ -49,20 +49,9 @@ describe("Reliability: SnapshotSet under faults", function () {
     });
   }
 
-  function only(steps: Step[]): Step {
-    assert.equal(steps.length, 1, `expected one step, got ${JSON.stringify(steps.map((s) => [s.op, s.ok]))}`);
-    return steps[0];
-  }
-
-  function outcome(step: Step): [string, boolean, string | undefined] {
-    return [step.op, step.ok, step.error?.message];
-  }
-
-  function recorded(s: Scenario, name: string): ResourceState {
-    const resource = s.deployment.state.resources[urnOf("SnapshotSet", name)];
-    assert.ok(resource, `state records no SnapshotSet "${name}"`);
-    return resource;
-  }
+  const only = onlyStep;
+  const outcome = stepOutcome;
+  const recorded = (s: Scenario, name: string): ResourceState => recordedResource(s, "SnapshotSet", name);
 
   function membersOf(resource: ResourceState): Member[] {
     return resource.outputs.snapshots as unknown as Member[];

@@ -8,6 +8,7 @@
  * "State" is what the host returned, as the Deployment records it: Snapshot ids, SnapshotSet members
  * (outputs.snapshotIds and outputs.snapshots), and the same for resources awaiting deletion.
  */
+import * as assert from "node:assert/strict";
 import { AssertionError } from "node:assert";
 import { Deployment, type DeploymentState, type ProgramResource, type ResourceState, type Step, type UpOptions } from "./deployment";
 import type { EngineWorld } from "./engineWorld";
@@ -31,6 +32,24 @@ function strings(value: JsonValue | undefined): string[] {
 }
 
 /** The snapshot ids one recorded resource stands for. */
+/** The one step of a deployment of one resource. */
+export function onlyStep(steps: Step[]): Step {
+  assert.equal(steps.length, 1, `expected one step, got ${JSON.stringify(steps.map((s) => [s.op, s.ok]))}`);
+  return steps[0];
+}
+
+/** A step as [operation, ok, error message], for exact assertions. */
+export function stepOutcome(step: Step): [string, boolean, string | undefined] {
+  return [step.op, step.ok, step.error?.message];
+}
+
+/** The state a scenario's deployment records for one resource; fails the test when there is none. */
+export function recordedResource(s: Scenario, resource: ResourceKind, name: string): ResourceState {
+  const recorded = s.deployment.state.resources[urnOf(resource, name)];
+  assert.ok(recorded, `state records no ${resource} "${name}"`);
+  return recorded;
+}
+
 export function snapshotIdsOf(resource: ResourceState): string[] {
   if (resource.type === TYPE_TOKENS.Snapshot) {
     const snapshotId = resource.outputs.snapshotId;
