@@ -19,7 +19,7 @@ import {
   type SnapshotInfo,
   type Volume,
 } from "@aws-sdk/client-ec2";
-import { Deadline, DeadlineExceededError } from "./deadline";
+import type { Deadline } from "./deadline";
 import { adviceFor, classifyError, Ec2OperationError, type ErrorKind } from "./ec2Errors";
 import { connectEc2 } from "./ec2Client";
 import { markerFilters, markerTags, matchesMarker, type CreationMarker } from "./creationMarker";
@@ -211,20 +211,11 @@ export class Ec2 {
       );
       return out.ProductCodes ?? [];
     };
-    let codes: EC2ProductCode[] | undefined;
-    if (justCreated) {
-      const grace = Deadline.after(Math.min(this.settings.visibilityGraceMs, this.deadline.remainingMs()), `product codes of ${snapshotId}`);
-      try {
-        codes = await this.withDeadline(grace).call("DescribeSnapshotAttribute", snapshotId, describe, { retryOn: ["ambiguous", "notFound"] });
-      } catch (error) {
-        // Still not visible after the grace: the snapshot's product codes stay unknown (none reported).
-        if (!(error instanceof DeadlineExceededError) || this.deadline.expired) {
-          throw error;
-        }
-      } finally {
-        grace.dispose();
-      }
-    } else {
+    // Only NotFound is bounded by the grace; throttling and other faults are retried until the hook's deadline.
+    const until = justCreated ? Date.now() + this.settings.visibilityGraceMs : 0;
+    let codes = await this.optional("DescribeSnapshotAttribute", snapshotId, describe);
+    while (codes === undefined && Date.now() < until) {
+      await this.deadline.sleep(Math.min(this.settings.pollMinMs, until - Date.now()));
       codes = await this.optional("DescribeSnapshotAttribute", snapshotId, describe);
     }
     return (codes ?? [])
