@@ -337,7 +337,8 @@ export class Ec2 {
       if (error instanceof Ec2OperationError || classifyError(error).kind === "aborted") {
         throw error;
       }
-      throw new Ec2OperationError(operation, resourceId, error, adviceFor(classifyError(error).kind));
+      const { kind, code } = classifyError(error);
+      throw new Ec2OperationError(operation, resourceId, error, adviceFor(kind, code));
     }
   }
 

@@ -146,7 +146,7 @@ export class Ec2OperationError extends Error {
     super(
       `${operation} ${resourceId} failed: EC2 ${classified.code}` +
         (classified.message ? `: ${classified.message}` : "") +
-        (advice ? `${classified.message.endsWith(".") ? "" : "."} ${advice}` : ""),
+        (advice ? `${classified.message.endsWith(".") ? "" : "."} ${advice.charAt(0).toUpperCase()}${advice.slice(1)}` : ""),
       { cause },
     );
     this.code = classified.code;
@@ -154,8 +154,23 @@ export class Ec2OperationError extends Error {
   }
 }
 
-/** What a person can do about an error of each kind; used to finish error messages. */
-export function adviceFor(kind: ErrorKind): string | undefined {
+/** What a person can do about fatal errors EC2 commonly gives, by code. */
+const FATAL_ADVICE: Readonly<Record<string, string>> = {
+  UnauthorizedOperation: "the credentials in use lack this EC2 permission; grant it in IAM, or use other credentials",
+  AuthFailure: "EC2 did not accept the credentials; check the AWS credentials and the region",
+  InvalidClientTokenId: "EC2 did not accept the credentials; check the AWS credentials and the region",
+  SignatureDoesNotMatch: "EC2 did not accept the credentials; check the secret key",
+  ExpiredToken: "the session credentials have expired; refresh them and run again",
+  OptInRequired: "the account is not subscribed to EC2 in this region; enable the region or use another",
+  SnapshotLimitExceeded: "the account's snapshot quota is reached; delete unused snapshots or request a quota increase",
+  InvalidParameterValue: "check the resource's inputs against EC2's message",
+  InvalidParameterCombination: "check the resource's inputs against EC2's message",
+  MissingParameter: "check the resource's inputs against EC2's message",
+  UnsupportedOperation: "EC2 does not support this for the volume or instance; check the inputs",
+};
+
+/** What a person can do about an error of each kind (and, for fatal ones, each code); used to finish messages. */
+export function adviceFor(kind: ErrorKind, code?: string): string | undefined {
   switch (kind) {
     case "throttled":
       return "EC2 kept throttling the account's API calls; run again later or raise the timeout";
@@ -168,6 +183,8 @@ export function adviceFor(kind: ErrorKind): string | undefined {
     case "ambiguous":
     case "unreachable":
       return "EC2 could not be reached reliably; check the network and endpoint configuration, then run again";
+    case "fatal":
+      return code === undefined ? undefined : (FATAL_ADVICE[code] ?? (code.endsWith(".Malformed") ? "check the resource's inputs: an id is malformed" : undefined));
     default:
       return undefined;
   }

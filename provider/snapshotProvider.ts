@@ -46,7 +46,7 @@ export async function create(props: Props): Promise<CreateResult<SnapshotOutputs
   const inputs = inputsOf(props);
   const label = labelOf(props);
   const operation = `create of ${label} (volume ${inputs.volumeId})`;
-  return recordingProvider(props, () => runHook(operation, timeoutMs(inputs.timeouts, "create"), inputs.region, async ({ ec2, settings, deadline }) => {
+  return recordingProvider(props, () => runHook(label, operation, timeoutMs(inputs.timeouts, "create"), inputs.region, async ({ ec2, settings, deadline }) => {
     const volume = await ec2.describeVolume(inputs.volumeId);
     if (volume === undefined) {
       throw new Error(`${label}: volume ${inputs.volumeId} does not exist in ${ec2.region} (EC2 InvalidVolume.NotFound); check volumeId and region`);
@@ -191,7 +191,7 @@ async function deleteFailed(ec2: Ec2, inputs: SnapshotInputs, snapshot: Snapshot
 
 export async function read(id: string, props: Props): Promise<ReadResult<SnapshotOutputs>> {
   const label = labelOf(props);
-  return runHook(`refresh of ${label} (${id})`, timeoutMs(props.timeouts, "update"), props.region as string | undefined, async ({ ec2 }) => {
+  return runHook(label, `refresh of ${label} (${id})`, timeoutMs(props.timeouts, "update"), props.region as string | undefined, async ({ ec2 }) => {
     const snapshot = (await ec2.describeSnapshots([id])).get(id);
     if (snapshot === undefined) {
       return { id: "", props: {} };
@@ -207,7 +207,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
   const label = labelOf(news);
   // The snapshot lives where it was made, whatever region the program resolves today.
   const region = (olds.region as string | undefined) ?? inputs.region;
-  return recordingProvider(news, () => runHook(`update of ${label} (${id})`, timeoutMs(inputs.timeouts, "update"), region, async ({ ec2 }) => {
+  return recordingProvider(news, () => runHook(label, `update of ${label} (${id})`, timeoutMs(inputs.timeouts, "update"), region, async ({ ec2 }) => {
     const snapshot = (await ec2.describeSnapshots([id])).get(id);
     if (snapshot === undefined) {
       throw new Error(`${label}: snapshot ${id} no longer exists (deleted outside Pulumi); run \`pulumi refresh\`, then \`pulumi up\` to take a new one`);
@@ -224,7 +224,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
 
 export async function remove(id: string, props: Props): Promise<void> {
   const label = labelOf(props);
-  await runHook(`delete of ${label} (${id})`, timeoutMs(props.timeouts, "delete"), props.region as string | undefined, async ({ ec2 }) => {
+  await runHook(label, `delete of ${label} (${id})`, timeoutMs(props.timeouts, "delete"), props.region as string | undefined, async ({ ec2 }) => {
     try {
       await ec2.deleteSnapshot(id);
     } catch (error) {

@@ -90,7 +90,7 @@ export async function create(props: Props): Promise<CreateResult<SnapshotSetOutp
   const inputs = inputsOf(props);
   const label = labelOf(props);
   const operation = `create of ${label} (instance ${inputs.instanceId})`;
-  return recordingProvider(props, () => runHook(operation, timeoutMs(inputs.timeouts, "create"), inputs.region, async ({ ec2, settings, deadline }) => {
+  return recordingProvider(props, () => runHook(label, operation, timeoutMs(inputs.timeouts, "create"), inputs.region, async ({ ec2, settings, deadline }) => {
     const plan = planSnapshotSet(inputs, await ec2.describeInstance(inputs.instanceId), ec2.region);
     if (!plan.ok) {
       throw new Error(`${label}: ${plan.reason}. No snapshot was taken.`);
@@ -320,7 +320,7 @@ async function deleteMembers(ec2: Ec2, ids: readonly string[]): Promise<{ remain
 
 export async function read(id: string, props: Props): Promise<ReadResult<SnapshotSetOutputs>> {
   const label = labelOf(props);
-  return runHook(`refresh of ${label} (${id})`, timeoutMs(props.timeouts, "update"), props.region as string | undefined, async ({ ec2 }) => {
+  return runHook(label, `refresh of ${label} (${id})`, timeoutMs(props.timeouts, "update"), props.region as string | undefined, async ({ ec2 }) => {
     const ids = recordedIds(props);
     const found = await ec2.describeSnapshots(ids);
     const members = ids.map((sid) => found.get(sid)).filter((m): m is Snapshot => m !== undefined);
@@ -344,7 +344,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
   const inputs = { ...inputsOf(news), instanceId: (olds.instanceId as string | undefined) ?? (news.instanceId as string) };
   const label = labelOf(news);
   const region = (olds.region as string | undefined) ?? inputs.region;
-  return recordingProvider(news, () => runHook(`update of ${label} (${id})`, timeoutMs(inputs.timeouts, "update"), region, async ({ ec2 }) => {
+  return recordingProvider(news, () => runHook(label, `update of ${label} (${id})`, timeoutMs(inputs.timeouts, "update"), region, async ({ ec2 }) => {
     const ids = recordedIds(olds);
     const found = await ec2.describeSnapshots(ids);
     const members = ids.map((sid) => found.get(sid)).filter((m): m is Snapshot => m !== undefined);
@@ -371,7 +371,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
 
 export async function remove(id: string, props: Props): Promise<void> {
   const label = labelOf(props);
-  await runHook(`delete of ${label} (${id})`, timeoutMs(props.timeouts, "delete"), props.region as string | undefined, async ({ ec2 }) => {
+  await runHook(label, `delete of ${label} (${id})`, timeoutMs(props.timeouts, "delete"), props.region as string | undefined, async ({ ec2 }) => {
     const ids = recordedIds(props);
     const { remaining, errors } = await deleteMembers(ec2, ids);
     if (remaining.length > 0) {

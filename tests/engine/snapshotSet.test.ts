@@ -595,7 +595,8 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       assert.equal(
         error.message,
         `SnapshotSet "web": DescribeSnapshotAttribute ${refused.params["SnapshotId"]} failed: EC2 UnauthorizedOperation: ` +
-          `You are not authorized to perform this operation; snapshots ${ids.join(", ")} were created and are recorded, and the next \`pulumi up\` resumes them`,
+          "You are not authorized to perform this operation. The credentials in use lack this EC2 permission; grant it in IAM, or use other credentials; " +
+          `snapshots ${ids.join(", ")} were created and are recorded, and the next \`pulumi up\` resumes them`,
       );
       assert.equal(ids.length, 4);
       assert.deepEqual(first.resource?.initErrors, [error.message]);
@@ -825,7 +826,9 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       assert.equal(
         step.error?.message,
         `SnapshotSet "web": 4 of 4 snapshots remain: ${ids.join(", ")}. ` +
-          ids.map((id) => `DeleteSnapshot ${id} failed: EC2 UnauthorizedOperation: You are not authorized to perform this operation`).join("; ") +
+          ids
+            .map((id) => `DeleteSnapshot ${id} failed: EC2 UnauthorizedOperation: You are not authorized to perform this operation. The credentials in use lack this EC2 permission; grant it in IAM, or use other credentials`)
+            .join("; ") +
           ". None was deleted. Run the delete again once the cause is fixed.",
       );
       assert.equal(deployment.state.resources[URN]?.id, resource.id);

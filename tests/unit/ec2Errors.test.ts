@@ -124,7 +124,7 @@ describe("classifyError", () => {
 });
 
 describe("Ec2OperationError", () => {
-  it("names the operation, the resource, EC2's code and words, and the advice", () => {
+  it("names the operation, the resource, EC2's code and words, and the advice as a sentence", () => {
     // given EC2 refusing a create for bad input
     const cause = ec2Error("InvalidParameterValue", 400, "Value (x) for parameter description is invalid");
     // when wrapped
@@ -133,7 +133,7 @@ describe("Ec2OperationError", () => {
     assert.deepEqual(
       { message: error.message, name: error.name, code: error.code, kind: error.kind, cause: error.cause, operation: error.operation, resourceId: error.resourceId },
       {
-        message: "CreateSnapshot vol-0123456789abcdef0 failed: EC2 InvalidParameterValue: Value (x) for parameter description is invalid. check the description",
+        message: "CreateSnapshot vol-0123456789abcdef0 failed: EC2 InvalidParameterValue: Value (x) for parameter description is invalid. Check the description",
         name: "Ec2OperationError",
         code: "InvalidParameterValue",
         kind: "fatal",
@@ -146,12 +146,12 @@ describe("Ec2OperationError", () => {
 
   it("does not double the full stop after an EC2 message that ends with one", () => {
     const error = new Ec2OperationError("CreateSnapshot", "vol-0123456789abcdef0", ec2Error("RequestLimitExceeded", 503, "Request limit exceeded."), "run again later");
-    assert.equal(error.message, "CreateSnapshot vol-0123456789abcdef0 failed: EC2 RequestLimitExceeded: Request limit exceeded. run again later");
+    assert.equal(error.message, "CreateSnapshot vol-0123456789abcdef0 failed: EC2 RequestLimitExceeded: Request limit exceeded. Run again later");
   });
 
   it("puts a full stop before the advice when EC2 gave no message", () => {
     const error = new Ec2OperationError("CreateSnapshot", "vol-0123456789abcdef0", ec2Error("IncorrectState", 400, "UnknownError"), "run again shortly");
-    assert.equal(error.message, "CreateSnapshot vol-0123456789abcdef0 failed: EC2 IncorrectState. run again shortly");
+    assert.equal(error.message, "CreateSnapshot vol-0123456789abcdef0 failed: EC2 IncorrectState. Run again shortly");
   });
 
   it("leaves out an empty EC2 message and absent advice", () => {
@@ -180,6 +180,21 @@ describe("adviceFor", () => {
       aborted: undefined,
       fatal: undefined,
     });
+  });
+});
+
+describe("adviceFor fatal codes", () => {
+  it("says what to do about the fatal codes EC2 commonly gives, and nothing for unknown ones", () => {
+    assert.deepEqual(
+      ["UnauthorizedOperation", "SnapshotLimitExceeded", "InvalidVolumeID.Malformed", "InvalidParameterValue", "SomethingNew"].map((code) => adviceFor("fatal", code)),
+      [
+        "the credentials in use lack this EC2 permission; grant it in IAM, or use other credentials",
+        "the account's snapshot quota is reached; delete unused snapshots or request a quota increase",
+        "check the resource's inputs: an id is malformed",
+        "check the resource's inputs against EC2's message",
+        undefined,
+      ],
+    );
   });
 });
 
