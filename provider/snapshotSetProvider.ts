@@ -105,7 +105,7 @@ export async function create(props: Props): Promise<CreateResult<SnapshotSetOutp
     );
     try {
       const marker = newCreationMarker(inputs.tags ?? {});
-      // The set's id names the token on each of its snapshots, so they can be found in the console.
+      // The set's id names the token its snapshots carry (unless all 50 tags are the user's), so they can be found in the console.
       const id = `snapset-${marker.token}`;
       const { members: created, uncertain } = await createOrRecover(ec2, inputs, marker, label, id, plan, admission.send);
       let members = created;
