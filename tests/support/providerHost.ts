@@ -260,9 +260,7 @@ export class ProviderHost {
   /** `olds` are the inputs recorded in state ({} for a new resource). */
   async check(urn: string, olds: JsonObject, news: JsonObject): Promise<CheckResult> {
     const request = new proto.CheckRequest();
-    request.setUrn(urn);
-    request.setName(urnName(urn));
-    request.setType(urnType(urn));
+    address(request, urn);
     request.setOlds(toStruct(olds, "olds"));
     request.setNews(toStruct(news, "news"));
     const response = await this.unary<proto.CheckRequest, proto.CheckResponse>("check", this.client.check, request);
@@ -276,9 +274,7 @@ export class ProviderHost {
   async diff(urn: string, id: string, olds: JsonObject, news: JsonObject, options: { oldInputs?: JsonObject } = {}): Promise<DiffResult> {
     const request = new proto.DiffRequest();
     request.setId(id);
-    request.setUrn(urn);
-    request.setName(urnName(urn));
-    request.setType(urnType(urn));
+    address(request, urn);
     request.setOlds(toStruct(olds, "olds"));
     request.setNews(toStruct(news, "news"));
     if (options.oldInputs !== undefined) {
@@ -294,9 +290,7 @@ export class ProviderHost {
 
   async create(urn: string, properties: JsonObject, options: StepCallOptions = {}): Promise<CreateResult> {
     const request = new proto.CreateRequest();
-    request.setUrn(urn);
-    request.setName(urnName(urn));
-    request.setType(urnType(urn));
+    address(request, urn);
     request.setProperties(toStruct(properties, "properties"));
     request.setPreview(options.preview ?? false);
     request.setTimeout(options.timeoutSeconds ?? 0);
@@ -308,9 +302,7 @@ export class ProviderHost {
   async read(urn: string, id: string, properties: JsonObject, inputs?: JsonObject): Promise<ReadResult> {
     const request = new proto.ReadRequest();
     request.setId(id);
-    request.setUrn(urn);
-    request.setName(urnName(urn));
-    request.setType(urnType(urn));
+    address(request, urn);
     request.setProperties(toStruct(properties, "properties"));
     if (inputs !== undefined) {
       request.setInputs(toStruct(inputs, "inputs"));
@@ -328,9 +320,7 @@ export class ProviderHost {
   async update(urn: string, id: string, olds: JsonObject, news: JsonObject, options: StepCallOptions & { oldInputs?: JsonObject } = {}): Promise<UpdateResult> {
     const request = new proto.UpdateRequest();
     request.setId(id);
-    request.setUrn(urn);
-    request.setName(urnName(urn));
-    request.setType(urnType(urn));
+    address(request, urn);
     request.setOlds(toStruct(olds, "olds"));
     request.setNews(toStruct(news, "news"));
     request.setPreview(options.preview ?? false);
@@ -346,9 +336,7 @@ export class ProviderHost {
   async delete(urn: string, id: string, properties: JsonObject, options: { timeoutSeconds?: number; oldInputs?: JsonObject } = {}): Promise<void> {
     const request = new proto.DeleteRequest();
     request.setId(id);
-    request.setUrn(urn);
-    request.setName(urnName(urn));
-    request.setType(urnType(urn));
+    address(request, urn);
     request.setProperties(toStruct(properties, "properties"));
     request.setTimeout(options.timeoutSeconds ?? 0);
     if (options.oldInputs !== undefined) {
@@ -479,6 +467,19 @@ function describeExit(exit: HostExit): string {
 /** urn:pulumi:<stack>::<project>::<type>::<name>; the name may itself contain "::". */
 function urnParts(urn: string): string[] {
   return urn.split("::");
+}
+
+/** The requests that name the resource they are about, as the engine fills them in from its URN. */
+interface Addressed {
+  setUrn(value: string): unknown;
+  setName(value: string): unknown;
+  setType(value: string): unknown;
+}
+
+function address(request: Addressed, urn: string): void {
+  request.setUrn(urn);
+  request.setName(urnName(urn));
+  request.setType(urnType(urn));
 }
 
 function urnType(urn: string): string {
