@@ -32,7 +32,7 @@ import type { Socket } from "node:net";
 import { XmlParseError, parseXml, serializeXml } from "./xmlTree";
 import { defaultErrorMessage, defaultErrorStatus, ec2ErrorBody, snapshotNotFoundMessage } from "./faultProxy/ec2ErrorResponse";
 import { FaultRules, faultLabel, type FaultHandle, type FaultRule } from "./faultProxy/faultRules";
-import { RequestLog, decodeQueryParams, type RecordedRequest } from "./faultProxy/requestLog";
+import { RequestLog, decodeQueryParams, signingKeyId, type RecordedRequest } from "./faultProxy/requestLog";
 import type { RuleHandle } from "./faultProxy/ruleHandle";
 import {
   SNAPSHOT_ACTIONS,
@@ -210,8 +210,9 @@ class FaultProxyServer implements FaultProxy {
     const body = await readBody(request);
     const params = decodeQueryParams(request.url ?? "/", body.toString("utf8"));
     const action = params["Action"] ?? "";
-    const entry = this.log.add({ action, params, at: Date.now(), status: 0, forwarded: false });
-    const fault = this.faults.take(action, params);
+    const accessKeyId = signingKeyId(request.headers.authorization);
+    const entry = this.log.add({ action, params, ...(accessKeyId !== undefined ? { accessKeyId } : {}), at: Date.now(), status: 0, forwarded: false });
+    const fault = this.faults.take(action, params, accessKeyId);
     if (fault !== undefined) {
       entry.fault = faultLabel(fault);
     }

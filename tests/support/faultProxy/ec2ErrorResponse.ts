@@ -8,6 +8,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   InternalFailure: 500,
   ServiceUnavailable: 503,
   Unavailable: 503,
+  UnauthorizedOperation: 403,
 };
 
 // EC2's wording, so tests that surface messages read like the real thing.
@@ -18,6 +19,7 @@ const MESSAGE_BY_CODE: Readonly<Record<string, string>> = {
   PendingSnapshotLimitExceeded: "Maximum number of pending snapshots has been reached.",
   SnapshotCreationPerVolumeRateExceeded: "The maximum per volume CreateSnapshot request rate has been exceeded. Use an increasing or variable sleep interval between requests.",
   IncorrectState: "The volume is in an incorrect state for this operation.",
+  UnauthorizedOperation: "You are not authorized to perform this operation.",
 };
 
 export function defaultErrorStatus(code: string): number {

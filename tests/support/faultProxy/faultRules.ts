@@ -6,6 +6,8 @@ export interface FaultMatch {
   action?: string | readonly string[];
   /** Narrows the match on the decoded form parameters (e.g. one VolumeId). */
   when?: (params: Readonly<Record<string, string>>) => boolean;
+  /** Only requests signed with this access key id (as an IAM policy applies to one principal). */
+  accessKeyId?: string;
   /** How many matching requests the fault hits before it goes inert; default 1, Infinity for all. */
   times?: number;
 }
@@ -91,9 +93,12 @@ export class FaultRules {
   }
 
   /** Takes one use of the first live fault matching the request, if any. */
-  take(action: string, params: Readonly<Record<string, string>>): FaultRule | undefined {
+  take(action: string, params: Readonly<Record<string, string>>, accessKeyId?: string): FaultRule | undefined {
     for (const fault of this.faults) {
       if (fault.removed || fault.remaining <= 0 || !matchesAction(fault.rule, action)) {
+        continue;
+      }
+      if (fault.rule.accessKeyId !== undefined && fault.rule.accessKeyId !== accessKeyId) {
         continue;
       }
       if (fault.rule.when !== undefined && !fault.rule.when(params)) {

@@ -4,6 +4,8 @@ export interface RecordedRequest {
   action: string;
   /** The form body (and query string), decoded; lists appear flattened as EC2 receives them (`SnapshotId.1`). */
   params: Readonly<Record<string, string>>;
+  /** The access key id the request was signed with (SigV4 `Credential=`), when it was signed. */
+  accessKeyId?: string;
   /** Arrival time, epoch milliseconds. */
   at: number;
   /** The HTTP status sent to the client; 0 while unanswered and when no answer was ever sent (reset, client gone). */
@@ -27,6 +29,11 @@ export function decodeQueryParams(url: string, body: string): Record<string, str
     params[key] = value;
   }
   return params;
+}
+
+/** The access key id of a SigV4 Authorization header: `AWS4-HMAC-SHA256 Credential=<id>/<date>/...`. */
+export function signingKeyId(authorization: string | undefined): string | undefined {
+  return /Credential=([^/,\s]+)\//.exec(authorization ?? "")?.[1];
 }
 
 /** Every request in arrival order, with the questions the suites ask of it. */

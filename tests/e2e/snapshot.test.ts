@@ -1,0 +1,265 @@
+import * as assert from "node:assert/strict";
+import { DeleteSnapshotCommand } from "@aws-sdk/client-ec2";
+import type { SnapshotArgs } from "../../sdk";
+import { CliWorld, type CliRun, type CliStack } from "../support/cliWorld";
+import { allSnapshots, seedVolume, tagsOf } from "../support/seed";
+import { waitUntil } from "../support/waitUntil";
+
+const READ_ONLY = { accessKeyId: "AKIAREADONLY0EXAMPLE", secretAccessKey: "readonly/Secret+Key0ForTheEmulatorOnly12" };
+
+function assertOk(run: CliRun, what: string): void {
+  assert.ok(run.ok, `${what} failed:\n${run.error ?? ""}\n${run.output}`);
+}
+
+/**
+ * `Snapshot` through the real Pulumi CLI (Automation API, local file backend) against moto, with the
+ * package installed from its tarball into a consumer project. Facts moto cannot produce come from the
+ * fault proxy and are marked "(proxy)": snapshots held `pending`, snapshots ending in `error`, and
+ * EC2's UnauthorizedOperation answer for credentials without write permissions.
+ */
+describe("Snapshot under the real Pulumi CLI", function () {
+  this.timeout(300_000);
+  let world: CliWorld;
+
+  before(async function () {
+    world = await CliWorld.start();
+  });
+
+  after(async function () {
+    await world?.stop();
+  });
+
+  beforeEach(async function () {
+    await world.moto.reset();
+    world.proxy.reset();
+  });
+
+  /** A stack whose program declares one Snapshot with the args `args()` returns when it runs. */
+  function snapshotStack(project: string, args: () => SnapshotArgs): Promise<CliStack> {
+    return world.newStack({
+      project,
+      program: async () => {
+        const snapshot = new world.sdk.Snapshot("data", args());
+        return { snapshotId: snapshot.snapshotId };
+      },
+    });
+  }
+
+  async function snapshotIds(): Promise<string[]> {
+    return (await allSnapshots(world.ec2)).map((s) => s.SnapshotId ?? "").sort();
+  }
+
+  it("shows a tag change in `preview --diff` as one in-place update of `tags`, never `__provider`, and applies it", async function () {
+    // given a deployed snapshot
+    const volumeId = await seedVolume(world.ec2);
+    let tags: Record<string, string> = { Team: "storage", Tier: "gold" };
+    const stack = await snapshotStack("tag-change", () => ({ volumeId, tags }));
+    assertOk(await stack.up(), "up");
+    const [snapshotId] = await snapshotIds();
+
+    // when a pull request changes one tag and removes another
+    tags = { Team: "platform" };
+    const preview = await stack.preview({ diff: true });
+
+    // then the reviewer sees one in-place update that names tags only
+    assertOk(preview, "preview --diff");
+    assert.deepEqual(
+      preview.steps.map((s) => [s.name, s.op, s.changed]),
+      [["data", "update", ["tags"]]],
+    );
+    assert.match(preview.output, /~ tags\s*: \{/);
+    assert.match(preview.output, /~ Team: "storage" => "platform"/);
+    assert.match(preview.output, /- Tier: "gold"/);
+    assert.doesNotMatch(preview.output, /__provider/);
+    assert.match(preview.output, /~ 1 to update/);
+    assert.match(preview.output, /~ pulumi-nodejs:dynamic\/ebs-snapshots:Snapshot: \(update\)/);
+
+    // when it is applied
+    world.proxy.clearRequests();
+    const up = await stack.up();
+    assertOk(up, "up");
+    // then the same snapshot carries the new tags, changed with one DeleteTags and one CreateTags
+    assert.deepEqual(await snapshotIds(), [snapshotId]);
+    const [snapshot] = await allSnapshots(world.ec2);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(tagsOf(snapshot)).filter(([key]) => !key.startsWith("pulumi-ebs-snapshots:"))),
+      { Team: "platform" },
+    );
+    assert.equal(world.proxy.count("DeleteTags"), 1);
+    assert.equal(world.proxy.count("CreateTags"), 1);
+    assert.deepEqual((await stack.snapshots()).get("data")?.outputs?.tags, { Team: "platform" });
+  });
+
+  it("replaces the snapshot when the volume changes, creating the new one before deleting the old", async function () {
+    // given a deployed snapshot of one volume
+    const first = await seedVolume(world.ec2);
+    const second = await seedVolume(world.ec2);
+    let volumeId = first;
+    const stack = await snapshotStack("volume-change", () => ({ volumeId, tags: { Team: "storage" } }));
+    assertOk(await stack.up(), "up");
+    const [oldId] = await snapshotIds();
+
+    // when the program points at another volume
+    volumeId = second;
+    const preview = await stack.preview({ diff: true });
+    // then the preview shows a replace forced by volumeId
+    assertOk(preview, "preview --diff");
+    assert.deepEqual(
+      preview.steps.filter((s) => s.op === "replace").map((s) => [s.name, s.keys]),
+      [["data", ["volumeId"]]],
+    );
+    assert.match(preview.output, /\+-1 to replace/);
+
+    // when it is applied
+    world.proxy.clearRequests();
+    const up = await stack.up();
+    assertOk(up, "up");
+    // then the engine created the replacement first and deleted the old snapshot after it
+    const ops = up.steps.map((s) => s.op);
+    assert.ok(ops.indexOf("create-replacement") >= 0 && ops.indexOf("create-replacement") < ops.indexOf("delete-replaced"), ops.join(","));
+    const actions = world.proxy.requests.map((r) => `${r.action}:${r.params["VolumeId"] ?? r.params["SnapshotId"] ?? ""}`);
+    const created = actions.indexOf(`CreateSnapshot:${second}`);
+    const deleted = actions.indexOf(`DeleteSnapshot:${oldId}`);
+    assert.ok(created >= 0 && deleted > created, actions.join("\n"));
+    // and EC2 holds only the new snapshot, of the new volume, which the state records
+    const now = await allSnapshots(world.ec2);
+    assert.deepEqual(now.map((s) => s.VolumeId), [second]);
+    assert.equal((await stack.snapshots()).get("data")?.id, now[0].SnapshotId);
+  });
+
+  it("drops a snapshot deleted outside Pulumi on refresh, and takes a new one on the next up", async function () {
+    // given a deployed snapshot that someone deletes in the console
+    const volumeId = await seedVolume(world.ec2);
+    const stack = await snapshotStack("deleted-outside", () => ({ volumeId }));
+    assertOk(await stack.up(), "up");
+    const [goneId] = await snapshotIds();
+    await world.ec2.send(new DeleteSnapshotCommand({ SnapshotId: goneId }));
+
+    // when the stack is refreshed
+    const refresh = await stack.refresh();
+    // then the state no longer records it
+    assertOk(refresh, "refresh");
+    assert.equal((await stack.snapshots()).has("data"), false);
+
+    // when the stack is deployed again
+    const up = await stack.up();
+    // then a new snapshot is taken and recorded
+    assertOk(up, "up");
+    assert.deepEqual(up.steps.map((s) => s.op), ["create"]);
+    const [newId] = await snapshotIds();
+    assert.notEqual(newId, goneId);
+    assert.equal((await stack.snapshots()).get("data")?.id, newId);
+  });
+
+  it("records a snapshot still pending at the create deadline, with init errors, and resumes it on the next up", async function () {
+    // given snapshots that stay pending (proxy) and a 4-second create deadline
+    const volumeId = await seedVolume(world.ec2);
+    const hold = world.proxy.holdNewSnapshots();
+    const stack = await snapshotStack("deadline", () => ({ volumeId, timeouts: { create: "4s" } }));
+
+    // when it is deployed
+    const up = await stack.up();
+
+    // then the update fails, naming the snapshot and what happens next
+    assert.equal(up.ok, false);
+    const [snapshotId] = await snapshotIds();
+    assert.match(up.output, new RegExp(`Snapshot "data": snapshot ${snapshotId} is still pending \\(0%\\) after 4s; it is recorded, and the next \`pulumi up\` resumes waiting`));
+    // and the state records it, with the engine's init errors
+    const recorded = (await stack.snapshots()).get("data");
+    assert.equal(recorded?.id, snapshotId);
+    assert.equal(recorded?.outputs?.state, "pending");
+    assert.equal(recorded?.initErrors?.length, 1);
+
+    // when EC2 finishes the snapshot and the stack is deployed again
+    hold.release();
+    const resumed = await stack.up();
+    // then the engine updates the same snapshot ("continue awaiting initialization") and it completes
+    assertOk(resumed, "the second up");
+    assert.deepEqual(resumed.steps.map((s) => [s.name, s.op]), [["data", "update"]]);
+    const after = (await stack.snapshots()).get("data");
+    assert.equal(after?.id, snapshotId);
+    assert.equal(after?.outputs?.state, "completed");
+    assert.equal(after?.initErrors, undefined);
+    assert.deepEqual(await snapshotIds(), [snapshotId]);
+  });
+
+  it("fails naming a snapshot that ended in error, with EC2's message, and leaves nothing in EC2 or in state", async function () {
+    // given a volume whose snapshots end in error after one poll (proxy)
+    const volumeId = await seedVolume(world.ec2);
+    world.proxy.progressNewSnapshots({ pendingDescribes: 1, end: { state: "error", message: "The volume is unreadable." } });
+    const stack = await snapshotStack("error-state", () => ({ volumeId }));
+
+    // when it is deployed
+    const up = await stack.up();
+
+    // then the update fails with the snapshot's id and EC2's StateMessage, and says it was deleted
+    assert.equal(up.ok, false);
+    const created = world.proxy.requestsFor("DeleteSnapshot").map((r) => r.params["SnapshotId"]);
+    assert.equal(created.length, 1);
+    assert.match(up.output, new RegExp(`Snapshot "data": snapshot ${created[0]} of volume ${volumeId} failed \\(state error: The volume is unreadable\\.\\); it was deleted`));
+    assert.deepEqual(await snapshotIds(), []);
+    assert.equal((await stack.snapshots()).has("data"), false);
+  });
+
+  it("on Ctrl-C while waiting, lets the CLI exit once the create's own deadline passes, with the snapshot recorded, and resumes it", async function () {
+    // given snapshots that stay pending (proxy) and a 10-second create deadline
+    const volumeId = await seedVolume(world.ec2);
+    const hold = world.proxy.holdNewSnapshots();
+    const stack = await snapshotStack("ctrl-c", () => ({ volumeId, timeouts: { create: "10s" } }));
+
+    // when SIGINT reaches `pulumi up` while the provider polls the pending snapshot
+    const interrupt = new AbortController();
+    const up = stack.up({ signal: interrupt.signal });
+    await waitUntil(() => world.proxy.requestsFor("DescribeSnapshots").some((r) => Object.keys(r.params).some((k) => k.startsWith("Filter"))), 60_000, "the provider to poll the new snapshot");
+    const interruptedAt = Date.now();
+    interrupt.abort();
+    const run = await up;
+
+    // then the CLI cancels, waits for the create in flight, and exits when its deadline passes
+    assert.equal(run.ok, false);
+    assert.match(run.output, /\^C received; cancelling/);
+    assert.ok(Date.now() - interruptedAt < 60_000);
+    const [snapshotId] = await snapshotIds();
+    assert.match(run.output, new RegExp(`snapshot ${snapshotId} is still pending`));
+    // and the snapshot is recorded (with init errors), with no pending operation left for the user to clear
+    const exported = await stack.exported();
+    assert.deepEqual(exported.pendingOperations, []);
+    assert.equal((await stack.snapshots()).get("data")?.id, snapshotId);
+
+    // when the stack is deployed again
+    hold.release();
+    const resumed = await stack.up();
+    // then the same snapshot completes, and it is the only one
+    assertOk(resumed, "the up after Ctrl-C");
+    assert.equal((await stack.snapshots()).get("data")?.outputs?.state, "completed");
+    assert.deepEqual(await snapshotIds(), [snapshotId]);
+  });
+
+  it("previews a pull request with read-only credentials: `preview --refresh` succeeds and makes only Describe calls", async function () {
+    // given a deployed snapshot, and credentials for which EC2 refuses every mutating action (proxy: UnauthorizedOperation)
+    const volumeId = await seedVolume(world.ec2);
+    let tags: Record<string, string> = { Team: "storage" };
+    const stack = await snapshotStack("read-only", () => ({ volumeId, tags }));
+    assertOk(await stack.up(), "up");
+    world.proxy.inject({ kind: "error", code: "UnauthorizedOperation", accessKeyId: READ_ONLY.accessKeyId, when: (p) => !(p["Action"] ?? "").startsWith("Describe"), times: Infinity });
+    stack.setEnv({ AWS_ACCESS_KEY_ID: READ_ONLY.accessKeyId, AWS_SECRET_ACCESS_KEY: READ_ONLY.secretAccessKey });
+    world.proxy.clearRequests();
+
+    // when a pull request's CI job previews a tag change with a refresh first
+    tags = { Team: "platform" };
+    const preview = await stack.preview({ refresh: true, diff: true });
+
+    // then the preview succeeds and shows the update
+    assertOk(preview, "preview --refresh");
+    assert.deepEqual(
+      preview.steps.filter((s) => s.op !== "refresh").map((s) => [s.name, s.op, s.changed]),
+      [["data", "update", ["tags"]]],
+    );
+    // and every EC2 call it made was a Describe, signed with the read-only key, and none was refused
+    const calls = world.proxy.requests;
+    assert.ok(calls.length > 0);
+    assert.deepEqual([...new Set(calls.map((r) => r.action))].filter((a) => !a.startsWith("Describe")), []);
+    assert.deepEqual([...new Set(calls.map((r) => r.accessKeyId))], [READ_ONLY.accessKeyId]);
+    assert.deepEqual(calls.filter((r) => r.status >= 400).map((r) => `${r.action} ${r.status}`), []);
+  });
+});
