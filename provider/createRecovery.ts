@@ -3,6 +3,7 @@ import type { CreationMarker } from "./creationMarker";
 import { Deadline } from "./deadline";
 import type { Ec2 } from "./ec2";
 import { writeLine } from "./log";
+import { PartialStateError } from "./partialState";
 import { CREATE_TOKEN_TAG, type TagMap } from "./tags";
 
 /** Extra time, past a deadline, to look for snapshots whose create call the deadline cut off. */
@@ -44,14 +45,48 @@ export async function sweepStrays(ec2: Ec2, marker: CreationMarker, adopted: Rea
 }
 
 /**
- * When all 50 tags are the user's, the create sent 49 and the token: now that the snapshots are ours and
- * recorded, the token makes room for the held-back tag. Returns the tag set, if any.
+ * Marks the create's snapshots as recorded: the token drops the resource key (see creationMarker.ts), or,
+ * when all 50 tags are the user's, makes room for the held-back tag. Returns the tag set, if any.
  */
-export async function completeTags(ec2: Ec2, snapshotIds: readonly string[], marker: CreationMarker): Promise<TagMap> {
-  if (marker.deferred === undefined) {
-    return {};
+export async function markRecorded(ec2: Ec2, snapshotIds: readonly string[], marker: CreationMarker): Promise<TagMap> {
+  if (marker.deferred !== undefined) {
+    await ec2.deleteTags(snapshotIds, [CREATE_TOKEN_TAG]);
+    await ec2.createTags(snapshotIds, marker.deferred);
+    return marker.deferred;
   }
-  await ec2.deleteTags(snapshotIds, [CREATE_TOKEN_TAG]);
-  await ec2.createTags(snapshotIds, marker.deferred);
-  return marker.deferred;
+  if (marker.token !== marker.id) {
+    await ec2.createTags(snapshotIds, { [CREATE_TOKEN_TAG]: marker.id });
+  }
+  return {};
+}
+
+/**
+ * Partial state is about to record the snapshots: mark them so, briefly and past the hook's deadline,
+ * which may be what ended the create. If this fails the snapshots keep their in-flight token until the
+ * next update marks them; the partial state is reported either way.
+ */
+export async function markRecordedBestEffort(ec2: Ec2, snapshotIds: readonly string[], marker: CreationMarker): Promise<void> {
+  if (marker.token === marker.id || snapshotIds.length === 0) {
+    return;
+  }
+  const grace = Deadline.after(RECOVERY_GRACE_MS, `marking snapshots ${snapshotIds.join(", ")} as recorded`);
+  try {
+    await ec2.withDeadline(grace).createTags(snapshotIds, { [CREATE_TOKEN_TAG]: marker.id });
+  } catch {
+    // The next update marks them (recordedToken); nothing is lost meanwhile.
+  } finally {
+    grace.dispose();
+  }
+}
+
+/** Runs the rest of a create whose snapshots exist; partial state it reports marks them recorded first. */
+export async function markedOnFailure<T>(ec2: Ec2, snapshotIds: () => readonly string[], marker: CreationMarker, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof PartialStateError) {
+      await markRecordedBestEffort(ec2, snapshotIds(), marker);
+    }
+    throw error;
+  }
 }

@@ -32,6 +32,7 @@ export const SNAPSHOT_DIFF_RULES: Readonly<Record<string, DiffRule>> = {
   waitForCompletion: { kind: "update", absent: true },
   timeouts: { kind: "update", absent: {} },
   __logicalName: { kind: "ignore" },
+  __urn: { kind: "ignore" },
 };
 
 /** Every input of `SnapshotSet` and what a change to it means. */
@@ -47,6 +48,7 @@ export const SNAPSHOT_SET_DIFF_RULES: Readonly<Record<string, DiffRule>> = {
   waitForCompletion: { kind: "update", absent: true },
   timeouts: { kind: "update", absent: {} },
   __logicalName: { kind: "ignore" },
+  __urn: { kind: "ignore" },
 };
 
 /** What the engine receives from diff: `changes`, `replaces` and `deleteBeforeReplace` are all it reads. */

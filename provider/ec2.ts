@@ -288,7 +288,8 @@ export class Ec2 {
     }
   }
 
-  private async findSnapshots(filters: Filter[], what: string): Promise<Snapshot[]> {
+  /** Every snapshot of this account that matches all the filters (paged). */
+  async findSnapshots(filters: Filter[], what: string): Promise<Snapshot[]> {
     // Never send DescribeSnapshots without a filter: that lists every public snapshot in the region.
     if (filters.length === 0 || filters.some((f) => (f.Values ?? []).length === 0)) {
       return [];

@@ -1,18 +1,19 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
-import { newCreationMarker, type CreationMarker } from "./creationMarker";
-import { completeTags, findAfterTimeout, sweepStrays } from "./createRecovery";
+import { newCreationMarker, recordedToken, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "./creationMarker";
+import { findAfterTimeout, markedOnFailure, markRecorded, sweepStrays } from "./createRecovery";
 import { Deadline, DeadlineExceededError } from "./deadline";
 import { explainDeleteFailure } from "./deleteFailure";
+import { interruptedCreates } from "./interruptedLookup";
 import { diffResource, SNAPSHOT_DIFF_RULES } from "./diff";
 import { formatDuration } from "./duration";
 import type { Ec2, Pace } from "./ec2";
 import { runHook } from "./hookContext";
 import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, UpdateResult } from "./hookTypes";
-import { reportPending, resourceLabel, warn } from "./log";
+import { reportPending, resourceLabel, warn, writeLine } from "./log";
 import { compact, snapshotOutputs } from "./outputs";
 import { CleanedUpError, PartialStateError, recordingProvider, recordOnFailure } from "./partialState";
 import { SnapshotVanishedError, waitForSnapshots, WaitTimeoutError } from "./poller";
-import { fromEc2Tags, tagChanges, withRoomForTags } from "./tags";
+import { CREATE_TOKEN_TAG, fromEc2Tags, tagChanges, withRoomForTags } from "./tags";
 import { timeoutMs } from "./timeouts";
 import type { ProductCode, SnapshotInputs, SnapshotOutputs } from "./types";
 import { inputsFrom, SNAPSHOT_FIELDS, validateSnapshotInputs } from "./validate";
@@ -58,32 +59,68 @@ export async function create(props: Props): Promise<CreateResult<SnapshotOutputs
         warn(label, advice);
       }
     }
+    const key = resourceKey(props.__urn);
+    const interrupted = key === undefined ? undefined : await findInterruptedSnapshot(ec2, key, inputs, label);
     const admission = await admit(`${ec2.region}/${inputs.volumeId}`, pendingSnapshotLimit(volume), settings.volumeSpacingMs, deadline.signal);
     try {
-      const marker = newCreationMarker(inputs.tags ?? {});
-      const { snapshot, uncertain } = await createOrRecover(ec2, inputs, marker, label, admission.send);
+      const marker = interrupted !== undefined ? resumedMarker(tokenOf(interrupted) ?? "", inputs.tags ?? {}) : newCreationMarker(inputs.tags ?? {}, key);
+      const created = interrupted !== undefined ? { snapshot: interrupted, uncertain: false } : await createOrRecover(ec2, inputs, marker, label, admission.send);
+      const { uncertain } = created;
+      let snapshot = created.snapshot;
       const snapshotId = snapshot.SnapshotId ?? "";
       let productCodes: ProductCode[] = [];
       // From here on the snapshot exists: any failure records it as partial state instead of leaking it.
-      return await recordOnFailure(
-        snapshotId,
-        () => snapshotOutputs(inputs, snapshot, ec2.region, productCodes),
-        (message) => `${label}: ${message}; snapshot ${snapshotId} was created and is recorded, and the next \`pulumi up\` resumes it`,
-        async () => {
-          productCodes = await ec2.productCodes(snapshotId, true);
-          const outputs = await settle(ec2, inputs, snapshot, productCodes, label, "delete");
-          if (uncertain) {
-            // One volume: every other snapshot with this request's token is a duplicate.
-            await sweepStrays(ec2, marker, new Set([snapshotId]), () => true, label);
-          }
-          const held = await completeTags(ec2, [snapshotId], marker);
-          return { id: snapshotId, outs: { ...outputs, tags: { ...outputs.tags, ...held } } };
-        },
+      return await markedOnFailure(ec2, () => [snapshotId], marker, () =>
+        recordOnFailure(
+          snapshotId,
+          () => snapshotOutputs(inputs, snapshot, ec2.region, productCodes),
+          (message) => `${label}: ${message}; snapshot ${snapshotId} was created and is recorded, and the next \`pulumi up\` resumes it`,
+          async () => {
+            if (interrupted !== undefined) {
+              // The program's tags may have changed since the interrupted run sent them.
+              const changes = tagChanges(fromEc2Tags(interrupted.Tags), marker.sent);
+              await ec2.deleteTags([snapshotId], changes.remove);
+              await ec2.createTags([snapshotId], changes.set);
+              snapshot = (await ec2.describeSnapshots([snapshotId])).get(snapshotId) ?? snapshot;
+            }
+            productCodes = await ec2.productCodes(snapshotId, true);
+            const outputs = await settle(ec2, inputs, snapshot, productCodes, label, "delete");
+            if (uncertain) {
+              // One volume: every other snapshot with this request's token is a duplicate.
+              await sweepStrays(ec2, marker, new Set([snapshotId]), () => true, label);
+            }
+            const held = await markRecorded(ec2, [snapshotId], marker);
+            return { id: snapshotId, outs: { ...outputs, tags: { ...outputs.tags, ...held } } };
+          },
+        ),
       );
     } finally {
       admission.release();
     }
   }));
+}
+
+/**
+ * A snapshot this resource's create started earlier, which no state records because that create never
+ * returned: the same volume, description and Outpost, not failed. The newest one is resumed.
+ */
+async function findInterruptedSnapshot(ec2: Ec2, key: string, inputs: SnapshotInputs, label: string): Promise<Snapshot | undefined> {
+  const candidates = await interruptedCreates(ec2, key, label);
+  const resumable = candidates.filter(
+    (s) =>
+      s.VolumeId === inputs.volumeId &&
+      (s.State === "pending" || s.State === "completed") &&
+      (s.Description ?? "") === (inputs.description ?? "") &&
+      (s.OutpostArn ?? "") === (inputs.outpostArn ?? ""),
+  );
+  const chosen = resumable[resumable.length - 1];
+  if (chosen !== undefined) {
+    writeLine(
+      `${label}: resuming snapshot ${chosen.SnapshotId} of volume ${inputs.volumeId} (${chosen.State}, ${chosen.Progress ?? "0%"}), ` +
+        `started ${chosen.StartTime?.toISOString() ?? "earlier"} by a create that was interrupted before it could record it`,
+    );
+  }
+  return chosen;
 }
 
 /**
@@ -214,7 +251,8 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
     }
     const changes = withRoomForTags(tagChanges(fromEc2Tags(snapshot.Tags), inputs.tags ?? {}), [snapshot], inputs.tags ?? {});
     await ec2.deleteTags([id], changes.remove);
-    await ec2.createTags([id], changes.set);
+    // A create recorded as partial state may not have marked its snapshot as recorded yet.
+    await ec2.createTags([id], { ...changes.set, ...(changes.remove.includes(CREATE_TOKEN_TAG) ? {} : recordedToken(snapshot)) });
     const productCodes = productCodesOf(olds) ?? (await ec2.productCodes(id));
     await settle(ec2, inputs, snapshot, productCodes, label, "record", snapshot.StartTime?.getTime());
     const latest = (await ec2.describeSnapshots([id])).get(id) ?? snapshot;

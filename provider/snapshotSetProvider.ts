@@ -1,21 +1,22 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
-import { newCreationMarker, type CreationMarker } from "./creationMarker";
-import { completeTags, findAfterTimeout, sweepStrays } from "./createRecovery";
+import { newCreationMarker, recordedToken, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "./creationMarker";
+import { findAfterTimeout, markedOnFailure, markRecorded, sweepStrays } from "./createRecovery";
 import { Deadline, DeadlineExceededError } from "./deadline";
 import { explainDeleteFailure } from "./deleteFailure";
+import { interruptedCreates } from "./interruptedLookup";
 import { diffResource, SNAPSHOT_SET_DIFF_RULES } from "./diff";
 import { formatDuration } from "./duration";
 import type { Ec2, Pace } from "./ec2";
 import { runHook } from "./hookContext";
 import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, UpdateResult } from "./hookTypes";
-import { reportPending, resourceLabel, warn } from "./log";
+import { reportPending, resourceLabel, warn, writeLine } from "./log";
 import { memberTagChanges } from "./memberTags";
 import { compact } from "./outputs";
 import { CleanedUpError, PartialStateError, recordingProvider, recordOnFailure } from "./partialState";
 import { SnapshotVanishedError, waitForSnapshots, WaitTimeoutError } from "./poller";
 import { planSnapshotSet, type PlannedVolume } from "./setPlan";
 import { memberTags, snapshotFromInfo, snapshotSetOutputs, type MemberFacts } from "./setOutputs";
-import { withRoomForTags, type TagMap } from "./tags";
+import { CREATE_TOKEN_TAG, withRoomForTags, type TagMap } from "./tags";
 import { timeoutMs } from "./timeouts";
 import type { ProductCode, SnapshotSetInputs, SnapshotSetMember, SnapshotSetOutputs } from "./types";
 import { inputsFrom, SNAPSHOT_SET_FIELDS, validateSnapshotSetInputs } from "./validate";
@@ -104,38 +105,87 @@ export async function create(props: Props): Promise<CreateResult<SnapshotSetOutp
       deadline.signal,
     );
     try {
-      const marker = newCreationMarker(inputs.tags ?? {});
-      // The set's id names the token its snapshots carry (unless all 50 tags are the user's), so they can be found in the console.
-      const id = `snapset-${marker.token}`;
-      const { members: created, uncertain } = await createOrRecover(ec2, inputs, marker, label, id, plan, admission.send);
+      const key = resourceKey(props.__urn);
+      const interrupted = key === undefined ? undefined : await findInterruptedSet(ec2, key, inputs, plan.volumes, label);
+      const marker = interrupted !== undefined ? resumedMarker(interrupted.token, inputs.tags ?? {}) : newCreationMarker(inputs.tags ?? {}, key);
+      // The set's id names the token its snapshots carry once recorded (unless all 50 tags are the user's), so they can be found in the console.
+      const id = `snapset-${marker.id}`;
+      const { members: created, uncertain } =
+        interrupted !== undefined ? { members: interrupted.members, uncertain: false } : await createOrRecover(ec2, inputs, marker, label, id, plan, admission.send);
       let members = created;
       let facts: MemberFacts = { deviceNames: new Map(plan.attached.map((v) => [v.volumeId, v.deviceName])), productCodes: new Map() };
       // From here on the snapshots exist: any failure records them as partial state instead of leaking them.
-      return await recordOnFailure(
-        id,
-        () => snapshotSetOutputs(inputs, members, facts, ec2.region),
-        (message) => `${label}: ${message}; snapshots ${members.map((m) => m.SnapshotId).join(", ")} were created and are recorded, and the next \`pulumi up\` resumes them`,
-        async () => {
-          // CreateSnapshots answers lack KmsKeyId and StateMessage: describe the set once (ids not yet visible keep their answer).
-          const described = await ec2.describeSnapshots(created.map((m) => m.SnapshotId ?? ""));
-          members = created.map((m) => described.get(m.SnapshotId ?? "") ?? m);
-          const unexpected = members.filter((m) => !plan.volumes.some((v) => v.volumeId === m.VolumeId));
-          if (unexpected.length > 0) {
-            warn(label, `EC2 also snapshotted ${unexpected.map((m) => m.VolumeId).join(", ")}, which the inputs exclude; those snapshots are kept as members of the set`);
-          }
-          facts = { ...facts, productCodes: await productCodesOf(ec2, members) };
-          let outputs = await settle(ec2, inputs, id, members, facts, label, "delete");
-          if (uncertain) {
-            outputs = await adoptLateMembers(ec2, inputs, outputs, marker, facts, label);
-          }
-          const held = await completeTags(ec2, outputs.snapshotIds, marker);
-          return { id, outs: { ...outputs, snapshots: outputs.snapshots.map((m) => ({ ...m, tags: { ...m.tags, ...held } })) } };
-        },
+      return await markedOnFailure(ec2, () => members.map((m) => m.SnapshotId ?? ""), marker, () =>
+        recordOnFailure(
+          id,
+          () => snapshotSetOutputs(inputs, members, facts, ec2.region),
+          (message) => `${label}: ${message}; snapshots ${members.map((m) => m.SnapshotId).join(", ")} were created and are recorded, and the next \`pulumi up\` resumes them`,
+          async () => {
+            if (interrupted !== undefined) {
+              // The program's tags may have changed since the interrupted run sent them; keys it no longer
+              // declares cannot be told from copied volume tags here, and the next diff reports them as drift.
+              const changes = memberTagChanges(memberTags(created), marker.sent, {}, inputs.copyTagsFromSource === true);
+              const createdIds = created.map((m) => m.SnapshotId ?? "");
+              await ec2.deleteTags(createdIds, changes.remove);
+              await ec2.createTags(createdIds, changes.set);
+            }
+            // CreateSnapshots answers lack KmsKeyId and StateMessage: describe the set once (ids not yet visible keep their answer).
+            const described = await ec2.describeSnapshots(created.map((m) => m.SnapshotId ?? ""));
+            members = created.map((m) => described.get(m.SnapshotId ?? "") ?? m);
+            const unexpected = members.filter((m) => !plan.volumes.some((v) => v.volumeId === m.VolumeId));
+            if (unexpected.length > 0) {
+              warn(label, `EC2 also snapshotted ${unexpected.map((m) => m.VolumeId).join(", ")}, which the inputs exclude; those snapshots are kept as members of the set`);
+            }
+            facts = { ...facts, productCodes: await productCodesOf(ec2, members) };
+            let outputs = await settle(ec2, inputs, id, members, facts, label, "delete");
+            if (uncertain) {
+              outputs = await adoptLateMembers(ec2, inputs, outputs, marker, facts, label);
+            }
+            const held = await markRecorded(ec2, outputs.snapshotIds, marker);
+            return { id, outs: { ...outputs, snapshots: outputs.snapshots.map((m) => ({ ...m, tags: { ...m.tags, ...held } })) } };
+          },
+        ),
       );
     } finally {
       admission.release();
     }
   }));
+}
+
+/**
+ * The snapshots of a CreateSnapshots this resource sent earlier, which no state records because that
+ * create never returned: one request's snapshots (one token) covering every volume the set would cover
+ * now, with the same description, none failed. The newest such request is resumed.
+ */
+async function findInterruptedSet(
+  ec2: Ec2,
+  key: string,
+  inputs: SnapshotSetInputs,
+  volumes: readonly PlannedVolume[],
+  label: string,
+): Promise<{ token: string; members: Snapshot[] } | undefined> {
+  const candidates = await interruptedCreates(ec2, key, label);
+  const requests = new Map<string, Snapshot[]>();
+  for (const snapshot of candidates) {
+    const token = tokenOf(snapshot) ?? "";
+    requests.set(token, [...(requests.get(token) ?? []), snapshot]);
+  }
+  const resumable = [...requests].filter(
+    ([, members]) =>
+      volumes.every((v) => members.some((m) => m.VolumeId === v.volumeId)) &&
+      members.every((m) => (m.State === "pending" || m.State === "completed") && (m.Description ?? "") === (inputs.description ?? "")),
+  );
+  // Candidates are oldest first, so the last request listed is the newest.
+  const chosen = resumable[resumable.length - 1];
+  if (chosen === undefined) {
+    return undefined;
+  }
+  const [token, members] = chosen;
+  writeLine(
+    `${label}: resuming snapshots ${members.map((m) => m.SnapshotId).join(", ")} of instance ${inputs.instanceId}, started ` +
+      `${members[0].StartTime?.toISOString() ?? "earlier"} by a create that was interrupted before it could record them`,
+  );
+  return { token, members };
 }
 
 /**
@@ -359,6 +409,20 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
     );
     await ec2.deleteTags(memberIds, changes.remove);
     await ec2.createTags(memberIds, changes.set);
+    // A create recorded as partial state may not have marked its snapshots as recorded yet.
+    if (!changes.remove.includes(CREATE_TOKEN_TAG)) {
+      // One request made the set, so its members share one token: normally one call, or none.
+      const byToken = new Map<string, string[]>();
+      for (const member of members) {
+        const value = recordedToken(member)[CREATE_TOKEN_TAG];
+        if (value !== undefined) {
+          byToken.set(value, [...(byToken.get(value) ?? []), member.SnapshotId ?? ""]);
+        }
+      }
+      for (const [value, memberIds] of byToken) {
+        await ec2.createTags(memberIds, { [CREATE_TOKEN_TAG]: value });
+      }
+    }
     const facts = factsFromState(olds);
     const missing = ids.filter((sid) => !found.has(sid));
     const startedAt = Math.min(...members.map((m) => m.StartTime?.getTime() ?? Date.now()));

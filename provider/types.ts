@@ -29,6 +29,8 @@ export interface SnapshotInputs {
   timeouts?: Timeouts;
   /** The resource's name in the program, set by the SDK class so that messages can name it. */
   __logicalName?: string;
+  /** The resource's URN, set by the SDK class so that an interrupted create can be resumed. */
+  __urn?: string;
 }
 
 /** State of the `Snapshot` resource: its inputs as given, plus what EC2 reports. */
@@ -69,6 +71,7 @@ export interface SnapshotSetInputs {
   waitForCompletion?: boolean;
   timeouts?: Timeouts;
   __logicalName?: string;
+  __urn?: string;
 }
 
 /** One volume's snapshot within a set. */

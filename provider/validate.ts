@@ -28,8 +28,10 @@ const OUTPOST_ARN = /^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost\/op-[0-9
 const TIMEOUT_KEYS = ["create", "update", "delete"] as const;
 /** The SDK's bookkeeping input: the resource's name in the program, so that messages can name it. */
 export const LOGICAL_NAME_KEY = "__logicalName";
+/** The SDK's bookkeeping input: the resource's URN, so that an interrupted create can be resumed. */
+export const URN_KEY = "__urn";
 /** Keys every resource may carry besides its declared inputs. */
-const HOUSEKEEPING_KEYS = new Set(["__provider", LOGICAL_NAME_KEY]);
+const HOUSEKEEPING_KEYS = new Set(["__provider", LOGICAL_NAME_KEY, URN_KEY]);
 
 /** Unicode characters, as EC2 counts them, not UTF-16 code units. */
 function length(text: string): number {

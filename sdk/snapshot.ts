@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { snapshotProvider } from "./providerShim";
 import { MODULE, type ProductCode, type SnapshotState, type Timeouts, type TimeoutsArgs } from "./types";
+import { urnInput } from "./urn";
 
 /** Inputs of a {@link Snapshot}. */
 export interface SnapshotArgs {
@@ -107,6 +108,7 @@ export class Snapshot extends pulumi.dynamic.Resource {
       timeouts: undefined,
       ...args,
       __logicalName: name,
+      __urn: urnInput(name, "Snapshot", opts),
     };
     super(snapshotProvider, name, props, opts, MODULE, "Snapshot");
   }

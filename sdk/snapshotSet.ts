@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { snapshotSetProvider } from "./providerShim";
 import { MODULE, type SnapshotSetMember, type SnapshotState, type Timeouts, type TimeoutsArgs } from "./types";
+import { urnInput } from "./urn";
 
 /** Inputs of a {@link SnapshotSet}. */
 export interface SnapshotSetArgs {
@@ -93,6 +94,7 @@ export class SnapshotSet extends pulumi.dynamic.Resource {
       timeouts: undefined,
       ...args,
       __logicalName: name,
+      __urn: urnInput(name, "SnapshotSet", opts),
     };
     super(snapshotSetProvider, name, props, opts, MODULE, "SnapshotSet");
   }

@@ -235,6 +235,56 @@ describe("Snapshot under the real Pulumi CLI", function () {
     assert.deepEqual(await snapshotIds(), [snapshotId]);
   });
 
+  it("on a second Ctrl-C, the CLI terminates at once; the next up resumes the snapshot the interrupted create started", async function () {
+    // given snapshots that stay pending (proxy)
+    const volumeId = await seedVolume(world.ec2);
+    const hold = world.proxy.holdNewSnapshots();
+    let tags: Record<string, string> = { Team: "storage" };
+    const stack = await snapshotStack("ctrl-c-twice", () => ({ volumeId, tags }));
+
+    // when Ctrl-C is pressed twice while the provider waits for the snapshot
+    const up = stack.up();
+    await waitUntil(() => world.proxy.requestsFor("DescribeSnapshots").some((r) => Object.keys(r.params).some((k) => k.startsWith("Filter") && r.params[k].startsWith("snap-"))), 60_000, "the provider to poll the new snapshot");
+    const interruptedAt = Date.now();
+    await stack.interrupt(2);
+    const run = await up;
+
+    // then the CLI terminates without waiting for the create, which it records as a pending operation
+    assert.equal(run.ok, false);
+    assert.match(run.output, /\^C received; terminating/);
+    assert.ok(Date.now() - interruptedAt < 20_000);
+    const [orphan, ...others] = await snapshotIds();
+    assert.deepEqual(others, []);
+    const interrupted = await stack.exported();
+    assert.equal((await stack.snapshots()).has("data"), false);
+    assert.deepEqual(interrupted.pendingOperations.map((op) => [op.type, op.urn.split("::").pop()]), [["creating", "data"]]);
+
+    // when the user just runs `pulumi up` again (with a tag changed meanwhile)
+    hold.release();
+    tags = { Team: "platform" };
+    const resumed = await stack.up();
+
+    // then the CLI warns of the interrupted create, and the provider resumes the snapshot it had started
+    assertOk(resumed, "the up after two Ctrl-Cs");
+    assert.match(resumed.output, /interrupted while creating/);
+    assert.match(resumed.output, new RegExp(`Snapshot "data": resuming snapshot ${orphan} of volume ${volumeId}`));
+    const recorded = (await stack.snapshots()).get("data");
+    assert.equal(recorded?.id, orphan);
+    assert.equal(recorded?.outputs?.state, "completed");
+    assert.deepEqual(recorded?.outputs?.tags, { Team: "platform" });
+    assert.deepEqual(await snapshotIds(), [orphan]);
+
+    // and all that is left is the CLI's own note of the interrupted create, which `refresh --clear-pending-creates` drops
+    assert.equal((await stack.exported()).pendingOperations.length, 1);
+    assertOk(await stack.refresh({ clearPendingCreates: true }), "refresh --clear-pending-creates");
+    assert.deepEqual((await stack.exported()).pendingOperations, []);
+    assert.equal((await stack.snapshots()).get("data")?.id, orphan);
+    assert.deepEqual(await snapshotIds(), [orphan]);
+    const steady = await stack.preview({ expectNoChanges: true });
+    assertOk(steady, "preview --expect-no-changes");
+    assert.doesNotMatch(steady.output, /pending operations/);
+  });
+
   it("previews a pull request with read-only credentials: `preview --refresh` succeeds and makes only Describe calls", async function () {
     // given a deployed snapshot, and credentials for which EC2 refuses every mutating action (proxy: UnauthorizedOperation)
     const volumeId = await seedVolume(world.ec2);

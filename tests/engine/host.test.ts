@@ -79,7 +79,7 @@ describe("engine harness: Snapshot through the SDK's dynamic-provider host", fun
       name: "db",
       urn: SNAPSHOT_URN,
       custom: true,
-      inputs: { volumeId, tags: { team: "storage" }, __logicalName: "db" },
+      inputs: { volumeId, tags: { team: "storage" }, __logicalName: "db", __urn: "urn:pulumi:stack::project::pulumi-nodejs:dynamic/ebs-snapshots:Snapshot::db" },
     });
     assert.equal(typeof provider, "string");
     assert.match(provider as string, /require\("pulumi-ebs-snapshots\/provider"\)/);

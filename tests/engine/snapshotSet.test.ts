@@ -7,6 +7,7 @@ import { EngineWorld } from "../support/engineWorld";
 import type { RecordedRequest } from "../support/faultProxy";
 import { registerResources } from "../support/program";
 import { HostCallError, UNKNOWN, type JsonObject, type ProviderHost } from "../support/providerHost";
+import { snapshotPolls } from "../support/snapshotPolls";
 import { allSnapshots, KMS_KEY_ARN, seedInstance, seedVolume, tagsOf, type SeededInstance } from "../support/seed";
 
 const URN = "urn:pulumi:stack::project::pulumi-nodejs:dynamic/ebs-snapshots:SnapshotSet::web";
@@ -250,10 +251,12 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       const { resource } = await created({ instanceId: instance.instanceId, tags: { team: "web" } });
 
       // then one CreateSnapshots call covered the instance, tagged with the set's tags and a create token
+      // naming the resource while in flight (a key from its URN, then the request's id)
       const [request, ...others] = world.proxy.requestsFor("CreateSnapshots");
       assert.deepEqual(others, []);
       const token = request.params["TagSpecification.1.Tag.2.Value"];
-      assert.match(token, /^[0-9a-f-]{36}$/);
+      assert.match(token, /^[0-9a-f]{16}\.[0-9a-f-]{36}$/);
+      const requestId = token.slice(17);
       assert.deepEqual(paramsOf(request), {
         "InstanceSpecification.InstanceId": instance.instanceId,
         "TagSpecification.1.ResourceType": "snapshot",
@@ -299,6 +302,12 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       const inMoto = await motoSnapshots();
       assert.deepEqual(sorted([...inMoto.keys()]), sorted(members.map((m) => m.snapshotId)));
       assert.deepEqual([...inMoto.values()].map((s) => s.tags), members.map(() => ({ team: "web" })));
+      // and, recorded, every member's token is cut to the request's id, which the set's id names
+      assert.equal(resource.id, `snapset-${requestId}`);
+      assert.deepEqual(
+        (await allSnapshots(world.ec2)).map((s) => tagsOf(s)[TOKEN_TAG]),
+        members.map(() => requestId),
+      );
     });
 
     it("leaves the root volume out with excludeBootVolume, and is encrypted when every member is", async function () {
@@ -356,7 +365,7 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       const rootSnapshot = ids[0];
       const dataSnapshots = ids.slice(1);
       assert.equal(membersOf(resource)[0].volumeId, instance.rootVolumeId);
-      assert.deepEqual(world.proxy.requestsFor("DescribeSnapshots").map(describedIds), [sorted(ids), sorted(ids), sorted(dataSnapshots), sorted(dataSnapshots)]);
+      assert.deepEqual(snapshotPolls(world.proxy).map(describedIds), [sorted(ids), sorted(ids), sorted(dataSnapshots), sorted(dataSnapshots)]);
       assert.equal(resource.outputs.state, "completed");
       assert.deepEqual(membersOf(resource).map((m) => [m.state, m.progress]), ids.map(() => ["completed", 100]));
       // and it reported each pending member's progress as it changed
@@ -439,7 +448,7 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       const outcome = await up(deployment, { instanceId: instance.instanceId });
 
       // then the whole set is gone, and the message says which volume failed and why
-      const createdIds = listParam(world.proxy.requestsFor("DescribeSnapshots")[0].params, "Filter.1.Value");
+      const createdIds = listParam(snapshotPolls(world.proxy)[0].params, "Filter.1.Value");
       const failedId = createdIds.find((id) => world.proxy.volumeOf(id) === failing);
       const error = hostError(outcome);
       assert.equal(
@@ -567,7 +576,7 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       assert.deepEqual([first.op, first.ok, first.resource?.initErrors], ["create", true, undefined]);
       assert.equal(first.resource?.outputs.state, "pending");
       assert.deepEqual(membersOf(first.resource).map((m) => [m.state, m.progress]), idsOf(first.resource).map(() => ["pending", 33]));
-      assert.equal(world.proxy.count("DescribeSnapshots"), 1);
+      assert.equal(snapshotPolls(world.proxy).length, 1);
 
       const second = await up(deployment, { instanceId: instance.instanceId });
 

@@ -2,12 +2,11 @@ import * as assert from "node:assert/strict";
 import { CreateSnapshotCommand, CreateTagsCommand, DeleteSnapshotCommand, DeleteTagsCommand } from "@aws-sdk/client-ec2";
 import * as grpc from "@grpc/grpc-js";
 import { Snapshot, type SnapshotArgs } from "../../sdk";
-import { Deployment, type ProgramResource, type ResourceState } from "../support/deployment";
+import type { ProgramResource, ResourceState } from "../support/deployment";
 import { TEST_CREDENTIALS } from "../support/engineWorld";
 import { HostCallError } from "../support/providerHost";
-import { recordLimit } from "../support/reliabilityRecorder";
 import { CALLS, CREATE_REFUSALS, describeMix, faultMixes, injectMix } from "../support/reliabilityMixes";
-import { KILL_WINDOW_MS, onlyStep, recordedResource, runScenario, stepOutcome, type Scenario, type ScenarioSpec } from "../support/reliabilityScenario";
+import { onlyStep, recordedResource, runScenario, stepOutcome, type Scenario, type ScenarioSpec } from "../support/reliabilityScenario";
 import { ReliabilityWorld, SLOW_REQUEST_TIMEOUT_MS } from "../support/reliabilityWorld";
 import { allSnapshots, seedInstance, seedVolume, tagsOf } from "../support/seed";
 
@@ -588,36 +587,31 @@ describe("Reliability: Snapshot under faults", function () {
     });
   });
 
-  describe("documented limit", function () {
-    it("a host killed while the first create waits leaves a snapshot no state records, tagged with its create token", async function () {
-      await rw.world.moto.reset();
-      rw.world.proxy.reset();
-      const volumeId = await seedVolume(rw.world.ec2);
-      rw.world.proxy.progressNewSnapshots({ pendingDescribes: 3, volumeIds: [volumeId] });
-      // Slow polls, so that the wait cannot finish between the progress line and the kill.
-      const slowPolls = rw.world.proxy.inject({ kind: "delay", action: "DescribeSnapshots", ms: KILL_WINDOW_MS, times: Number.POSITIVE_INFINITY });
-      const host = await rw.fresh();
-      const deployment = new Deployment(host);
-      const running = deployment.up(await program("orphan", { volumeId, tags: { team: "storage" } }));
-      await host.waitForLine("stderr", /^Snapshot "orphan": snap-\S+ \d+% pending/, 30_000);
-      await host.kill();
-      slowPolls.remove();
-      const [interrupted] = await running;
-      assert.deepEqual([interrupted.op, interrupted.ok], ["create", false]);
-      assert.deepEqual(deployment.state, { resources: {}, pendingDeletes: [] });
-      const [orphan] = (await allSnapshots(rw.world.ec2)).filter((x) => x.VolumeId === volumeId);
-      const tags = tagsOf(orphan);
-      assert.match(tags[TOKEN_TAG] ?? "", /^[0-9a-f-]{36}$/);
-      assert.equal(tags.team, "storage");
-      recordLimit({
-        name: "host killed while the first create waits",
-        resource: "Snapshot",
-        observed:
-          `snapshot ${orphan.SnapshotId} exists and no state records it (the create never returned); it carries the tag ${TOKEN_TAG}=${tags[TOKEN_TAG]} ` +
-          "and the resource's tags, so it can be found and deleted by hand",
-        leaked: [orphan.SnapshotId ?? ""],
-      });
-      await rw.world.ec2.send(new DeleteSnapshotCommand({ SnapshotId: orphan.SnapshotId }));
+  describe("a create that never returned", function () {
+    scenario({
+      name: "a host killed while the first create waits; the next up, on a fresh host, resumes the snapshot it started",
+      async run(s) {
+        const volumeId = await seedVolume(s.world.ec2);
+        s.pending([volumeId], 3);
+        await s.continueOnFreshHost();
+        const interrupted = only(
+          await s.killWhen(/^Snapshot "orphan": snap-\S+ \d+% pending/, async () => s.up(await program("orphan", { volumeId, tags: { team: "storage" } }))),
+        );
+        // The create never returned: no state records the snapshot, which carries the in-flight token.
+        assert.deepEqual([interrupted.op, interrupted.ok], ["create", false]);
+        assert.deepEqual(s.deployment.state.resources, {});
+        const [orphan, ...others] = await snapshotsOf(volumeId);
+        assert.deepEqual(others, []);
+        await s.continueOnFreshHost();
+        // The program changed a tag meanwhile: the resumed snapshot takes the tags wanted now.
+        const resumed = only(await s.up(await program("orphan", { volumeId, tags: { team: "platform" } })));
+        assert.deepEqual(outcome(resumed), ["create", true, undefined]);
+        const resource = recorded(s, "orphan");
+        assert.deepEqual([resource.id, resource.outputs.state, resource.outputs.tags], [orphan, "completed", { team: "platform" }]);
+        assert.deepEqual(await snapshotsOf(volumeId), [orphan]);
+        const [snapshot] = (await allSnapshots(s.world.ec2)).filter((x) => x.SnapshotId === orphan);
+        assert.match(tagsOf(snapshot)[TOKEN_TAG] ?? "", /^[0-9a-f-]{36}$/);
+      },
     });
   });
 });

@@ -420,6 +420,29 @@ describe("Reliability: SnapshotSet under faults", function () {
       },
     });
     scenario({
+      name: "a host killed while the first create waits; the next up, on a fresh host, resumes the set it started",
+      async run(s) {
+        const instance = await instanceOf(s);
+        s.pending(volumesOf(instance), 3);
+        await s.continueOnFreshHost();
+        const interrupted = only(
+          await s.killWhen(/^SnapshotSet "orphans": snap-\S+ \d+% pending/, async () => s.up(await program("orphans", { instanceId: instance.instanceId }))),
+        );
+        // The create never returned: no state records the set, whose members carry the in-flight token.
+        assert.deepEqual([interrupted.op, interrupted.ok], ["create", false]);
+        assert.deepEqual(s.deployment.state.resources, {});
+        const orphans = await snapshotIds();
+        assert.equal(orphans.length, volumesOf(instance).length);
+        await s.continueOnFreshHost();
+        const resumed = only(await s.up(await program("orphans", { instanceId: instance.instanceId })));
+        assert.deepEqual(outcome(resumed), ["create", true, undefined]);
+        const resource = recorded(s, "orphans");
+        assert.deepEqual([...(resource.outputs.snapshotIds as string[])].sort(), orphans);
+        assert.deepEqual(await snapshotIds(), orphans);
+        await assertWholeSet(resource, instance);
+      },
+    });
+    scenario({
       name: "a host killed while the set's DeleteSnapshot calls are in flight; a fresh host's destroy finishes the delete",
       async run(s) {
         const instance = await instanceOf(s);

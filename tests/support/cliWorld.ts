@@ -72,6 +72,26 @@ function changedInputs(before: Record<string, unknown> | undefined, after: Recor
   return [...keys].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])).sort();
 }
 
+/** The pid of the `pulumi` process running a command for this stack (its argv names `--stack <name>`). */
+function runningCli(stackName: string): number {
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    let argv: string[];
+    try {
+      argv = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue;
+    }
+    const at = argv.indexOf("--stack");
+    if (path.basename(argv[0] ?? "") === "pulumi" && at > 0 && argv[at + 1] === stackName) {
+      return Number(entry);
+    }
+  }
+  throw new Error(`no pulumi process is running for stack ${stackName}`);
+}
+
 // Stacks of every world share the consumer project's stacks/ folder: names are unique per process.
 let stackCount = 0;
 
@@ -132,6 +152,23 @@ export class CliStack {
 
   destroy(options: Omit<automation.DestroyOptions, keyof RunOptions> = {}): Promise<CliRun> {
     return this.record((hooks) => this.stack.destroy({ color: "never", ...options, ...hooks }));
+  }
+
+  /**
+   * Sends SIGINT to this stack's running `pulumi` process, as Ctrl-C in a terminal does; `times` 2 is
+   * the second Ctrl-C, after which the CLI terminates at once instead of waiting for the operations in
+   * flight. Returns the pid signalled.
+   */
+  async interrupt(times: 1 | 2): Promise<number> {
+    const pid = runningCli(this.stack.name);
+    for (let i = 0; i < times; i += 1) {
+      if (i > 0) {
+        // The CLI reads signals in order; the second must find the first one handled.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      process.kill(pid, "SIGINT");
+    }
+    return pid;
   }
 
   /** `pulumi stack export`, reduced to what the tests read. */

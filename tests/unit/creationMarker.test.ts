@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import crypto = require("node:crypto");
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import sinon from "sinon";
-import { markerFilters, markerTags, matchesMarker, newCreationMarker } from "../../provider/creationMarker";
+import { inFlightFor, interruptedFilter, markerFilters, markerTags, matchesMarker, newCreationMarker, recordedToken, resourceKey, resumedMarker } from "../../provider/creationMarker";
 import { CREATE_TOKEN_TAG } from "../../provider/tags";
 
 const TOKEN = "11111111-2222-4333-8444-555555555555";
@@ -23,7 +23,7 @@ describe("creationMarker", () => {
   describe("newCreationMarker", () => {
     it("sends every user tag and the token when there is room for it", () => {
       const marker = newCreationMarker({ team: "storage" });
-      assert.deepEqual(marker, { token: TOKEN, sent: { team: "storage" } });
+      assert.deepEqual(marker, { token: TOKEN, id: TOKEN, sent: { team: "storage" } });
       assert.deepEqual(markerTags(marker), [
         { Key: "team", Value: "storage" },
         { Key: CREATE_TOKEN_TAG, Value: TOKEN },
@@ -52,6 +52,47 @@ describe("creationMarker", () => {
     });
   });
 
+  describe("resource keys: an in-flight token names the resource, a recorded one does not", () => {
+    const URN = "urn:pulumi:prod::backups::pulumi-nodejs:dynamic/ebs-snapshots:Snapshot::data";
+    const KEY = crypto.createHash("sha256").update(URN).digest("hex").slice(0, 16);
+
+    it("derives a 16-digit key from the URN, and none from anything that is not a URN", () => {
+      assert.equal(resourceKey(URN), KEY);
+      assert.match(KEY, /^[0-9a-f]{16}$/);
+      assert.equal(resourceKey(undefined), undefined);
+      assert.equal(resourceKey("data"), undefined);
+      assert.equal(resourceKey(42), undefined);
+    });
+
+    it("prefixes the request id with the key while the create is in flight", () => {
+      const marker = newCreationMarker({ team: "storage" }, KEY);
+      assert.deepEqual(marker, { token: `${KEY}.${TOKEN}`, id: TOKEN, sent: { team: "storage" } });
+      assert.deepEqual(markerTags(marker).slice(-1), [{ Key: CREATE_TOKEN_TAG, Value: `${KEY}.${TOKEN}` }]);
+    });
+
+    it("finds the unrecorded creates of several resources with one wildcard filter, and tells them apart", () => {
+      assert.deepEqual(interruptedFilter([KEY, "0123456789abcdef"]), { Name: `tag:${CREATE_TOKEN_TAG}`, Values: [`${KEY}.*`, "0123456789abcdef.*"] });
+      const inFlight: Snapshot = { SnapshotId: "snap-0123456789abcdef0", Tags: [{ Key: CREATE_TOKEN_TAG, Value: `${KEY}.${TOKEN}` }] };
+      assert.equal(inFlightFor(inFlight, KEY), true);
+      assert.equal(inFlightFor(inFlight, "0123456789abcdef"), false);
+      assert.equal(inFlightFor({ ...inFlight, Tags: [{ Key: CREATE_TOKEN_TAG, Value: TOKEN }] }, KEY), false);
+    });
+
+    it("resumes an interrupted request under its own token and id, with the tags wanted now", () => {
+      const marker = resumedMarker(`${KEY}.99999999-2222-4333-8444-555555555555`, tagMap(50));
+      assert.equal(marker.token, `${KEY}.99999999-2222-4333-8444-555555555555`);
+      assert.equal(marker.id, "99999999-2222-4333-8444-555555555555");
+      assert.deepEqual(marker.deferred, { key49: "value49" });
+    });
+
+    it("marks a snapshot recorded by cutting its token to the request id, and leaves a recorded one alone", () => {
+      const tagged = (value: string): Snapshot => ({ SnapshotId: "snap-0123456789abcdef0", Tags: [{ Key: CREATE_TOKEN_TAG, Value: value }] });
+      assert.deepEqual(recordedToken(tagged(`${KEY}.${TOKEN}`)), { [CREATE_TOKEN_TAG]: TOKEN });
+      assert.deepEqual(recordedToken(tagged(TOKEN)), {});
+      assert.deepEqual(recordedToken({ SnapshotId: "snap-0123456789abcdef0" }), {});
+    });
+  });
+
   describe("markerFilters", () => {
     it("looks snapshots up by the token tag only", () => {
       assert.deepEqual(markerFilters(newCreationMarker({})), [{ Name: `tag:${CREATE_TOKEN_TAG}`, Values: [TOKEN] }]);
@@ -59,7 +100,7 @@ describe("creationMarker", () => {
   });
 
   describe("matchesMarker", () => {
-    const marker = { token: TOKEN, sent: {} };
+    const marker = { token: TOKEN, id: TOKEN, sent: {} };
     const snapshot = (tags: { Key: string; Value: string }[]): Snapshot => ({ SnapshotId: "snap-0123456789abcdef0", Tags: tags });
 
     it("matches a snapshot carrying the request's token", () => {

@@ -65,8 +65,12 @@ const TABLES: [label: string, rules: Readonly<Record<string, DiffRule>>, inputs:
 
 for (const [label, rules, inputs, fields] of TABLES) {
   describe(`${label} diff table`, () => {
-    it("has a rule for every validated input and for __logicalName, and nothing else", () => {
-      assert.deepEqual(Object.keys(rules).sort(), [...Object.keys(fields), "__logicalName"].sort());
+    it("has a rule for every validated input and for the SDK's __logicalName and __urn, and nothing else", () => {
+      assert.deepEqual(Object.keys(rules).sort(), [...Object.keys(fields), "__logicalName", "__urn"].sort());
+    });
+
+    it("never changes anything for a URN that appears or differs (state from SDKs that sent none)", () => {
+      assert.deepEqual(diffInputs(rules, outputsOf(inputs), inputsWith(inputs, { __urn: "urn:pulumi:s::p::t::renamed" })), NO_CHANGES);
     });
 
     it("finds no changes when the inputs are those recorded", () => {
