@@ -1,26 +1,29 @@
 /**
- * `npm run demo`: the main job on an embedded default. It needs no AWS account and no Pulumi CLI:
- * it starts moto (a local EC2 emulator) behind the fault proxy (so snapshots pend for a few polls,
- * as on EC2), seeds an instance and a volume, and runs examples/backup through the SDK's own
- * dynamic-provider host exactly as `pulumi up` drives it: preview, up with live progress, outputs, a
- * tag change as an in-place update, destroy. Everything it starts is stopped on exit and on Ctrl-C.
+ * `npm run demo`: the main job, examples/backup, through the real Pulumi CLI against an embedded EC2
+ * emulator. It needs no AWS account and reaches nothing beyond this machine: moto (a local EC2
+ * emulator) runs behind the test suite's fault proxy, so that snapshots pend for a few polls as on EC2;
+ * the CLI is the one `npm run pulumi-cli` finds or builds; the stack lives in a local file backend.
+ *
+ * Every command shown is the command the Automation API ran, and everything under it is that command's
+ * own output. Everything it starts is stopped on exit and on Ctrl-C.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { Deployment, type Step } from "../tests/support/deployment";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import * as automation from "@pulumi/pulumi/automation";
 import { startFaultProxy, type FaultProxy } from "../tests/support/faultProxy";
 import { startMoto, type MotoServer } from "../tests/support/moto";
-import { registerResources, type RegisteredResource } from "../tests/support/program";
-import { ProviderHost } from "../tests/support/providerHost";
-import { EC2Client } from "@aws-sdk/client-ec2";
+import { newSandbox, offlineEnvironment, pulumiCli, REPO_ROOT } from "../tests/support/pulumiCli";
 import { allSnapshots, KMS_KEY_ARN, REGION, seedInstance, seedVolume } from "../tests/support/seed";
-import { changedKeys, outputTable, planLines } from "./demoReport";
+import { snapshotTable, type ExportedSnapshotResource } from "./demoReport";
 import "../tests/support/quietSdk";
 
 const PROJECT = "ebs-backup";
 const STACK = "demo";
-const PROGRAM = path.join(__dirname, "..", "examples", "backup", "index.js");
+const PROGRAM = path.join(REPO_ROOT, "dist", "examples", "backup", "index.js");
 const CREDENTIALS = { accessKeyId: "demo", secretAccessKey: "demo" };
+/** The commands worth showing; the Automation API also runs bookkeeping ones (version, stack select). */
+const SHOWN = new Set(["preview", "up", "destroy", "config", "refresh"]);
 
 /** Set on Ctrl-C: the stop in progress makes later failures expected, not worth reporting. */
 let interrupted = false;
@@ -29,114 +32,120 @@ const say = (line = ""): void => {
   process.stdout.write(`${line}\n`);
 };
 
-/** Runs the example program as the Pulumi language host would, with the stack's config. */
-async function program(config: Record<string, string>, preview: boolean): Promise<RegisteredResource[]> {
-  return registerResources(
-    () => {
-      for (const [key, value] of Object.entries(config)) {
-        pulumi.runtime.setConfig(`${PROJECT}:${key}`, value);
-      }
-      delete require.cache[require.resolve(PROGRAM)];
-      require(PROGRAM);
-    },
-    { project: PROJECT, stack: STACK, preview },
-  );
+/** The inline program: examples/backup as compiled, run afresh each time the CLI asks for it. */
+async function program(): Promise<Record<string, unknown>> {
+  delete require.cache[PROGRAM];
+  return { ...(require(PROGRAM) as Record<string, unknown>) };
 }
 
-async function plan(deployment: Deployment, config: Record<string, string>): Promise<void> {
-  const resources = await program(config, true);
-  const before = deployment.state.resources;
-  const steps = await deployment.up(resources, { preview: true });
-  const diffs = new Map(resources.map((r) => [r.urn, changedKeys(before[r.urn]?.inputs, r.inputs)]));
-  planLines(steps, diffs).forEach((line) => say(line));
-}
-
-function report(steps: Step[], started: number): void {
-  for (const step of steps) {
-    const name = step.urn.split("::").pop();
-    say(`  ${step.ok ? "done" : "FAILED"}: ${step.op} ${name}${step.ok ? "" : ` - ${step.error?.message}`}`);
-  }
-  say(`  (${((Date.now() - started) / 1000).toFixed(1)}s)`);
-  if (steps.some((s) => !s.ok)) {
-    throw new Error("a step failed");
-  }
+/**
+ * The CLI as the Automation API drives it, announcing each shown command exactly as it is run. The
+ * Automation API adds `--client` (the address of this process, which runs the program inline) and
+ * `--exec-kind`; nothing else is added or left out.
+ */
+async function announcedCli(root: string): Promise<automation.PulumiCommand> {
+  const cli = await automation.PulumiCommand.get({ root });
+  type Run = (args: string[], ...rest: unknown[]) => Promise<unknown>;
+  const internal = cli as unknown as { run: Run };
+  const run = internal.run.bind(cli);
+  internal.run = (args, ...rest) => {
+    if (SHOWN.has(args[0] ?? "")) {
+      say(`\n$ pulumi ${args.join(" ")}${args.includes("--non-interactive") ? "" : " --non-interactive"}`);
+    }
+    return run(args, ...rest);
+  };
+  return cli;
 }
 
 async function main(): Promise<void> {
   let moto: MotoServer | undefined;
   let proxy: FaultProxy | undefined;
-  let host: ProviderHost | undefined;
   let ec2: EC2Client | undefined;
+  fs.mkdirSync(path.join(REPO_ROOT, ".cache"), { recursive: true });
+  const workDir = fs.mkdtempSync(path.join(REPO_ROOT, ".cache", "demo-"));
   const stop = async (): Promise<void> => {
-    await host?.stop().catch(() => undefined);
     ec2?.destroy();
     await proxy?.close().catch(() => undefined);
     await moto?.stop().catch(() => undefined);
+    fs.rmSync(workDir, { recursive: true, force: true });
   };
   process.once("SIGINT", () => {
     interrupted = true;
-    say("\nInterrupted: stopping the emulator and the provider host...");
+    say("\nInterrupted: the CLI cancels its own run; stopping the emulator...");
     void stop().then(() => process.exit(130));
   });
 
   try {
-    say("pulumi-ebs-snapshots demo: examples/backup through Pulumi's dynamic-provider host, against a local EC2 emulator.");
+    say("pulumi-ebs-snapshots demo: examples/backup through the real Pulumi CLI, against a local EC2 emulator.");
     say("No AWS account is used; nothing leaves this machine.\n");
+    say("The Pulumi CLI, from `npm run pulumi-cli` (a first run builds it from Go modules, with progress below):");
+    const cli = await pulumiCli();
+    say(`  ${cli.binary} (${cli.version})\n`);
 
     moto = await startMoto();
     proxy = await startFaultProxy(moto.endpoint);
     ec2 = new EC2Client({ region: REGION, endpoint: moto.endpoint, credentials: CREDENTIALS });
     say(`EC2 emulator (moto) on ${moto.endpoint}, behind a proxy on ${proxy.endpoint} that makes snapshots pend for a few polls.`);
-
     const instance = await seedInstance(ec2, [{ size: 100 }, { size: 50, encrypted: true }]);
     const archive = await seedVolume(ec2, { size: 200, encrypted: true });
-    // What moto leaves out of snapshots, the proxy adds: the volume's KMS key, and a Marketplace product code.
+    // What moto leaves out of snapshots, the proxy adds: the volumes' KMS key, and a Marketplace product code.
     for (const v of instance.dataVolumes.filter((d) => d.encrypted)) {
       proxy.enrich(v.volumeId, { kmsKeyId: KMS_KEY_ARN, storageTier: "standard" });
     }
     proxy.enrich(archive, { kmsKeyId: KMS_KEY_ARN, storageTier: "standard", productCodes: [{ id: "2qbrqa8lrc2e7ad1ojrmnd0ba", type: "marketplace" }] });
     proxy.progressNewSnapshots({ pendingDescribes: 4 });
     say(`Seeded instance ${instance.instanceId} (root ${instance.rootVolumeId}, data ${instance.dataVolumes.map((d) => d.volumeId).join(", ")})`);
-    say(`and archive volume ${archive} (encrypted).\n`);
+    say(`and archive volume ${archive} (encrypted). The stack lives in a local file backend under ${path.relative(REPO_ROOT, workDir)}/.`);
 
-    host = await ProviderHost.start({
-      env: {
-        AWS_ENDPOINT_URL_EC2: proxy.endpoint,
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        // Real EC2 takes minutes; the emulator's snapshots are polled every second or so.
-        EBS_SNAPSHOTS_POLL_MIN_MS: "500",
-        EBS_SNAPSHOTS_POLL_MAX_MS: "1500",
-        EBS_SNAPSHOTS_VOLUME_SPACING_MS: "0",
+    const stack = await automation.LocalWorkspace.createOrSelectStack(
+      { stackName: STACK, projectName: PROJECT, program },
+      {
+        // Inside the repository, so that the provider the CLI starts here resolves pulumi-ebs-snapshots
+        // (and @pulumi/pulumi) from its node_modules, as in a user's project.
+        workDir,
+        pulumiCommand: await announcedCli(cli.root),
+        projectSettings: { name: PROJECT, runtime: "nodejs", description: "examples/backup, run by npm run demo" },
+        envVars: {
+          ...offlineEnvironment(newSandbox(workDir)),
+          AWS_ENDPOINT_URL_EC2: proxy.endpoint,
+          AWS_REGION: REGION,
+          AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+          // Real EC2 takes minutes; the emulator's snapshots are polled every second or so.
+          EBS_SNAPSHOTS_POLL_MIN_MS: "500",
+          EBS_SNAPSHOTS_POLL_MAX_MS: "1500",
+          EBS_SNAPSHOTS_VOLUME_SPACING_MS: "0",
+        },
       },
-      onLine: (_stream, line) => say(`    ${line}`),
+    );
+    await stack.setAllConfig({
+      "aws:region": { value: REGION },
+      instanceId: { value: instance.instanceId },
+      archiveVolumeId: { value: archive },
+      environment: { value: "staging" },
     });
-    await host.configure({ "aws:region": REGION });
-    const deployment = new Deployment(host);
-    const config = { instanceId: instance.instanceId, archiveVolumeId: archive, environment: "staging" };
+    const color = process.stdout.isTTY ? "always" : "never";
+    const show = (out: string): void => {
+      process.stdout.write(out);
+    };
 
-    say(`Previewing update (${STACK}):`);
-    await plan(deployment, config);
-    say(`\nUpdating (${STACK}):`);
-    let started = Date.now();
-    report(await deployment.up(await program(config, false), { parallel: true }), started);
-    say("\nOutputs:");
-    outputTable(deployment).forEach((line) => say(line));
+    await stack.preview({ color, onOutput: show });
+    await stack.up({ color, onOutput: show });
+    const state = async (): Promise<ExportedSnapshotResource[]> => {
+      const exported = (await stack.exportStack()).deployment as { resources?: (ExportedSnapshotResource & { type: string })[] };
+      return (exported.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/ebs-snapshots:"));
+    };
+    say("\nWhat the state records, one row per snapshot (from `pulumi stack export`):");
+    snapshotTable(await state()).forEach((line) => say(line));
 
-    const production = { ...config, environment: "production" };
-    say("\n$ pulumi config set environment production");
-    say(`Previewing update (${STACK}):`);
-    await plan(deployment, production);
-    say(`\nUpdating (${STACK}):`);
-    started = Date.now();
-    report(await deployment.up(await program(production, false), { parallel: true }), started);
-    outputTable(deployment).forEach((line) => say(line));
+    await stack.setConfig("environment", { value: "production" });
+    await stack.preview({ color, diff: true, onOutput: show });
+    await stack.up({ color, onOutput: show });
+    say("\nWhat the state records now:");
+    snapshotTable(await state()).forEach((line) => say(line));
 
-    say(`\nDestroying (${STACK}):`);
-    started = Date.now();
-    report(await deployment.destroy({ parallel: true }), started);
+    await stack.destroy({ color, onOutput: show });
     const left = await allSnapshots(ec2);
     say(`\nThe emulator holds ${left.length} snapshot${left.length === 1 ? "" : "s"} after destroy.`);
     if (left.length > 0) {
@@ -145,7 +154,7 @@ async function main(): Promise<void> {
   } finally {
     if (!interrupted) {
       await stop();
-      say("Stopped the emulator and the provider host.");
+      say("Stopped the emulator.");
     }
   }
 }
