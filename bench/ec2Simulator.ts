@@ -418,7 +418,7 @@ export class Ec2Simulator {
             return [...s.tags.keys()].some((k) => values.has(k));
           default: {
             const value = s.tags.get(filter.name.slice("tag:".length));
-            return value !== undefined && values.has(value);
+            return value !== undefined && filter.values.some((pattern) => matchesFilterValue(value, pattern));
           }
         }
       });
@@ -499,4 +499,13 @@ export class Ec2Simulator {
 /** Volume ids of the bench: `vol-` and 17 hex digits, deterministic. */
 export function benchVolumeId(index: number): string {
   return hexId("vol", 0xb0000 + index);
+}
+
+/** EC2's filter values: `*` matches any run of characters, `?` any one character; the rest literally. */
+function matchesFilterValue(value: string, pattern: string): boolean {
+  if (!pattern.includes("*") && !pattern.includes("?")) {
+    return value === pattern;
+  }
+  const source = [...pattern].map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[\\^$.+()[\]{}|]/g, "\\$&"))).join("");
+  return new RegExp(`^${source}$`, "s").test(value);
 }

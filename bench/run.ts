@@ -20,6 +20,8 @@
  *   --progress realistic|linear            Progress curve of the simulated snapshots (default realistic).
  *   --sequential             run the two modes of one N one after the other.
  *   --verbose                print the failures of each run.
+ *   --real-engine [--n N]    instead: N Snapshots (default 100) in one `pulumi up` of the real CLI
+ *                            against moto, and through the model engine (realEngine.ts).
  * BENCH_PROVIDER_MODULE=/path/to/provider/index.js measures a candidate provider build instead of
  * require("pulumi-ebs-snapshots/provider").
  */
@@ -27,6 +29,7 @@ import "../tests/support/quietSdk";
 import { fork } from "node:child_process";
 import { resolve } from "node:path";
 import { benchVolumeId, type RequestRecord, type SimSnapshotRecord, type SimVolume } from "./ec2Simulator";
+import { realEngineBench } from "./realEngine";
 import { checkAll } from "./simulatorCheck";
 import { DEFAULT_TIMING, type ProgressShape } from "./snapshotTiming";
 import type { DescribeSnapshotsBuckets } from "./throttling";
@@ -343,6 +346,10 @@ function errorSummary(errors: readonly string[]): string[] {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes("--real-engine")) {
+    await realEngineBench(process.argv.slice(2));
+    return;
+  }
   const options = parseOptions(process.argv.slice(2));
   const started = performance.now();
   await checkAll();

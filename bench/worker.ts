@@ -143,6 +143,10 @@ async function runProject(spec: WorkerSpec, task: WorkerTask, hooks: typeof Prov
     // As a user writes it ("60m" under the virtual clock).
     timeouts: { create: timeoutMs % 60_000 === 0 ? `${timeoutMs / 60_000}m` : `${timeoutMs}ms` },
     __provider: "bench: serialized provider placeholder",
+    // What the SDK class adds: the resource's name and URN (which make every create ask, batched, for
+    // an interrupted earlier create of the same resource).
+    __logicalName: task.name,
+    __urn: `urn:pulumi:bench::bench::pulumi-nodejs:dynamic/ebs-snapshots:Snapshot::${task.name}`,
   };
   try {
     const checked = await hooks.check({}, news);

@@ -65,10 +65,13 @@ export function markerFilters(marker: CreationMarker): Filter[] {
   return [{ Name: `tag:${CREATE_TOKEN_TAG}`, Values: [marker.token] }];
 }
 
-/** The DescribeSnapshots filter that finds the snapshots of these resources' creates that were never recorded. */
-export function interruptedFilter(keys: readonly string[]): Filter {
-  // Keys are hexadecimal, so EC2's filter wildcards (`*`, `?`) cannot occur in them.
-  return { Name: `tag:${CREATE_TOKEN_TAG}`, Values: keys.map((key) => `${key}${KEY_SEPARATOR}*`) };
+/**
+ * The DescribeSnapshots filter that finds every snapshot whose create has not recorded it, of any
+ * resource: only in-flight tokens contain the separator (request ids are UUIDs, and so were the tokens
+ * of earlier versions).
+ */
+export function inFlightFilter(): Filter {
+  return { Name: `tag:${CREATE_TOKEN_TAG}`, Values: [`*${KEY_SEPARATOR}*`] };
 }
 
 /** True when the snapshot's token says a create of this resource made it and has not recorded it. */

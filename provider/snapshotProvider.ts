@@ -1,5 +1,5 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
-import { newCreationMarker, recordedToken, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "./creationMarker";
+import { inFlightFor, newCreationMarker, recordedToken, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "./creationMarker";
 import { findAfterTimeout, markedOnFailure, markRecorded, sweepStrays } from "./createRecovery";
 import { Deadline, DeadlineExceededError } from "./deadline";
 import { explainDeleteFailure } from "./deleteFailure";
@@ -102,25 +102,30 @@ export async function create(props: Props): Promise<CreateResult<SnapshotOutputs
 
 /**
  * A snapshot this resource's create started earlier, which no state records because that create never
- * returned: the same volume, description and Outpost, not failed. The newest one is resumed.
+ * returned: the same volume, description and Outpost, not failed. The newest one is resumed, once a
+ * fresh look confirms it is still there and still unrecorded.
  */
 async function findInterruptedSnapshot(ec2: Ec2, key: string, inputs: SnapshotInputs, label: string): Promise<Snapshot | undefined> {
-  const candidates = await interruptedCreates(ec2, key, label);
-  const resumable = candidates.filter(
-    (s) =>
-      s.VolumeId === inputs.volumeId &&
-      (s.State === "pending" || s.State === "completed") &&
-      (s.Description ?? "") === (inputs.description ?? "") &&
-      (s.OutpostArn ?? "") === (inputs.outpostArn ?? ""),
-  );
-  const chosen = resumable[resumable.length - 1];
-  if (chosen !== undefined) {
-    writeLine(
-      `${label}: resuming snapshot ${chosen.SnapshotId} of volume ${inputs.volumeId} (${chosen.State}, ${chosen.Progress ?? "0%"}), ` +
-        `started ${chosen.StartTime?.toISOString() ?? "earlier"} by a create that was interrupted before it could record it`,
-    );
+  const resumable = (s: Snapshot | undefined): s is Snapshot =>
+    s !== undefined &&
+    inFlightFor(s, key) &&
+    s.VolumeId === inputs.volumeId &&
+    (s.State === "pending" || s.State === "completed") &&
+    (s.Description ?? "") === (inputs.description ?? "") &&
+    (s.OutpostArn ?? "") === (inputs.outpostArn ?? "");
+  const candidates = (await interruptedCreates(ec2, key, label)).filter(resumable).reverse();
+  for (const candidate of candidates) {
+    const id = candidate.SnapshotId ?? "";
+    const current = (await ec2.describeSnapshots([id])).get(id);
+    if (resumable(current)) {
+      writeLine(
+        `${label}: resuming snapshot ${id} of volume ${inputs.volumeId} (${current.State}, ${current.Progress ?? "0%"}), ` +
+          `started ${current.StartTime?.toISOString() ?? "earlier"} by a create that was interrupted before it could record it`,
+      );
+      return current;
+    }
   }
-  return chosen;
+  return undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
-import { newCreationMarker, recordedToken, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "./creationMarker";
+import { inFlightFor, newCreationMarker, recordedToken, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "./creationMarker";
 import { findAfterTimeout, markedOnFailure, markRecorded, sweepStrays } from "./createRecovery";
 import { Deadline, DeadlineExceededError } from "./deadline";
 import { explainDeleteFailure } from "./deleteFailure";
@@ -155,7 +155,8 @@ export async function create(props: Props): Promise<CreateResult<SnapshotSetOutp
 /**
  * The snapshots of a CreateSnapshots this resource sent earlier, which no state records because that
  * create never returned: one request's snapshots (one token) covering every volume the set would cover
- * now, with the same description, none failed. The newest such request is resumed.
+ * now, with the same description, none failed. The newest such request is resumed, once a fresh look
+ * confirms its snapshots are all still there and still unrecorded.
  */
 async function findInterruptedSet(
   ec2: Ec2,
@@ -164,28 +165,29 @@ async function findInterruptedSet(
   volumes: readonly PlannedVolume[],
   label: string,
 ): Promise<{ token: string; members: Snapshot[] } | undefined> {
-  const candidates = await interruptedCreates(ec2, key, label);
+  const resumable = (members: readonly (Snapshot | undefined)[]): members is Snapshot[] =>
+    members.length > 0 &&
+    members.every((m) => m !== undefined && inFlightFor(m, key) && (m.State === "pending" || m.State === "completed") && (m.Description ?? "") === (inputs.description ?? "")) &&
+    volumes.every((v) => members.some((m) => m?.VolumeId === v.volumeId));
   const requests = new Map<string, Snapshot[]>();
-  for (const snapshot of candidates) {
+  for (const snapshot of await interruptedCreates(ec2, key, label)) {
     const token = tokenOf(snapshot) ?? "";
     requests.set(token, [...(requests.get(token) ?? []), snapshot]);
   }
-  const resumable = [...requests].filter(
-    ([, members]) =>
-      volumes.every((v) => members.some((m) => m.VolumeId === v.volumeId)) &&
-      members.every((m) => (m.State === "pending" || m.State === "completed") && (m.Description ?? "") === (inputs.description ?? "")),
-  );
-  // Candidates are oldest first, so the last request listed is the newest.
-  const chosen = resumable[resumable.length - 1];
-  if (chosen === undefined) {
-    return undefined;
+  // Listed oldest first, so the last request is the newest.
+  for (const [token, listed] of [...requests].filter(([, members]) => resumable(members)).reverse()) {
+    const ids = listed.map((m) => m.SnapshotId ?? "");
+    const found = await ec2.describeSnapshots(ids);
+    const members = ids.map((id) => found.get(id));
+    if (resumable(members)) {
+      writeLine(
+        `${label}: resuming snapshots ${ids.join(", ")} of instance ${inputs.instanceId}, started ` +
+          `${members[0].StartTime?.toISOString() ?? "earlier"} by a create that was interrupted before it could record them`,
+      );
+      return { token, members };
+    }
   }
-  const [token, members] = chosen;
-  writeLine(
-    `${label}: resuming snapshots ${members.map((m) => m.SnapshotId).join(", ")} of instance ${inputs.instanceId}, started ` +
-      `${members[0].StartTime?.toISOString() ?? "earlier"} by a create that was interrupted before it could record them`,
-  );
-  return { token, members };
+  return undefined;
 }
 
 /**

@@ -37,9 +37,16 @@ export interface Step {
 export interface UpOptions {
   /** As `pulumi preview`: Check and Diff run, nothing else reaches a host that does not support preview. */
   preview?: boolean;
-  /** Run the resources' steps concurrently, as the engine does for independent resources. */
-  parallel?: boolean;
+  /**
+   * Run the resources' steps concurrently, as the engine does for independent resources: true for no
+   * limit (`pulumi up --parallel` at least the number of resources), or at most this many at once. The
+   * CLI's own default is 4 per CPU (GOMAXPROCS x 4, or PULUMI_PARALLEL), and a step holds its place
+   * while its hook waits for a snapshot.
+   */
+  parallel?: Parallelism;
 }
+
+export type Parallelism = boolean | number;
 
 /** The program's resources, as registerResources returns them. */
 export type ProgramResource = Pick<RegisteredResource, "urn" | "type" | "inputs">;
@@ -116,7 +123,7 @@ export class Deployment {
   }
 
   /** Read for every recorded resource: an empty id drops it, otherwise its outputs (and inputs, if returned) are replaced. */
-  async refresh(options: { parallel?: boolean } = {}): Promise<Step[]> {
+  async refresh(options: { parallel?: Parallelism } = {}): Promise<Step[]> {
     this.capabilities();
     const steps = await this.each(Object.keys(this.current.resources), options.parallel ?? false, async (urn): Promise<Step> => {
       const recorded = this.current.resources[urn];
@@ -150,7 +157,7 @@ export class Deployment {
   }
 
   /** Deletes pending deletes, then every resource in reverse order; failed deletes stay in state. */
-  async destroy(options: { parallel?: boolean } = {}): Promise<Step[]> {
+  async destroy(options: { parallel?: Parallelism } = {}): Promise<Step[]> {
     this.capabilities();
     const pending = await this.deletePending(options.parallel ?? false);
     const urns = Object.keys(this.current.resources).reverse();
@@ -165,14 +172,18 @@ export class Deployment {
     return capabilities;
   }
 
-  private async each<T>(items: T[], parallel: boolean, run: (item: T) => Promise<Step>): Promise<Step[]> {
-    if (parallel) {
-      return Promise.all(items.map(run));
-    }
-    const steps: Step[] = [];
-    for (const item of items) {
-      steps.push(await run(item));
-    }
+  private async each<T>(items: T[], parallel: Parallelism, run: (item: T) => Promise<Step>): Promise<Step[]> {
+    const width = parallel === true ? items.length : parallel === false ? 1 : Math.max(1, Math.floor(parallel));
+    const steps: Step[] = new Array<Step>(items.length);
+    let next = 0;
+    // `width` workers take the items in order, as the engine's step executor takes ready steps.
+    const worker = async (): Promise<void> => {
+      while (next < items.length) {
+        const index = next++;
+        steps[index] = await run(items[index]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
     return steps;
   }
 
@@ -322,7 +333,7 @@ export class Deployment {
     }
   }
 
-  private async deletePending(parallel: boolean): Promise<Step[]> {
+  private async deletePending(parallel: Parallelism): Promise<Step[]> {
     return this.each([...this.current.pendingDeletes], parallel, async (entry) => {
       try {
         await this.host.delete(entry.urn, entry.id, entry.outputs, { oldInputs: entry.inputs });
