@@ -88,8 +88,10 @@ build() {
   modcache="$(go env GOMODCACHE)"
   say "building the Pulumi CLI $PINNED_VERSION from Go modules ($(go version | cut -d' ' -f3)); a cold build takes about 8 minutes on 2 cores, later runs reuse it."
   export GOFLAGS="-mod=readonly -buildvcs=false"
-  (cd "$tools" && run_logged "$root/download.log" "downloading modules" "echo \"\$(du -sm \"$modcache\" 2>/dev/null | cut -f1) MB in $modcache\"" go mod download)
-  (cd "$tools" && run_logged "$root/build.log" "compiling" "echo \"\$(wc -l <\"$root/build.log\") packages compiled\"" \
+  # No separate `go mod download`: it would fetch every module in the graph (gigabytes), where the
+  # build fetches only the ones whose packages it compiles.
+  (cd "$tools" && run_logged "$root/build.log" "building" \
+    "echo \"\$(du -sm \"$modcache\" 2>/dev/null | cut -f1) MB of modules in $modcache, \$(grep -vc '^go: downloading' \"$root/build.log\" || true) packages compiled\"" \
     go build -v -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PINNED_VERSION" \
       -o "$binary.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
   mv -f "$binary.tmp" "$binary"

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { CliWorld, type CliRun, type CliStack } from "../support/cliWorld";
+import { assertOk, CliWorld, type CliRun, type CliStack } from "../support/cliWorld";
 import { TEST_CREDENTIALS } from "../support/engineWorld";
 import { allSnapshots, KMS_KEY_ARN, seedInstance, seedVolume } from "../support/seed";
 
@@ -48,10 +48,6 @@ function opsByName(run: CliRun): Record<string, string[]> {
     (ops[step.name] ??= []).push(step.op);
   }
   return ops;
-}
-
-function assertOk(run: CliRun, what: string): void {
-  assert.ok(run.ok, `${what} failed:\n${run.error ?? ""}\n${run.output}`);
 }
 
 /**

@@ -1,15 +1,11 @@
 import * as assert from "node:assert/strict";
 import { DeleteSnapshotCommand } from "@aws-sdk/client-ec2";
 import type { SnapshotArgs } from "../../sdk";
-import { CliWorld, type CliRun, type CliStack } from "../support/cliWorld";
+import { assertOk, CliWorld, type CliStack } from "../support/cliWorld";
 import { allSnapshots, seedVolume, tagsOf } from "../support/seed";
 import { waitUntil } from "../support/waitUntil";
 
 const READ_ONLY = { accessKeyId: "AKIAREADONLY0EXAMPLE", secretAccessKey: "readonly/Secret+Key0ForTheEmulatorOnly12" };
-
-function assertOk(run: CliRun, what: string): void {
-  assert.ok(run.ok, `${what} failed:\n${run.error ?? ""}\n${run.output}`);
-}
 
 /**
  * `Snapshot` through the real Pulumi CLI (Automation API, local file backend) against moto, with the

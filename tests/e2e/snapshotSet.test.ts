@@ -1,11 +1,7 @@
 import * as assert from "node:assert/strict";
 import type { SnapshotSetArgs } from "../../sdk";
-import { CliWorld, type CliRun, type CliStack } from "../support/cliWorld";
+import { assertOk, CliWorld, type CliStack } from "../support/cliWorld";
 import { allSnapshots, seedInstance } from "../support/seed";
-
-function assertOk(run: CliRun, what: string): void {
-  assert.ok(run.ok, `${what} failed:\n${run.error ?? ""}\n${run.output}`);
-}
 
 /**
  * `SnapshotSet` through the real Pulumi CLI against moto. Pending members and a member ending in

@@ -1,3 +1,4 @@
+import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EC2Client } from "@aws-sdk/client-ec2";
@@ -37,6 +38,11 @@ export interface CliRun {
   /** The CommandError's text when the command failed. */
   error?: string;
   elapsedMs: number;
+}
+
+/** Fails with the CLI's own words when a command did not succeed. */
+export function assertOk(run: CliRun, what: string): void {
+  assert.ok(run.ok, `${what} failed:\n${run.error ?? ""}\n${run.output}`);
 }
 
 /** A resource as `pulumi stack export` records it. */
