@@ -20,7 +20,7 @@ import {
   type Volume,
 } from "@aws-sdk/client-ec2";
 import type { Deadline } from "./deadline";
-import { adviceFor, classifyError, Ec2OperationError, type ErrorKind } from "./ec2Errors";
+import { adviceFor, classifyError, Ec2OperationError, EndpointError, endpointIsWrong, type EndpointInfo, type ErrorKind } from "./ec2Errors";
 import { connectEc2 } from "./ec2Client";
 import { markerFilters, markerTags, matchesMarker, type CreationMarker } from "./creationMarker";
 import { acquireRequestBudget } from "./requestBudget";
@@ -31,6 +31,12 @@ import type { ProductCode } from "./types";
 
 /** EC2 rejects filters with more values than this; ids are looked up in chunks of this size. */
 export const IDS_PER_FILTER = 200;
+
+/**
+ * Connection failures that mean the endpoint is wrong still get this many quick attempts (an emulator
+ * may be just starting), then fail for good: seconds, not the hook's deadline.
+ */
+const WRONG_ENDPOINT_ATTEMPTS = 3;
 
 interface CallOptions<T> {
   retryOn?: readonly ErrorKind[];
@@ -47,16 +53,17 @@ export class Ec2 {
     readonly region: string,
     readonly settings: Settings,
     readonly deadline: Deadline,
+    readonly endpoint: EndpointInfo,
   ) {}
 
   static async connect(settings: Settings, deadline: Deadline, regionInput?: string): Promise<Ec2> {
-    const { client, region } = await connectEc2(settings, regionInput);
-    return new Ec2(client, region, settings, deadline);
+    const { client, region, endpoint } = await connectEc2(settings, regionInput);
+    return new Ec2(client, region, settings, deadline, endpoint);
   }
 
   /** The same connection, bounded by another deadline. */
   withDeadline(deadline: Deadline): Ec2 {
-    return new Ec2(this.client, this.region, this.settings, deadline);
+    return new Ec2(this.client, this.region, this.settings, deadline, this.endpoint);
   }
 
   async describeVolume(volumeId: string): Promise<Volume | undefined> {
@@ -327,15 +334,30 @@ export class Ec2 {
 
   /** Runs one call with retries; a final failure becomes an Ec2OperationError naming the resource. */
   private async call<T>(operation: string, resourceId: string, run: (signal: AbortSignal) => Promise<T>, options: CallOptions<T> = {}): Promise<T> {
+    let wrongEndpoint = 0;
+    const guarded = async (signal: AbortSignal): Promise<T> => {
+      try {
+        return await run(signal);
+      } catch (error) {
+        const failure = classifyError(error);
+        if (endpointIsWrong(failure, this.endpoint)) {
+          wrongEndpoint += 1;
+          if (failure.kind === "notEc2" || wrongEndpoint >= WRONG_ENDPOINT_ATTEMPTS) {
+            throw new EndpointError(this.endpoint, `${operation} ${resourceId}`, error, wrongEndpoint);
+          }
+        }
+        throw error;
+      }
+    };
     try {
-      return await withRetry(run, {
+      return await withRetry(guarded, {
         deadline: this.deadline,
         settings: this.settings,
         retryOn: options.retryOn ?? ["ambiguous"],
         ...(options.recoverAmbiguous ? { recoverAmbiguous: options.recoverAmbiguous } : {}),
       });
     } catch (error) {
-      if (error instanceof Ec2OperationError || classifyError(error).kind === "aborted") {
+      if (error instanceof Ec2OperationError || error instanceof EndpointError || classifyError(error).kind === "aborted") {
         throw error;
       }
       const { kind, code } = classifyError(error);

@@ -1,11 +1,31 @@
 import { EC2Client, type EC2ClientConfig } from "@aws-sdk/client-ec2";
+import type { EndpointInfo } from "./ec2Errors";
 import { stackConfig } from "./stackConfig";
 import type { Settings } from "./settings";
 
-/** An EC2 client and the region it resolved to. */
+/** An EC2 client, the region it resolved to, and where its requests go. */
 export interface Ec2Connection {
   client: EC2Client;
   region: string;
+  endpoint: EndpointInfo;
+}
+
+/**
+ * Where the SDK sends requests: the service-specific variable first, then the general one, as the SDK
+ * itself resolves them; otherwise EC2's regional endpoint, as the SDK's endpoint rules give it.
+ */
+function endpointOf(client: EC2Client, region: string): EndpointInfo {
+  for (const variable of ["AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL"] as const) {
+    const url = process.env[variable];
+    if (url !== undefined && url.trim() !== "") {
+      return { url: url.trim(), variable };
+    }
+  }
+  try {
+    return { url: client.config.endpointProvider({ Region: region, UseDualStack: false, UseFIPS: false }).url.href.replace(/\/$/, "") };
+  } catch {
+    return { url: `EC2 in ${region}` };
+  }
 }
 
 /** Raised when no region can be found; names every place a region can come from. */
@@ -88,7 +108,7 @@ async function open(settings: Pick<Settings, "requestTimeoutMs">, region: string
     client.destroy();
     throw new MissingRegionError();
   }
-  return { client, region: resolved };
+  return { client, region: resolved, endpoint: endpointOf(client, resolved) };
 }
 
 /** Closes every cached client; tests call it between emulator restarts. */

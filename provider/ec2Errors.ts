@@ -20,6 +20,8 @@ export type ErrorKind =
   | "inUse"
   /** Our own deadline or a caller's abort. */
   | "aborted"
+  /** An HTTP answer that is not EC2's (an HTML page, a 404 of some other service): the endpoint is wrong. */
+  | "notEc2"
   /** Bad input, missing permission or a quota: retrying cannot help. */
   | "fatal";
 
@@ -64,7 +66,7 @@ interface ErrorShape {
   message?: unknown;
   Code?: unknown;
   $metadata?: { httpStatusCode?: unknown };
-  $response?: { statusCode?: unknown };
+  $response?: { statusCode?: unknown; headers?: Record<string, unknown> };
   cause?: unknown;
 }
 
@@ -93,6 +95,11 @@ export function classifyError(error: unknown): ClassifiedError {
 
   if (code === "DeadlineExceededError" || code === "AbortError") {
     return result("aborted");
+  }
+  // EC2 always answers in XML, errors included; below 500 anything else is another server's page.
+  const contentType = shape.$response?.headers?.["content-type"];
+  if (status !== undefined && status < 500 && typeof contentType === "string" && !/xml/i.test(contentType)) {
+    return result("notEc2");
   }
   if (THROTTLING_CODES.has(code)) {
     return result("throttled");
@@ -152,6 +159,71 @@ export class Ec2OperationError extends Error {
     this.code = classified.code;
     this.kind = classified.kind;
   }
+}
+
+/** Where the EC2 client sends its requests, and what chose that address. */
+export interface EndpointInfo {
+  url: string;
+  /** The environment variable that set it, or undefined for EC2's own regional endpoint. */
+  variable?: "AWS_ENDPOINT_URL_EC2" | "AWS_ENDPOINT_URL";
+}
+
+function describeEndpoint(endpoint: EndpointInfo): string {
+  return endpoint.variable === undefined ? `EC2's endpoint ${endpoint.url}` : `the endpoint ${endpoint.url} (set by ${endpoint.variable})`;
+}
+
+function endpointAdvice(endpoint: EndpointInfo, what: string): string {
+  return endpoint.variable === undefined
+    ? `Check the region and this machine's network and DNS, then run again.`
+    : `Start ${what} at that address, or correct ${endpoint.variable}, or unset it to use EC2's own endpoint; then run again.`;
+}
+
+/**
+ * No retry can help: the endpoint refuses connections, its name does not resolve, or what answers is
+ * not EC2. Raised within seconds instead of retrying until the hook's deadline, naming the endpoint,
+ * what happened and the variable that chose it. EC2 never saw the request.
+ */
+export class EndpointError extends Error {
+  override readonly name = "EndpointError";
+
+  constructor(
+    readonly endpoint: EndpointInfo,
+    operation: string,
+    cause: unknown,
+    attempts: number,
+  ) {
+    const failure = classifyError(cause);
+    const answer = failure.kind === "notEc2" ? describeAnswer(cause) : undefined;
+    super(
+      answer !== undefined
+        ? `${operation} did not reach EC2: ${describeEndpoint(endpoint)} answered ${answer}, which is not an EC2 answer. ${endpointAdvice(endpoint, "the EC2 endpoint or emulator you meant")}`
+        : `${operation} did not reach EC2: ${describeEndpoint(endpoint)} ${failure.code === "ENOTFOUND" ? "has a host name that does not resolve" : "refused or dropped the connection"} ` +
+            `(${failure.message || failure.code}${attempts > 1 ? `, ${attempts} attempts` : ""}). ${endpointAdvice(endpoint, "the EC2 emulator or service")}`,
+      { cause },
+    );
+  }
+}
+
+function describeAnswer(error: unknown): string {
+  const shape = shapeOf(error);
+  const type = shape.$response?.headers?.["content-type"];
+  return `HTTP ${String(shape.$metadata?.httpStatusCode ?? shape.$response?.statusCode ?? "?")}${typeof type === "string" ? ` (${type.split(";")[0]})` : ""}`;
+}
+
+/**
+ * Whether a failure means the endpoint itself is wrong, so that retrying until the deadline would only
+ * hide it: any non-EC2 answer; for an endpoint of the user's own (an emulator, a proxy) also a refused
+ * connection or a name that does not resolve; for EC2's own endpoint only a name that does not resolve
+ * (its refusals and resets are transient and keep their retries).
+ */
+export function endpointIsWrong(failure: ClassifiedError, endpoint: EndpointInfo): boolean {
+  if (failure.kind === "notEc2") {
+    return true;
+  }
+  if (failure.kind !== "unreachable") {
+    return false;
+  }
+  return endpoint.variable !== undefined || failure.code === "ENOTFOUND";
 }
 
 /** What a person can do about fatal errors EC2 commonly gives, by code. */

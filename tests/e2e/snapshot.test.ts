@@ -3,6 +3,7 @@ import { DeleteSnapshotCommand } from "@aws-sdk/client-ec2";
 import type { SnapshotArgs } from "../../sdk";
 import { assertOk, CliWorld, type CliStack } from "../support/cliWorld";
 import { allSnapshots, seedVolume, tagsOf } from "../support/seed";
+import { freePort } from "../support/freePort";
 import { waitUntil } from "../support/waitUntil";
 
 const READ_ONLY = { accessKeyId: "AKIAREADONLY0EXAMPLE", secretAccessKey: "readonly/Secret+Key0ForTheEmulatorOnly12" };
@@ -279,6 +280,23 @@ describe("Snapshot under the real Pulumi CLI", function () {
     const steady = await stack.preview({ expectNoChanges: true });
     assertOk(steady, "preview --expect-no-changes");
     assert.doesNotMatch(steady.output, /pending operations/);
+  });
+
+  it("fails `pulumi up` within seconds when AWS_ENDPOINT_URL_EC2 refuses connections, saying so in the CLI's output", async function () {
+    // given a stack whose provider is pointed at a port where nothing listens, with the real retry settings
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    const stack = await snapshotStack("wrong-endpoint", () => ({ volumeId: "vol-0123456789abcdef0" }));
+    stack.setEnv({ AWS_ENDPOINT_URL_EC2: endpoint, EBS_SNAPSHOTS_RETRY_MIN_MS: "1000", EBS_SNAPSHOTS_RETRY_MAX_MS: "30000" });
+
+    // when it is deployed
+    const up = await stack.up();
+
+    // then the CLI reports, within seconds, which endpoint refused, which variable set it, and what to do
+    assert.equal(up.ok, false);
+    assert.ok(up.elapsedMs < 30_000, `took ${up.elapsedMs} ms`);
+    assert.match(up.output, new RegExp(`Snapshot "data": DescribeVolumes vol-0123456789abcdef0 did not reach EC2: the endpoint ${endpoint.replace(/\./g, "\\.")} \\(set by AWS_ENDPOINT_URL_EC2\\) refused or dropped the connection`));
+    assert.match(up.output, /or correct AWS_ENDPOINT_URL_EC2, or unset it to use EC2's own endpoint; then run again\./);
+    assert.equal((await stack.snapshots()).has("data"), false);
   });
 
   it("previews a pull request with read-only credentials: `preview --refresh` succeeds and makes only Describe calls", async function () {

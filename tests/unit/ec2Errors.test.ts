@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { DeadlineExceededError } from "../../provider/deadline";
-import { adviceFor, classifyError, Ec2OperationError, imageIdFromInUse, type ClassifiedError, type ErrorKind } from "../../provider/ec2Errors";
+import { adviceFor, classifyError, Ec2OperationError, EndpointError, endpointIsWrong, imageIdFromInUse, type ClassifiedError, type ErrorKind } from "../../provider/ec2Errors";
 
 /** An error as @aws-sdk/client-ec2 v3 throws it for an EC2 error response: the code in `name`. */
 function ec2Error(code: string, httpStatusCode: number, message: string): EC2ServiceException {
@@ -212,6 +212,57 @@ describe("imageIdFromInUse", () => {
     assert.deepEqual(
       [ec2Error("InvalidSnapshot.InUse", 400, "UnknownError"), new Error("ami-XYZ is in use"), undefined].map(imageIdFromInUse),
       [undefined, undefined, undefined],
+    );
+  });
+});
+
+/** What the SDK throws when something other than EC2 answers: a status, the page's content type, no request id. */
+function foreignAnswer(status: number, contentType: string): EC2ServiceException {
+  return Object.assign(
+    new EC2ServiceException({ name: "NotFound", $fault: "client", $metadata: { httpStatusCode: status, attempts: 1, totalRetryDelay: 0 }, message: "Unknown" }),
+    { $response: { statusCode: status, headers: { "content-type": contentType } } },
+  );
+}
+
+describe("a wrong endpoint", () => {
+  const EMULATOR = { url: "http://127.0.0.1:9", variable: "AWS_ENDPOINT_URL_EC2" as const };
+  const REAL = { url: "https://ec2.us-east-1.amazonaws.com" };
+
+  it("tells an answer that is not EC2's (an HTML 404) from EC2's own XML errors", () => {
+    assert.equal(classifyError(foreignAnswer(404, "text/html; charset=utf-8")).kind, "notEc2");
+    assert.equal(classifyError(foreignAnswer(403, "application/json")).kind, "notEc2");
+    const fromEc2 = Object.assign(ec2Error("InvalidVolume.NotFound", 400, "The volume does not exist."), { $response: { statusCode: 400, headers: { "content-type": "text/xml;charset=UTF-8" } } });
+    assert.equal(classifyError(fromEc2).kind, "notFound");
+    // A gateway's 502 page is transient whoever sent it.
+    assert.equal(classifyError(foreignAnswer(502, "text/html")).kind, "ambiguous");
+  });
+
+  it("is wrong for good when an endpoint of the user's refuses or does not resolve, and for EC2's own only when its name does not resolve", () => {
+    const refused = classifyError(networkError("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:9"));
+    const unresolved = classifyError(networkError("ENOTFOUND", "getaddrinfo ENOTFOUND ec2.xx-east-1.amazonaws.com"));
+    const reset = classifyError(networkError("ECONNRESET", "socket hang up"));
+    assert.deepEqual(
+      [endpointIsWrong(refused, EMULATOR), endpointIsWrong(unresolved, EMULATOR), endpointIsWrong(reset, EMULATOR)],
+      [true, true, false],
+    );
+    assert.deepEqual([endpointIsWrong(refused, REAL), endpointIsWrong(unresolved, REAL), endpointIsWrong(classifyError(foreignAnswer(404, "text/html")), REAL)], [false, true, true]);
+  });
+
+  it("names the endpoint, what happened, the variable that set it, and what to do", () => {
+    assert.equal(
+      new EndpointError(EMULATOR, "DescribeVolumes vol-0123456789abcdef0", networkError("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:9"), 3).message,
+      "DescribeVolumes vol-0123456789abcdef0 did not reach EC2: the endpoint http://127.0.0.1:9 (set by AWS_ENDPOINT_URL_EC2) refused or dropped the connection " +
+        "(connect ECONNREFUSED 127.0.0.1:9, 3 attempts). Start the EC2 emulator or service at that address, or correct AWS_ENDPOINT_URL_EC2, or unset it to use EC2's own endpoint; then run again.",
+    );
+    assert.equal(
+      new EndpointError({ url: "http://127.0.0.1:8080", variable: "AWS_ENDPOINT_URL" }, "DescribeVolumes vol-0123456789abcdef0", foreignAnswer(404, "text/html; charset=utf-8"), 1).message,
+      "DescribeVolumes vol-0123456789abcdef0 did not reach EC2: the endpoint http://127.0.0.1:8080 (set by AWS_ENDPOINT_URL) answered HTTP 404 (text/html), which is not an EC2 answer. " +
+        "Start the EC2 endpoint or emulator you meant at that address, or correct AWS_ENDPOINT_URL, or unset it to use EC2's own endpoint; then run again.",
+    );
+    assert.equal(
+      new EndpointError(REAL, "DescribeVolumes vol-0123456789abcdef0", networkError("ENOTFOUND", "getaddrinfo ENOTFOUND ec2.us-east-1.amazonaws.com"), 3).message,
+      "DescribeVolumes vol-0123456789abcdef0 did not reach EC2: EC2's endpoint https://ec2.us-east-1.amazonaws.com has a host name that does not resolve " +
+        "(getaddrinfo ENOTFOUND ec2.us-east-1.amazonaws.com, 3 attempts). Check the region and this machine's network and DNS, then run again.",
     );
   });
 });
