@@ -20,7 +20,7 @@ import {
   type Volume,
 } from "@aws-sdk/client-ec2";
 import type { Deadline } from "./deadline";
-import { adviceFor, classifyError, Ec2OperationError, EndpointError, endpointIsWrong, type EndpointInfo, type ErrorKind } from "./ec2Errors";
+import { adviceFor, classifyError, CredentialsError, Ec2OperationError, EndpointError, endpointIsWrong, type CredentialSource, type EndpointInfo, type ErrorKind } from "./ec2Errors";
 import { connectEc2 } from "./ec2Client";
 import { markerFilters, markerTags, matchesMarker, type CreationMarker } from "./creationMarker";
 import { acquireRequestBudget } from "./requestBudget";
@@ -54,16 +54,17 @@ export class Ec2 {
     readonly settings: Settings,
     readonly deadline: Deadline,
     readonly endpoint: EndpointInfo,
+    readonly credentialSource: CredentialSource,
   ) {}
 
   static async connect(settings: Settings, deadline: Deadline, regionInput?: string): Promise<Ec2> {
-    const { client, region, endpoint } = await connectEc2(settings, regionInput);
-    return new Ec2(client, region, settings, deadline, endpoint);
+    const { client, region, endpoint, credentialSource } = await connectEc2(settings, regionInput);
+    return new Ec2(client, region, settings, deadline, endpoint, credentialSource);
   }
 
   /** The same connection, bounded by another deadline. */
   withDeadline(deadline: Deadline): Ec2 {
-    return new Ec2(this.client, this.region, this.settings, deadline, this.endpoint);
+    return new Ec2(this.client, this.region, this.settings, deadline, this.endpoint, this.credentialSource);
   }
 
   async describeVolume(volumeId: string): Promise<Volume | undefined> {
@@ -361,6 +362,9 @@ export class Ec2 {
         throw error;
       }
       const { kind, code } = classifyError(error);
+      if (kind === "credentials") {
+        throw new CredentialsError(`${operation} ${resourceId}`, this.credentialSource, error);
+      }
       throw new Ec2OperationError(operation, resourceId, error, adviceFor(kind, code));
     }
   }

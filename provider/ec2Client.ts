@@ -1,13 +1,33 @@
 import { EC2Client, type EC2ClientConfig } from "@aws-sdk/client-ec2";
-import type { EndpointInfo } from "./ec2Errors";
-import { stackConfig } from "./stackConfig";
+import type { CredentialSource, EndpointInfo } from "./ec2Errors";
+import { stackConfig, type AwsStackConfig } from "./stackConfig";
 import type { Settings } from "./settings";
 
-/** An EC2 client, the region it resolved to, and where its requests go. */
+/** An EC2 client, the region it resolved to, where its requests go, and whose credentials it signs with. */
 export interface Ec2Connection {
   client: EC2Client;
   region: string;
   endpoint: EndpointInfo;
+  credentialSource: CredentialSource;
+}
+
+/** The credential source the client was given, in the order `open` applies them. */
+function credentialSourceOf(stack: Readonly<AwsStackConfig>): CredentialSource {
+  if (stack.accessKey !== undefined && stack.secretKey !== undefined) {
+    return { text: "the stack's aws:accessKey and aws:secretKey" };
+  }
+  if (stack.profile !== undefined) {
+    return { text: `the profile "${stack.profile}" (the stack's aws:profile)`, profile: stack.profile };
+  }
+  // As the SDK's default chain: AWS_PROFILE, when set, wins over the environment's keys.
+  const profile = process.env.AWS_PROFILE;
+  if (profile !== undefined && profile !== "") {
+    return { text: `the profile "${profile}" (AWS_PROFILE)`, profile };
+  }
+  if (process.env.AWS_ACCESS_KEY_ID) {
+    return { text: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment" };
+  }
+  return { text: "the default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the default profile in ~/.aws, SSO, container and instance roles)" };
 }
 
 /**
@@ -108,7 +128,7 @@ async function open(settings: Pick<Settings, "requestTimeoutMs">, region: string
     client.destroy();
     throw new MissingRegionError();
   }
-  return { client, region: resolved, endpoint: endpointOf(client, resolved) };
+  return { client, region: resolved, endpoint: endpointOf(client, resolved), credentialSource: credentialSourceOf(stack) };
 }
 
 /** Closes every cached client; tests call it between emulator restarts. */

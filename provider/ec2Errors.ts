@@ -20,6 +20,8 @@ export type ErrorKind =
   | "inUse"
   /** Our own deadline or a caller's abort. */
   | "aborted"
+  /** No credentials could be loaded, or EC2 refused them as expired: not EC2's failure, nor a retryable one. */
+  | "credentials"
   /** An HTTP answer that is not EC2's (an HTML page, a 404 of some other service): the endpoint is wrong. */
   | "notEc2"
   /** Bad input, missing permission or a quota: retrying cannot help. */
@@ -47,6 +49,9 @@ const THROTTLING_CODES = new Set([
   "BandwidthLimitExceeded",
 ]);
 const SNAPSHOT_LIMIT_CODES = new Set(["ConcurrentSnapshotLimitExceeded", "PendingSnapshotLimitExceeded"]);
+/** The SDK's own failures to load credentials (no request was sent), and EC2's answer to expired ones. */
+const CLIENT_CREDENTIAL_CODES = new Set(["CredentialsProviderError", "TokenProviderError"]);
+const EXPIRED_CREDENTIAL_CODES = new Set(["ExpiredToken", "ExpiredTokenException"]);
 const AMBIGUOUS_SERVER_CODES = new Set([
   "InternalError",
   "InternalFailure",
@@ -100,6 +105,9 @@ export function classifyError(error: unknown): ClassifiedError {
   const contentType = shape.$response?.headers?.["content-type"];
   if (status !== undefined && status < 500 && typeof contentType === "string" && !/xml/i.test(contentType)) {
     return result("notEc2");
+  }
+  if (CLIENT_CREDENTIAL_CODES.has(code) || EXPIRED_CREDENTIAL_CODES.has(code)) {
+    return result("credentials");
   }
   if (THROTTLING_CODES.has(code)) {
     return result("throttled");
@@ -226,13 +234,47 @@ export function endpointIsWrong(failure: ClassifiedError, endpoint: EndpointInfo
   return endpoint.variable !== undefined || failure.code === "ENOTFOUND";
 }
 
+/** Where the client's credentials come from, described for messages; never a credential itself. */
+export interface CredentialSource {
+  text: string;
+  /** The profile, when one was named (by the stack's aws:profile or AWS_PROFILE). */
+  profile?: string;
+}
+
+/**
+ * The credentials were the problem, not EC2: none could be loaded (the request was never sent), or EC2
+ * refused them as expired. Names the source that was tried and what to set.
+ */
+export class CredentialsError extends Error {
+  override readonly name = "CredentialsError";
+
+  constructor(operation: string, source: CredentialSource, cause: unknown) {
+    const failure = classifyError(cause);
+    const detail = failure.message || failure.code;
+    let message: string;
+    if (EXPIRED_CREDENTIAL_CODES.has(failure.code)) {
+      message =
+        `${operation} was refused: EC2 says the credentials from ${source.text} have expired (EC2 ${failure.code}: ${detail}). ` +
+        "Refresh them (for SSO, aws sso login; for session credentials, new ones with their AWS_SESSION_TOKEN), then run again.";
+    } else if (source.profile !== undefined) {
+      message =
+        `${operation} was not sent, and EC2 was not called: the AWS SDK could not load credentials from ${source.text}: ${detail}. ` +
+        `Check that the profile "${source.profile}" exists in ~/.aws/config or ~/.aws/credentials and holds credentials (for SSO, run aws sso login --profile ${source.profile}), or name another, then run again.`;
+    } else {
+      message =
+        `${operation} was not sent, and EC2 was not called: the AWS SDK could not load credentials from ${source.text}: ${detail}. ` +
+        "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or `pulumi config set aws:profile <name>`, then run again.";
+    }
+    super(message, { cause });
+  }
+}
+
 /** What a person can do about fatal errors EC2 commonly gives, by code. */
 const FATAL_ADVICE: Readonly<Record<string, string>> = {
   UnauthorizedOperation: "the credentials in use lack this EC2 permission; grant it in IAM, or use other credentials",
   AuthFailure: "EC2 did not accept the credentials; check the AWS credentials and the region",
   InvalidClientTokenId: "EC2 did not accept the credentials; check the AWS credentials and the region",
   SignatureDoesNotMatch: "EC2 did not accept the credentials; check the secret key",
-  ExpiredToken: "the session credentials have expired; refresh them and run again",
   OptInRequired: "the account is not subscribed to EC2 in this region; enable the region or use another",
   SnapshotLimitExceeded: "the account's snapshot quota is reached; delete unused snapshots or request a quota increase",
   InvalidParameterValue: "check the resource's inputs against EC2's message",

@@ -1,4 +1,7 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { DeleteSnapshotCommand } from "@aws-sdk/client-ec2";
 import type { SnapshotArgs } from "../../sdk";
 import { assertOk, CliWorld, type CliStack } from "../support/cliWorld";
@@ -297,6 +300,29 @@ describe("Snapshot under the real Pulumi CLI", function () {
     assert.match(up.output, new RegExp(`Snapshot "data": DescribeVolumes vol-0123456789abcdef0 did not reach EC2: the endpoint ${endpoint.replace(/\./g, "\\.")} \\(set by AWS_ENDPOINT_URL_EC2\\) refused or dropped the connection`));
     assert.match(up.output, /or correct AWS_ENDPOINT_URL_EC2, or unset it to use EC2's own endpoint; then run again\./);
     assert.equal((await stack.snapshots()).has("data"), false);
+  });
+
+  it("fails naming the stack's aws:profile when it gives no credentials, in the CLI's output, with EC2 never called", async function () {
+    // given a stack whose aws:profile names a profile that does not exist, and no other credentials anywhere
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "ebs-snapshots-no-aws-"));
+    const stack = await snapshotStack("no-credentials", () => ({ volumeId: "vol-0123456789abcdef0" }));
+    stack.unsetEnv(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+    // Empty AWS config files, and no instance metadata: nothing leaves loopback.
+    stack.setEnv({ AWS_CONFIG_FILE: path.join(empty, "config"), AWS_SHARED_CREDENTIALS_FILE: path.join(empty, "credentials"), AWS_EC2_METADATA_DISABLED: "true" });
+    await stack.setConfig("aws:profile", "backup-nightly");
+    world.proxy.clearRequests();
+    try {
+      // when it is deployed
+      const up = await stack.up();
+
+      // then the CLI shows the client-side failure: which source, that EC2 was not called, what to do
+      assert.equal(up.ok, false);
+      assert.match(up.output, /Snapshot "data": DescribeVolumes vol-0123456789abcdef0 was not sent, and EC2 was not called: the AWS SDK could not load credentials from the profile "backup-nightly" \(the stack's aws:profile\)/);
+      assert.match(up.output, /Check that the profile "backup-nightly" exists in ~\/\.aws\/config or ~\/\.aws\/credentials/);
+      assert.deepEqual(world.proxy.requests, []);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it("previews a pull request with read-only credentials: `preview --refresh` succeeds and makes only Describe calls", async function () {

@@ -140,6 +140,12 @@ export class CliStack {
     Object.assign((this.stack.workspace as automation.LocalWorkspace).envVars, env);
   }
 
+  /** Takes variables out of the environment of every later command. */
+  unsetEnv(keys: readonly string[]): void {
+    const env = (this.stack.workspace as automation.LocalWorkspace).envVars;
+    keys.forEach((key) => delete env[key]);
+  }
+
   setConfig(key: string, value: string): Promise<void> {
     return this.stack.setConfig(key, { value });
   }

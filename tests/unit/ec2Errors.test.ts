@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { DeadlineExceededError } from "../../provider/deadline";
-import { adviceFor, classifyError, Ec2OperationError, EndpointError, endpointIsWrong, imageIdFromInUse, type ClassifiedError, type ErrorKind } from "../../provider/ec2Errors";
+import { adviceFor, classifyError, CredentialsError, Ec2OperationError, EndpointError, endpointIsWrong, imageIdFromInUse, type ClassifiedError, type ErrorKind } from "../../provider/ec2Errors";
 
 /** An error as @aws-sdk/client-ec2 v3 throws it for an EC2 error response: the code in `name`. */
 function ec2Error(code: string, httpStatusCode: number, message: string): EC2ServiceException {
@@ -263,6 +263,37 @@ describe("a wrong endpoint", () => {
       new EndpointError(REAL, "DescribeVolumes vol-0123456789abcdef0", networkError("ENOTFOUND", "getaddrinfo ENOTFOUND ec2.us-east-1.amazonaws.com"), 3).message,
       "DescribeVolumes vol-0123456789abcdef0 did not reach EC2: EC2's endpoint https://ec2.us-east-1.amazonaws.com has a host name that does not resolve " +
         "(getaddrinfo ENOTFOUND ec2.us-east-1.amazonaws.com, 3 attempts). Check the region and this machine's network and DNS, then run again.",
+    );
+  });
+});
+
+describe("credentials", () => {
+  /** What the SDK's credential chain throws when no provider gives credentials: no request was sent. */
+  function noCredentials(): Error {
+    return Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError", tryNextLink: false });
+  }
+
+  it("are a kind of their own, never retried as EC2 faults: none loaded, or expired ones refused", () => {
+    assert.equal(classifyError(noCredentials()).kind, "credentials");
+    assert.equal(classifyError(ec2Error("ExpiredToken", 400, "The security token included in the request is expired")).kind, "credentials");
+  });
+
+  it("name the source tried and what to set, and say EC2 was not called when it was not", () => {
+    const operation = "DescribeVolumes vol-0123456789abcdef0";
+    assert.equal(
+      new CredentialsError(operation, { text: 'the profile "backup" (the stack\'s aws:profile)', profile: "backup" }, noCredentials()).message,
+      `${operation} was not sent, and EC2 was not called: the AWS SDK could not load credentials from the profile "backup" (the stack's aws:profile): Could not load credentials from any providers. ` +
+        'Check that the profile "backup" exists in ~/.aws/config or ~/.aws/credentials and holds credentials (for SSO, run aws sso login --profile backup), or name another, then run again.',
+    );
+    assert.equal(
+      new CredentialsError(operation, { text: "the default chain" }, noCredentials()).message,
+      `${operation} was not sent, and EC2 was not called: the AWS SDK could not load credentials from the default chain: Could not load credentials from any providers. ` +
+        "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or `pulumi config set aws:profile <name>`, then run again.",
+    );
+    assert.equal(
+      new CredentialsError(operation, { text: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment" }, ec2Error("ExpiredToken", 400, "The security token included in the request is expired")).message,
+      `${operation} was refused: EC2 says the credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment have expired (EC2 ExpiredToken: The security token included in the request is expired). ` +
+        "Refresh them (for SSO, aws sso login; for session credentials, new ones with their AWS_SESSION_TOKEN), then run again.",
     );
   });
 });
