@@ -1,4 +1,5 @@
 import { parseDuration } from "./duration";
+import { roundTripProblem } from "./roundTrip";
 import { CREATE_TOKEN_TAG, MAX_TAGS } from "./tags";
 import { isUnknown } from "./unknown";
 
@@ -81,9 +82,11 @@ const description: Rule = (value, property) => {
   if (typeof value !== "string") {
     return fail(property, `${property} must be a string, got ${typeName(value)}`);
   }
-  return length(value) > MAX_DESCRIPTION
-    ? fail(property, `${property} must be at most ${MAX_DESCRIPTION} characters, got ${length(value)}`)
-    : [];
+  if (length(value) > MAX_DESCRIPTION) {
+    return fail(property, `${property} must be at most ${MAX_DESCRIPTION} characters, got ${length(value)}`);
+  }
+  const problem = roundTripProblem(value);
+  return problem === undefined ? [] : fail(property, `${property} ${problem}`);
 };
 
 /** Tagging your Amazon EC2 resources: 50 tags per resource, reserved `aws:` prefix, key and value lengths. */
@@ -109,6 +112,8 @@ const tags: Rule = (value, property) => {
     } else if (key === "__proto__") {
       // A JavaScript object cannot carry this key through Pulumi's serialization; it would be dropped silently.
       failures.push({ property: at, reason: `tag key __proto__ cannot be managed through Pulumi's JavaScript runtime` });
+    } else if (roundTripProblem(key) !== undefined) {
+      failures.push({ property: at, reason: `the tag key ${roundTripProblem(key)}` });
     }
     if (isUnknown(tagValue)) {
       continue;
@@ -117,6 +122,8 @@ const tags: Rule = (value, property) => {
       failures.push({ property: at, reason: `tag values must be strings, got ${typeName(tagValue)}` });
     } else if (length(tagValue) > MAX_TAG_VALUE) {
       failures.push({ property: at, reason: `tag value is ${length(tagValue)} characters; EC2 allows at most ${MAX_TAG_VALUE}` });
+    } else if (roundTripProblem(tagValue) !== undefined) {
+      failures.push({ property: at, reason: `the tag value ${roundTripProblem(tagValue)}` });
     }
   }
   return failures;
