@@ -78,12 +78,29 @@ function giveBack(key: string, state: VolumeState): void {
   forgetIfIdle(key, state);
 }
 
-function untilAborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
+/**
+ * Resolves when `turn` does, rejects if `signal` aborts first, and takes its abort listener off again
+ * either way: a create retried for an hour on EC2's pending limit passes here once per attempt, against
+ * one deadline, and must not pile listeners onto it.
+ */
+function turnOrAbort(turn: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);
+      return;
     }
-    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    turn.then(
+      () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
   });
 }
 
@@ -109,7 +126,7 @@ async function sendInTurn<T>(keys: readonly string[], spacingMs: number, signal:
     state.creates += 1;
   });
   try {
-    await Promise.race([previous, untilAborted(signal)]);
+    await turnOrAbort(previous, signal);
   } catch (error) {
     // Nothing was sent: the next create waits only for the ones before this.
     void previous.then(passOn);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import sinon from "sinon";
 import { admit, admitAll, type Admission } from "../../provider/volumeAdmission";
 
@@ -261,6 +262,36 @@ describe("volumeAdmission", () => {
       assert.deepEqual(events, ["set!deadline passed", "probe@0"]);
       (await probe)?.release();
       blocker.release();
+    });
+  });
+
+  describe("a long wait on one deadline", () => {
+    it("leaves as many abort listeners after 500 attempts as after one, and Node warns of nothing", async () => {
+      // given one hook's deadline signal, and a create retried 500 times on one volume (an hour of
+      // PendingSnapshotLimitExceeded, each attempt sent in turn and spaced)
+      const warnings: string[] = [];
+      const onWarning = (warning: Error): void => void warnings.push(`${warning.name}: ${warning.message}`);
+      process.on("warning", onWarning);
+      try {
+        const deadline = new AbortController();
+        const admission = await admit(freshKey(), 5, 0, deadline.signal);
+        const listeners = (): number => getEventListeners(deadline.signal, "abort").length;
+        const before = listeners();
+        const after: number[] = [];
+        for (let attempt = 0; attempt < 500; attempt += 1) {
+          const sent = admission.send(() => Promise.resolve(attempt));
+          await clock.tickAsync(1);
+          await sent;
+          after.push(listeners());
+        }
+        admission.release();
+        // then the count never grew with the attempts
+        assert.deepEqual([...new Set(after)], [before]);
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.deepEqual(warnings, []);
+      } finally {
+        process.removeListener("warning", onWarning);
+      }
     });
   });
 });
