@@ -20,9 +20,10 @@ import {
   type Volume,
 } from "@aws-sdk/client-ec2";
 import type { Deadline } from "./deadline";
-import { adviceFor, classifyError, CredentialsError, Ec2OperationError, EndpointError, endpointIsWrong, type CredentialSource, type EndpointInfo, type ErrorKind } from "./ec2Errors";
+import { adviceFor, classifyError, CredentialsError, retryReason, type ClassifiedError, Ec2OperationError, EndpointError, endpointIsWrong, type CredentialSource, type EndpointInfo, type ErrorKind } from "./ec2Errors";
 import { connectEc2 } from "./ec2Client";
 import { markerFilters, markerTags, matchesMarker, type CreationMarker } from "./creationMarker";
+import { clockTime, writeLine } from "./log";
 import { acquireRequestBudget } from "./requestBudget";
 import { withRetry } from "./retry";
 import type { Settings } from "./settings";
@@ -37,6 +38,9 @@ export const IDS_PER_FILTER = 200;
  * may be just starting), then fail for good: seconds, not the hook's deadline.
  */
 const WRONG_ENDPOINT_ATTEMPTS = 3;
+
+/** Waits shorter than this pass without a line: a retry or a budget wait of a moment is not news. */
+const ANNOUNCE_AFTER_MS = 1_000;
 
 interface CallOptions<T> {
   retryOn?: readonly ErrorKind[];
@@ -55,16 +59,18 @@ export class Ec2 {
     readonly deadline: Deadline,
     readonly endpoint: EndpointInfo,
     readonly credentialSource: CredentialSource,
+    /** The resource the calls are for, as lines about waits name it. */
+    readonly label: string,
   ) {}
 
-  static async connect(settings: Settings, deadline: Deadline, regionInput?: string): Promise<Ec2> {
+  static async connect(settings: Settings, deadline: Deadline, regionInput?: string, label = "EC2"): Promise<Ec2> {
     const { client, region, endpoint, credentialSource } = await connectEc2(settings, regionInput);
-    return new Ec2(client, region, settings, deadline, endpoint, credentialSource);
+    return new Ec2(client, region, settings, deadline, endpoint, credentialSource, label);
   }
 
   /** The same connection, bounded by another deadline. */
   withDeadline(deadline: Deadline): Ec2 {
-    return new Ec2(this.client, this.region, this.settings, deadline, this.endpoint, this.credentialSource);
+    return new Ec2(this.client, this.region, this.settings, deadline, this.endpoint, this.credentialSource, this.label);
   }
 
   async describeVolume(volumeId: string): Promise<Volume | undefined> {
@@ -350,8 +356,22 @@ export class Ec2 {
         throw error;
       }
     };
+    // One line when a call starts waiting through a kind of refusal, not one per attempt.
+    const announced = new Set<string>();
+    const onRetry = (failure: ClassifiedError, delayMs: number): void => {
+      if (announced.has(failure.code) || delayMs < ANNOUNCE_AFTER_MS) {
+        return;
+      }
+      announced.add(failure.code);
+      const answered = failure.httpStatus !== undefined ? `EC2 answered ${failure.code}` : `the connection failed (${failure.code})`;
+      writeLine(
+        `${this.label}: ${operation} ${resourceId}: ${answered}, because ${retryReason(failure.kind)}; ` +
+          `retrying with backoff until it goes through, or until the deadline at ${clockTime(this.deadline.at)}`,
+      );
+    };
     try {
       return await withRetry(guarded, {
+        onRetry,
         deadline: this.deadline,
         settings: this.settings,
         retryOn: options.retryOn ?? ["ambiguous"],
@@ -371,7 +391,11 @@ export class Ec2 {
 
   /** Every request passes through the account's request budget before it is sent. */
   private async send<T>(action: string, request: (client: EC2Client) => Promise<T>, signal: AbortSignal): Promise<T> {
-    await acquireRequestBudget(this.region, action, signal);
+    await acquireRequestBudget(this.region, action, signal, (line, waitMs) => {
+      if (waitMs >= ANNOUNCE_AFTER_MS) {
+        writeLine(`${this.label}: ${line}`);
+      }
+    });
     return request(this.client);
   }
 }

@@ -269,6 +269,24 @@ export class CredentialsError extends Error {
   }
 }
 
+/** Why a retried failure is worth waiting through, in words for the one line that says a wait began. */
+export function retryReason(kind: ErrorKind): string {
+  switch (kind) {
+    case "throttled":
+      return "EC2 is throttling the account's API calls";
+    case "snapshotLimit":
+      return "the volume has as many pending snapshots as EC2 allows (5, or 1 for st1 and sc1); one must complete first";
+    case "volumeRate":
+      return "EC2 takes one new snapshot per volume every 15 seconds";
+    case "incorrectState":
+      return "the volume is busy with an earlier request";
+    case "inUse":
+      return "an AMI still uses the snapshot";
+    default:
+      return "a transient fault";
+  }
+}
+
 /** What a person can do about fatal errors EC2 commonly gives, by code. */
 const FATAL_ADVICE: Readonly<Record<string, string>> = {
   UnauthorizedOperation: "the credentials in use lack this EC2 permission; grant it in IAM, or use other credentials",

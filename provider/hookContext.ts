@@ -38,7 +38,7 @@ export async function runHook<T>(
   const settings = readSettings();
   const deadline = Deadline.after(timeoutMs, operation);
   try {
-    const ec2 = await Ec2.connect(settings, deadline, region);
+    const ec2 = await Ec2.connect(settings, deadline, region, label);
     return await work({ ec2, settings, deadline });
   } catch (error) {
     throw labelled(label, error);

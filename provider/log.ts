@@ -30,3 +30,8 @@ export function reportPending(label: string, snapshot: Snapshot | undefined, wai
     writeLine(progressLine(label, snapshot.SnapshotId, snapshot.Progress, Date.now() - started, nextPollMs));
   }
 }
+
+/** A moment as a person reads it in a log line: UTC, to the second. */
+export function clockTime(epochMs: number): string {
+  return `${new Date(epochMs).toISOString().slice(11, 19)} UTC`;
+}

@@ -1,3 +1,4 @@
+import { formatDuration } from "./duration";
 import { sleep } from "./sleep";
 import { TokenBucket } from "./tokenBucket";
 
@@ -45,7 +46,7 @@ function rateScale(): number {
  * Waits until the account's budget for this action in this region allows one more request.
  * `EBS_SNAPSHOTS_REQUEST_RATE_SCALE` multiplies every refill rate (a time-scaled emulator uses it).
  */
-export async function acquireRequestBudget(region: string, action: string, signal?: AbortSignal): Promise<void> {
+export async function acquireRequestBudget(region: string, action: string, signal?: AbortSignal, onWait?: (line: string, waitMs: number) => void): Promise<void> {
   const name = bucketName(action);
   const scale = rateScale();
   const key = `${region}/${name}/${scale}`;
@@ -57,6 +58,12 @@ export async function acquireRequestBudget(region: string, action: string, signa
   }
   const wait = bucket.reserve();
   if (wait > 0) {
+    const shape = EC2_BUCKETS[name];
+    onWait?.(
+      `waiting ${formatDuration(wait)} to send ${action}: the provider keeps within EC2's request budget for it ` +
+        `(bursts of ${shape.capacity}, then ${shape.refillPerSecond} per second, per account and region)`,
+      wait,
+    );
     await sleep(wait, signal);
   }
 }

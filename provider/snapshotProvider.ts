@@ -61,7 +61,9 @@ export async function create(props: Props): Promise<CreateResult<SnapshotOutputs
     }
     const key = resourceKey(props.__urn);
     const interrupted = key === undefined ? undefined : await findInterruptedSnapshot(ec2, key, inputs, label);
-    const admission = await admit(`${ec2.region}/${inputs.volumeId}`, pendingSnapshotLimit(volume), settings.volumeSpacingMs, deadline.signal);
+    const admission = await admit(`${ec2.region}/${inputs.volumeId}`, pendingSnapshotLimit(volume), settings.volumeSpacingMs, deadline.signal, (line) =>
+      writeLine(`${label}: ${line}`),
+    );
     try {
       const marker = interrupted !== undefined ? resumedMarker(tokenOf(interrupted) ?? "", inputs.tags ?? {}) : newCreationMarker(inputs.tags ?? {}, key);
       const created = interrupted !== undefined ? { snapshot: interrupted, uncertain: false } : await createOrRecover(ec2, inputs, marker, label, admission.send);

@@ -103,6 +103,7 @@ export async function create(props: Props): Promise<CreateResult<SnapshotSetOutp
       (key) => limits.get(key) ?? 5,
       settings.volumeSpacingMs,
       deadline.signal,
+      (line) => writeLine(`${label}: ${line}`),
     );
     try {
       const key = resourceKey(props.__urn);

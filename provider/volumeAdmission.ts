@@ -1,3 +1,5 @@
+import { formatDuration } from "./duration";
+
 /**
  * Per-volume admission of new snapshots, within this process, shaped like EC2's own limits:
  * - at most `limit` of our snapshots pending on a volume (EC2 allows 5, or 1 for st1/sc1): a create
@@ -45,7 +47,17 @@ function forgetIfIdle(key: string, state: VolumeState): void {
   }
 }
 
-function takeSlot(state: VolumeState, limit: number, signal: AbortSignal): Promise<void> {
+/** Told, once per wait, what a create waits for and why: the line the person running `pulumi up` sees. */
+export type WaitNotice = (line: string) => void;
+
+/** A wait for the create turn on a volume is announced only once it has lasted this long. */
+const ANNOUNCE_TURN_AFTER_MS = 1_000;
+
+function volumeOf(key: string): string {
+  return key.slice(key.indexOf("/") + 1);
+}
+
+function takeSlot(state: VolumeState, limit: number, signal: AbortSignal, onWait?: () => void): Promise<void> {
   if (signal.aborted) {
     return Promise.reject(signal.reason);
   }
@@ -65,6 +77,7 @@ function takeSlot(state: VolumeState, limit: number, signal: AbortSignal): Promi
     };
     state.queue.push(handOver);
     signal.addEventListener("abort", onAbort, { once: true });
+    onWait?.();
   });
 }
 
@@ -108,7 +121,7 @@ function turnOrAbort(turn: Promise<unknown>, signal: AbortSignal): Promise<void>
  * Runs `request` once every volume's previous create has been answered and spaced. All volumes are
  * queued on at once (synchronously), so two sets sharing volumes can never wait on each other in a cycle.
  */
-async function sendInTurn<T>(keys: readonly string[], spacingMs: number, signal: AbortSignal, request: () => Promise<T>): Promise<T> {
+async function sendInTurn<T>(keys: readonly string[], spacingMs: number, signal: AbortSignal, request: () => Promise<T>, onWait?: WaitNotice): Promise<T> {
   const states = keys.map((key) => [key, stateOf(key)] as const);
   const previous = Promise.all(states.map(([, state]) => state.turn));
   let passOn!: () => void;
@@ -125,12 +138,26 @@ async function sendInTurn<T>(keys: readonly string[], spacingMs: number, signal:
     state.turn = next;
     state.creates += 1;
   });
+  const notice =
+    onWait === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            onWait(
+              `waiting to send the create for ${keys.map(volumeOf).join(", ")}: EC2 takes one new snapshot per volume every ` +
+                `${formatDuration(spacingMs)}, counted here from the answer to the previous create on the volume`,
+            ),
+          ANNOUNCE_TURN_AFTER_MS,
+        );
+  notice?.unref?.();
   try {
     await turnOrAbort(previous, signal);
   } catch (error) {
     // Nothing was sent: the next create waits only for the ones before this.
     void previous.then(passOn);
     throw error;
+  } finally {
+    clearTimeout(notice);
   }
   try {
     return await request();
@@ -142,12 +169,18 @@ async function sendInTurn<T>(keys: readonly string[], spacingMs: number, signal:
 }
 
 /** Waits for a slot on one volume (key: region and volume id). Rejects with the signal's reason if it aborts. */
-export async function admit(key: string, limit: number, spacingMs: number, signal: AbortSignal): Promise<Admission> {
-  return admitAll([key], () => limit, spacingMs, signal);
+export async function admit(key: string, limit: number, spacingMs: number, signal: AbortSignal, onWait?: WaitNotice): Promise<Admission> {
+  return admitAll([key], () => limit, spacingMs, signal, onWait);
 }
 
 /** Admits one snapshot on each of several volumes (a SnapshotSet), in a fixed order so that two sets never deadlock. */
-export async function admitAll(keys: readonly string[], limitOf: (key: string) => number, spacingMs: number, signal: AbortSignal): Promise<Admission> {
+export async function admitAll(
+  keys: readonly string[],
+  limitOf: (key: string) => number,
+  spacingMs: number,
+  signal: AbortSignal,
+  onWait?: WaitNotice,
+): Promise<Admission> {
   const ordered = [...new Set(keys)].sort();
   const held: string[] = [];
   const releaseHeld = (): void => {
@@ -155,7 +188,13 @@ export async function admitAll(keys: readonly string[], limitOf: (key: string) =
   };
   try {
     for (const key of ordered) {
-      await takeSlot(stateOf(key), limitOf(key), signal);
+      const limit = limitOf(key);
+      await takeSlot(stateOf(key), limit, signal, () =>
+        onWait?.(
+          `waiting to create a snapshot of ${volumeOf(key)}: ${limit} of this deployment's snapshots of it are pending, as many as EC2 allows on the volume ` +
+            `(${limit === 1 ? "1 for st1 and sc1" : "5"}); the wait ends when one completes`,
+        ),
+      );
       held.push(key);
     }
   } catch (error) {
@@ -163,7 +202,7 @@ export async function admitAll(keys: readonly string[], limitOf: (key: string) =
     throw error;
   }
   return {
-    send: (request) => sendInTurn(ordered, spacingMs, signal, request),
+    send: (request) => sendInTurn(ordered, spacingMs, signal, request, onWait),
     release: releaseHeld,
   };
 }

@@ -265,6 +265,43 @@ describe("volumeAdmission", () => {
     });
   });
 
+  describe("saying what a create waits for", () => {
+    it("says once, with the volume and EC2's limit, when a create must wait for a pending slot", async () => {
+      // given a volume whose one pending slot (st1) is taken
+      const key = freshKey();
+      const signal = new AbortController().signal;
+      const lines: string[] = [];
+      const holder = await admit(key, 1, 0, signal, (line) => lines.push(line));
+      assert.equal(lines.length, 0);
+      // when a second create asks for a slot
+      const waiting = admit(key, 1, 0, signal, (line) => lines.push(line));
+      await clock.tickAsync(5_000);
+      // then one line says what it waits for and why, however long the wait
+      assert.deepEqual(lines, [
+        `waiting to create a snapshot of ${key.slice("us-east-1/".length)}: 1 of this deployment's snapshots of it are pending, as many as EC2 allows on the volume (1 for st1 and sc1); the wait ends when one completes`,
+      ]);
+      holder.release();
+      (await waiting).release();
+    });
+
+    it("says once when a create waits more than a second for its turn on the volume, and nothing for a shorter wait", async () => {
+      // given two creates on one volume, 15 s apart, each answered at once
+      const key = freshKey();
+      const signal = new AbortController().signal;
+      const lines: string[] = [];
+      const [a, b] = await Promise.all([admit(key, 5, 15_000, signal, (line) => lines.push(line)), admit(key, 5, 15_000, signal, (line) => lines.push(line))]);
+      // when both send
+      const sent = [a.send(() => request("a", 0)), b.send(() => request("b", 0))];
+      await clock.tickAsync(20_000);
+      await Promise.all(sent);
+      // then only the second, which waited 15 s, said so, once
+      assert.deepEqual(lines, [
+        `waiting to send the create for ${key.slice("us-east-1/".length)}: EC2 takes one new snapshot per volume every 15s, counted here from the answer to the previous create on the volume`,
+      ]);
+      [a, b].forEach((x) => x.release());
+    });
+  });
+
   describe("a long wait on one deadline", () => {
     it("leaves as many abort listeners after 500 attempts as after one, and Node warns of nothing", async () => {
       // given one hook's deadline signal, and a create retried 500 times on one volume (an hour of
