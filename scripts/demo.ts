@@ -57,6 +57,23 @@ async function announcedCli(root: string): Promise<automation.PulumiCommand> {
   return cli;
 }
 
+/**
+ * Runs a command once more if the program, inline in this process, could not reach the CLI's resource
+ * monitor: a known flake of several inline programs in one Node process (pulumi/pulumi#7125), which
+ * fails before any resource step, so running again changes nothing. Says so when it happens.
+ */
+async function again<T>(command: () => Promise<T>): Promise<T> {
+  try {
+    return await command();
+  } catch (error) {
+    if (!/14 UNAVAILABLE: No connection established/.test(String(error)) || /^ [+~-] +pulumi-nodejs:/m.test(String(error))) {
+      throw error;
+    }
+    say("\n(The program in this process could not reach the CLI's resource monitor before any step began, a known Automation API flake: running the command again.)");
+    return command();
+  }
+}
+
 async function main(): Promise<void> {
   let moto: MotoServer | undefined;
   let proxy: FaultProxy | undefined;
@@ -130,8 +147,8 @@ async function main(): Promise<void> {
       process.stdout.write(out);
     };
 
-    await stack.preview({ color, onOutput: show });
-    await stack.up({ color, onOutput: show });
+    await again(() => stack.preview({ color, onOutput: show }));
+    await again(() => stack.up({ color, onOutput: show }));
     const state = async (): Promise<ExportedSnapshotResource[]> => {
       const exported = (await stack.exportStack()).deployment as { resources?: (ExportedSnapshotResource & { type: string })[] };
       return (exported.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/ebs-snapshots:"));
@@ -140,12 +157,12 @@ async function main(): Promise<void> {
     snapshotTable(await state()).forEach((line) => say(line));
 
     await stack.setConfig("environment", { value: "production" });
-    await stack.preview({ color, diff: true, onOutput: show });
-    await stack.up({ color, onOutput: show });
+    await again(() => stack.preview({ color, diff: true, onOutput: show }));
+    await again(() => stack.up({ color, onOutput: show }));
     say("\nWhat the state records now:");
     snapshotTable(await state()).forEach((line) => say(line));
 
-    await stack.destroy({ color, onOutput: show });
+    await again(() => stack.destroy({ color, onOutput: show }));
     const left = await allSnapshots(ec2);
     say(`\nThe emulator holds ${left.length} snapshot${left.length === 1 ? "" : "s"} after destroy.`);
     if (left.length > 0) {
