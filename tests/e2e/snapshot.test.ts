@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DeleteSnapshotCommand } from "@aws-sdk/client-ec2";
 import type { SnapshotArgs } from "../../sdk";
-import { assertOk, CliWorld, type CliStack } from "../support/cliWorld";
+import { assertOk, useCliWorld, type CliStack, type CliWorld } from "../support/cliWorld";
 import { allSnapshots, seedVolume, tagsOf } from "../support/seed";
 import { freePort } from "../support/freePort";
 import { waitUntil } from "../support/waitUntil";
@@ -19,19 +19,11 @@ const READ_ONLY = { accessKeyId: "AKIAREADONLY0EXAMPLE", secretAccessKey: "reado
  */
 describe("Snapshot under the real Pulumi CLI", function () {
   this.timeout(300_000);
+  const current = useCliWorld();
   let world: CliWorld;
 
-  before(async function () {
-    world = await CliWorld.start();
-  });
-
-  after(async function () {
-    await world?.stop();
-  });
-
-  beforeEach(async function () {
-    await world.moto.reset();
-    world.proxy.reset();
+  before(function () {
+    world = current();
   });
 
   /** A stack whose program declares one Snapshot with the args `args()` returns when it runs. */

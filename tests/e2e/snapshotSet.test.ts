@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import type { SnapshotSetArgs } from "../../sdk";
-import { assertOk, CliWorld, type CliStack } from "../support/cliWorld";
+import { assertOk, useCliWorld, type CliStack, type CliWorld } from "../support/cliWorld";
 import { allSnapshots, seedInstance } from "../support/seed";
 
 /**
@@ -9,19 +9,11 @@ import { allSnapshots, seedInstance } from "../support/seed";
  */
 describe("SnapshotSet under the real Pulumi CLI", function () {
   this.timeout(300_000);
+  const current = useCliWorld();
   let world: CliWorld;
 
-  before(async function () {
-    world = await CliWorld.start();
-  });
-
-  after(async function () {
-    await world?.stop();
-  });
-
-  beforeEach(async function () {
-    await world.moto.reset();
-    world.proxy.reset();
+  before(function () {
+    world = current();
   });
 
   function setStack(project: string, args: () => SnapshotSetArgs): Promise<CliStack> {

@@ -325,3 +325,30 @@ export class CliWorld {
     fs.rmSync(this.tempDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Installs, in the calling `describe`, one CliWorld for its tests (started before them, stopped after),
+ * emptied of snapshots and proxy rules before each test unless `resetEach` is false. Returns its getter.
+ */
+export function useCliWorld(options: { resetEach?: boolean } = {}): () => CliWorld {
+  let world: CliWorld | undefined;
+  const current = (): CliWorld => {
+    if (world === undefined) {
+      throw new Error("the CliWorld is not started: call it from a test or hook of the describe that installed it");
+    }
+    return world;
+  };
+  before(async function () {
+    world = await CliWorld.start();
+  });
+  after(async function () {
+    await world?.stop();
+  });
+  if (options.resetEach ?? true) {
+    beforeEach(async function () {
+      await current().moto.reset();
+      current().proxy.reset();
+    });
+  }
+  return current;
+}
