@@ -1,7 +1,9 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import type { CreationMarker } from "./creationMarker";
-import { Deadline } from "./deadline";
+import { Deadline, DeadlineExceededError } from "./deadline";
 import type { Ec2 } from "./ec2";
+import { classifyError } from "./ec2Errors";
+import { OUTCOME } from "./failureMessage";
 import { writeLine } from "./log";
 import { PartialStateError } from "./partialState";
 import { CREATE_TOKEN_TAG, type TagMap } from "./tags";
@@ -9,19 +11,42 @@ import { CREATE_TOKEN_TAG, type TagMap } from "./tags";
 /** Extra time, past a deadline, to look for snapshots whose create call the deadline cut off. */
 export const RECOVERY_GRACE_MS = 30_000;
 
+/** What the search after a timed-out create saw: the snapshots it found, or why it could not look. */
+export type SearchAfterTimeout = { found: Snapshot[] } | { found: []; failure: string };
+
 /**
  * After the deadline cut a create call off, EC2 may still have acted on it. Looks once more, briefly and
  * past the deadline, for snapshots carrying the request's token, so they can be recorded instead of leaked.
  */
-export async function findAfterTimeout(ec2: Ec2, marker: CreationMarker, what: string): Promise<Snapshot[]> {
-  const grace = Deadline.after(RECOVERY_GRACE_MS, `search for the snapshots of ${what} after its create timed out`);
+export async function findAfterTimeout(ec2: Ec2, marker: CreationMarker): Promise<SearchAfterTimeout> {
+  const grace = Deadline.after(RECOVERY_GRACE_MS, "the search for the snapshots of a create that timed out");
   try {
-    return await ec2.withDeadline(grace).findMarked(marker);
-  } catch {
-    return [];
+    return { found: await ec2.withDeadline(grace).findMarked(marker) };
+  } catch (error) {
+    const { code, httpStatus } = classifyError(error instanceof DeadlineExceededError ? (error.lastError ?? error) : error);
+    return { found: [], failure: httpStatus !== undefined ? `EC2 ${code}` : code };
   } finally {
     grace.dispose();
   }
+}
+
+/**
+ * The outcome and advice of a create cut off by its deadline, for what the search found: recorded
+ * snapshots, none, or no answer (then the next `pulumi up`'s search for interrupted creates looks again).
+ */
+export function afterTimeoutOutcome(search: SearchAfterTimeout, resumable: boolean): { outcome: string; next?: string } {
+  if (search.found.length > 0) {
+    return { outcome: OUTCOME.recorded(search.found.map((s) => s.SnapshotId ?? "")), next: "run `pulumi up` again to resume waiting, or raise timeouts.create to wait longer in one run" };
+  }
+  if (!("failure" in search)) {
+    return { outcome: OUTCOME.nothingFound };
+  }
+  return {
+    outcome: OUTCOME.couldNotLook(search.failure),
+    next: resumable
+      ? "run `pulumi up` again: it looks once more and resumes any snapshot this create made"
+      : `look for snapshots tagged ${CREATE_TOKEN_TAG} on the volumes in the EC2 console and delete any this create made, then run \`pulumi up\` again`,
+  };
 }
 
 /**

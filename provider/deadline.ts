@@ -1,21 +1,40 @@
 import { formatDuration } from "./duration";
+import { classifyError } from "./ec2Errors";
+import type { Explained } from "./failureMessage";
 import { sleep } from "./sleep";
 
 /** setTimeout fires at once for delays above this (about 24.8 days), so longer deadlines are armed in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** What the last failed attempt before a deadline got: EC2's code when EC2 answered, else the network's. */
+function lastAnswer(lastError: unknown): string {
+  if (!(lastError instanceof Error)) {
+    return "";
+  }
+  const { code, httpStatus } = classifyError(lastError);
+  return httpStatus !== undefined ? ` (last EC2 answer: ${code})` : ` (the last attempt failed before EC2 answered: ${code})`;
+}
+
 /** Raised when a hook's own deadline (the resource's `timeouts`) passes. */
-export class DeadlineExceededError extends Error {
+export class DeadlineExceededError extends Error implements Explained {
   override readonly name = "DeadlineExceededError";
+  readonly what: string;
+  readonly next?: string;
+
   constructor(
     readonly operation: string,
     readonly timeoutMs: number,
     readonly lastError?: unknown,
+    /** The input that sets this deadline ("timeouts.create"), for the advice. */
+    readonly timeoutName?: string,
   ) {
-    super(
-      `${operation} did not finish within its ${formatDuration(timeoutMs)} timeout` +
-        (lastError instanceof Error ? ` (last error: ${lastError.message})` : ""),
-    );
+    const what = `${operation} did not finish within its ${formatDuration(timeoutMs)} timeout${lastAnswer(lastError)}`;
+    const next = timeoutName === undefined ? undefined : `raise ${timeoutName} to give it longer, then run again`;
+    super(next === undefined ? what : `${what}; ${next}`);
+    this.what = what;
+    if (next !== undefined) {
+      this.next = next;
+    }
   }
 }
 
@@ -32,12 +51,14 @@ export class Deadline {
     readonly operation: string,
     readonly timeoutMs: number,
     readonly startedAt: number,
+    readonly timeoutName?: string,
   ) {
     this.arm(timeoutMs);
   }
 
-  static after(timeoutMs: number, operation: string): Deadline {
-    return new Deadline(operation, timeoutMs, Date.now());
+  /** `timeoutName` is the input a user raises to allow longer ("timeouts.create"), when there is one. */
+  static after(timeoutMs: number, operation: string, timeoutName?: string): Deadline {
+    return new Deadline(operation, timeoutMs, Date.now(), timeoutName);
   }
 
   /** Aborts when the deadline passes; its reason is a DeadlineExceededError. */
@@ -91,6 +112,6 @@ export class Deadline {
 
   private expire(): void {
     this.timer = undefined;
-    this.controller.abort(new DeadlineExceededError(this.operation, this.timeoutMs, this.lastError));
+    this.controller.abort(new DeadlineExceededError(this.operation, this.timeoutMs, this.lastError, this.timeoutName));
   }
 }

@@ -1,5 +1,6 @@
 import { EC2Client, type EC2ClientConfig } from "@aws-sdk/client-ec2";
 import type { CredentialSource, EndpointInfo } from "./ec2Errors";
+import { ExplainedError } from "./failureMessage";
 import { stackConfig, type AwsStackConfig } from "./stackConfig";
 import type { Settings } from "./settings";
 
@@ -49,12 +50,12 @@ function endpointOf(client: EC2Client, region: string): EndpointInfo {
 }
 
 /** Raised when no region can be found; names every place a region can come from. */
-export class MissingRegionError extends Error {
+export class MissingRegionError extends ExplainedError {
   override readonly name = "MissingRegionError";
   constructor() {
     super(
-      "No AWS region is configured: set the resource's `region` input, or `pulumi config set aws:region <region>`, " +
-        "or the AWS_REGION environment variable, or a region in your AWS profile",
+      "no AWS region is configured",
+      "Set the resource's `region` input, or `pulumi config set aws:region <region>`, or the AWS_REGION environment variable, or a region in your AWS profile",
     );
   }
 }

@@ -1,3 +1,5 @@
+import { ExplainedError } from "./failureMessage";
+
 /**
  * The one place that decides what an error from EC2 (or from the network on the way to it) means.
  * Hooks never compare error strings; they ask for the kind.
@@ -146,7 +148,7 @@ export function classifyError(error: unknown): ClassifiedError {
  * An EC2 call that failed for good. The message names the operation, the resource it was about, EC2's
  * code and EC2's words, so a person reading `pulumi up` output knows what happened to what.
  */
-export class Ec2OperationError extends Error {
+export class Ec2OperationError extends ExplainedError {
   override readonly name = "Ec2OperationError";
   readonly code: string;
   readonly kind: ErrorKind;
@@ -158,12 +160,7 @@ export class Ec2OperationError extends Error {
     advice?: string,
   ) {
     const classified = classifyError(cause);
-    super(
-      `${operation} ${resourceId} failed: EC2 ${classified.code}` +
-        (classified.message ? `: ${classified.message}` : "") +
-        (advice ? `${classified.message.endsWith(".") ? "" : "."} ${advice.charAt(0).toUpperCase()}${advice.slice(1)}` : ""),
-      { cause },
-    );
+    super(`${operation} ${resourceId} failed: EC2 ${classified.code}${classified.message ? `: ${classified.message}` : ""}`, advice, { cause });
     this.code = classified.code;
     this.kind = classified.kind;
   }
@@ -191,7 +188,7 @@ function endpointAdvice(endpoint: EndpointInfo, what: string): string {
  * not EC2. Raised within seconds instead of retrying until the hook's deadline, naming the endpoint,
  * what happened and the variable that chose it. EC2 never saw the request.
  */
-export class EndpointError extends Error {
+export class EndpointError extends ExplainedError {
   override readonly name = "EndpointError";
 
   constructor(
@@ -204,9 +201,10 @@ export class EndpointError extends Error {
     const answer = failure.kind === "notEc2" ? describeAnswer(cause) : undefined;
     super(
       answer !== undefined
-        ? `${operation} did not reach EC2: ${describeEndpoint(endpoint)} answered ${answer}, which is not an EC2 answer. ${endpointAdvice(endpoint, "the EC2 endpoint or emulator you meant")}`
+        ? `${operation} did not reach EC2: ${describeEndpoint(endpoint)} answered ${answer}, which is not an EC2 answer`
         : `${operation} did not reach EC2: ${describeEndpoint(endpoint)} ${failure.code === "ENOTFOUND" ? "has a host name that does not resolve" : "refused or dropped the connection"} ` +
-            `(${failure.message || failure.code}${attempts > 1 ? `, ${attempts} attempts` : ""}). ${endpointAdvice(endpoint, "the EC2 emulator or service")}`,
+            `(${failure.message || failure.code}${attempts > 1 ? `, ${attempts} attempts` : ""})`,
+      endpointAdvice(endpoint, answer !== undefined ? "the EC2 endpoint or emulator you meant" : "the EC2 emulator or service"),
       { cause },
     );
   }
@@ -245,27 +243,27 @@ export interface CredentialSource {
  * The credentials were the problem, not EC2: none could be loaded (the request was never sent), or EC2
  * refused them as expired. Names the source that was tried and what to set.
  */
-export class CredentialsError extends Error {
+export class CredentialsError extends ExplainedError {
   override readonly name = "CredentialsError";
 
   constructor(operation: string, source: CredentialSource, cause: unknown) {
     const failure = classifyError(cause);
     const detail = failure.message || failure.code;
-    let message: string;
     if (EXPIRED_CREDENTIAL_CODES.has(failure.code)) {
-      message =
-        `${operation} was refused: EC2 says the credentials from ${source.text} have expired (EC2 ${failure.code}: ${detail}). ` +
-        "Refresh them (for SSO, aws sso login; for session credentials, new ones with their AWS_SESSION_TOKEN), then run again.";
-    } else if (source.profile !== undefined) {
-      message =
-        `${operation} was not sent, and EC2 was not called: the AWS SDK could not load credentials from ${source.text}: ${detail}. ` +
-        `Check that the profile "${source.profile}" exists in ~/.aws/config or ~/.aws/credentials and holds credentials (for SSO, run aws sso login --profile ${source.profile}), or name another, then run again.`;
+      super(
+        `${operation} was refused: EC2 says the credentials from ${source.text} have expired (EC2 ${failure.code}: ${detail})`,
+        "Refresh them (for SSO, aws sso login; for session credentials, new ones with their AWS_SESSION_TOKEN), then run again",
+        { cause },
+      );
     } else {
-      message =
-        `${operation} was not sent, and EC2 was not called: the AWS SDK could not load credentials from ${source.text}: ${detail}. ` +
-        "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or `pulumi config set aws:profile <name>`, then run again.";
+      super(
+        `${operation} was not sent, and EC2 was not called: the AWS SDK could not load credentials from ${source.text}: ${detail}`,
+        source.profile !== undefined
+          ? `Check that the profile "${source.profile}" exists in ~/.aws/config or ~/.aws/credentials and holds credentials (for SSO, run aws sso login --profile ${source.profile}), or name another, then run again`
+          : "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or `pulumi config set aws:profile <name>`, then run again",
+        { cause },
+      );
     }
-    super(message, { cause });
   }
 }
 

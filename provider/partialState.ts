@@ -44,14 +44,13 @@ export async function recordingProvider<T>(props: Props, work: () => Promise<T>)
  * Once a create has made something, every later failure must record it rather than lose it: any error
  * that is not already partial state or a completed cleanup becomes partial state with `properties`.
  */
-export async function recordOnFailure<T>(id: string, properties: () => object, describe: (message: string) => string, work: () => Promise<T>): Promise<T> {
+export async function recordOnFailure<T>(id: string, properties: () => object, describe: (error: unknown) => string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof PartialStateError || error instanceof CleanedUpError) {
       throw error;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    throw new PartialStateError(id, properties(), describe(message.replace(/\.$/, "")));
+    throw new PartialStateError(id, properties(), describe(error));
   }
 }

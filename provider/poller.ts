@@ -2,6 +2,7 @@ import type { Snapshot } from "@aws-sdk/client-ec2";
 import { Deadline, DeadlineExceededError } from "./deadline";
 import type { Ec2 } from "./ec2";
 import { classifyError } from "./ec2Errors";
+import { ExplainedError, snapshotsNamed } from "./failureMessage";
 import { nextPollDelay, type Observation } from "./pollSchedule";
 import { sleep } from "./sleep";
 
@@ -24,15 +25,15 @@ export interface WaitOptions {
 }
 
 /** A snapshot that EC2 stopped listing while it was being waited on. */
-export class SnapshotVanishedError extends Error {
+export class SnapshotVanishedError extends ExplainedError {
   override readonly name = "SnapshotVanishedError";
   constructor(
     readonly snapshotIds: string[],
     readonly lastSeen: ReadonlyMap<string, Snapshot>,
   ) {
     super(
-      `snapshot ${snapshotIds.join(", ")} disappeared while being waited on (deleted outside Pulumi, or by EC2 after an error); ` +
-        "run `pulumi refresh` to drop it from the state, then `pulumi up` to take a new one",
+      `${snapshotsNamed(snapshotIds)} disappeared while being waited on (deleted outside Pulumi, or by EC2 after an error)`,
+      `run \`pulumi refresh\` to drop ${snapshotIds.length === 1 ? "it" : "them"} from the state, then \`pulumi up\` to take a new one`,
     );
   }
 }
@@ -43,7 +44,7 @@ export class WaitTimeoutError extends DeadlineExceededError {
     deadline: Deadline,
     readonly lastSeen: ReadonlyMap<string, Snapshot>,
   ) {
-    super(deadline.operation, deadline.timeoutMs);
+    super(deadline.operation, deadline.timeoutMs, undefined, deadline.timeoutName);
   }
 }
 

@@ -1,4 +1,5 @@
 import { formatDuration } from "./duration";
+import { ExplainedError } from "./failureMessage";
 import { sleep } from "./sleep";
 import { TokenBucket } from "./tokenBucket";
 
@@ -37,7 +38,7 @@ function rateScale(): number {
   const raw = process.env[RATE_SCALE_ENV];
   const value = raw === undefined || raw === "" ? 1 : Number(raw);
   if (!(value > 0) || !Number.isFinite(value)) {
-    throw new Error(`${RATE_SCALE_ENV} must be a positive number, got "${raw}"`);
+    throw new ExplainedError(`${RATE_SCALE_ENV} must be a positive number, got "${raw}"`, `correct or unset ${RATE_SCALE_ENV}`);
   }
   return value;
 }

@@ -1,3 +1,4 @@
+import { ExplainedError } from "./failureMessage";
 /**
  * Tunables read from the environment at call time.
  *
@@ -60,18 +61,20 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     }
     const value = Number(raw);
     if (!Number.isSafeInteger(value) || value < 0) {
-      throw new Error(`${name} must be a whole number of milliseconds, got "${raw}"`);
+      throw new ExplainedError(`${name} must be a whole number of milliseconds, got "${raw}"`, `correct or unset ${name}`);
     }
     settings[key] = value;
   }
   if (settings.pollMinMs > settings.pollMaxMs) {
-    throw new Error(
+    throw new ExplainedError(
       `${SETTINGS_ENV.pollMinMs} (${settings.pollMinMs}) must not exceed ${SETTINGS_ENV.pollMaxMs} (${settings.pollMaxMs})`,
+      `lower ${SETTINGS_ENV.pollMinMs} or raise ${SETTINGS_ENV.pollMaxMs}`,
     );
   }
   if (settings.retryMinMs > settings.retryMaxMs) {
-    throw new Error(
+    throw new ExplainedError(
       `${SETTINGS_ENV.retryMinMs} (${settings.retryMinMs}) must not exceed ${SETTINGS_ENV.retryMaxMs} (${settings.retryMaxMs})`,
+      `lower ${SETTINGS_ENV.retryMinMs} or raise ${SETTINGS_ENV.retryMaxMs}`,
     );
   }
   return settings;

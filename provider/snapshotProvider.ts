@@ -1,18 +1,19 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import { inFlightFor, newCreationMarker, recordedToken, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "./creationMarker";
-import { findAfterTimeout, markedOnFailure, markRecorded, sweepStrays } from "./createRecovery";
+import { afterTimeoutOutcome, findAfterTimeout, markedOnFailure, markRecorded, sweepStrays } from "./createRecovery";
 import { Deadline, DeadlineExceededError } from "./deadline";
 import { explainDeleteFailure } from "./deleteFailure";
 import { interruptedCreates } from "./interruptedLookup";
 import { diffResource, SNAPSHOT_DIFF_RULES } from "./diff";
 import { formatDuration } from "./duration";
 import type { Ec2, Pace } from "./ec2";
+import { describeFailure, ExplainedError, failureText, OUTCOME, whatOf } from "./failureMessage";
 import { runHook } from "./hookContext";
 import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, UpdateResult } from "./hookTypes";
 import { reportPending, resourceLabel, warn, writeLine } from "./log";
 import { compact, snapshotOutputs } from "./outputs";
 import { CleanedUpError, PartialStateError, recordingProvider, recordOnFailure } from "./partialState";
-import { SnapshotVanishedError, waitForSnapshots, WaitTimeoutError } from "./poller";
+import { waitForSnapshots, WaitTimeoutError } from "./poller";
 import { CREATE_TOKEN_TAG, fromEc2Tags, tagChanges, withRoomForTags } from "./tags";
 import { timeoutMs } from "./timeouts";
 import type { ProductCode, SnapshotInputs, SnapshotOutputs } from "./types";
@@ -46,11 +47,19 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<DiffH
 export async function create(props: Props): Promise<CreateResult<SnapshotOutputs>> {
   const inputs = inputsOf(props);
   const label = labelOf(props);
-  const operation = `create of ${label} (volume ${inputs.volumeId})`;
-  return recordingProvider(props, () => runHook(label, operation, timeoutMs(inputs.timeouts, "create"), inputs.region, async ({ ec2, settings, deadline }) => {
+  const hook = {
+    label,
+    operation: `create (volume ${inputs.volumeId})`,
+    timeouts: inputs.timeouts,
+    timeout: "create",
+    region: inputs.region,
+    outcome: OUTCOME.nothingCreated,
+    next: "run `pulumi up` again",
+  } as const;
+  return recordingProvider(props, () => runHook(hook, async ({ ec2, settings, deadline }) => {
     const volume = await ec2.describeVolume(inputs.volumeId);
     if (volume === undefined) {
-      throw new Error(`${label}: volume ${inputs.volumeId} does not exist in ${ec2.region} (EC2 InvalidVolume.NotFound); check volumeId and region`);
+      throw new ExplainedError(`volume ${inputs.volumeId} does not exist in ${ec2.region} (EC2 InvalidVolume.NotFound)`, "check volumeId and region");
     }
     const instanceId = attachedInstanceId(volume);
     if (instanceId !== undefined) {
@@ -76,7 +85,7 @@ export async function create(props: Props): Promise<CreateResult<SnapshotOutputs
         recordOnFailure(
           snapshotId,
           () => snapshotOutputs(inputs, snapshot, ec2.region, productCodes),
-          (message) => `${label}: ${message}; snapshot ${snapshotId} was created and is recorded, and the next \`pulumi up\` resumes it`,
+          (error) => describeFailure(label, error, OUTCOME.recorded([snapshotId]), "run `pulumi up` again to resume it"),
           async () => {
             if (interrupted !== undefined) {
               // The program's tags may have changed since the interrupted run sent them.
@@ -142,15 +151,15 @@ async function createOrRecover(ec2: Ec2, inputs: SnapshotInputs, marker: Creatio
     if (!(error instanceof DeadlineExceededError)) {
       throw error;
     }
-    const [found] = await findAfterTimeout(ec2, marker, label);
+    const search = await findAfterTimeout(ec2, marker);
+    const { outcome, next } = afterTimeoutOutcome(search, marker.token !== marker.id);
+    // The deadline's own advice (raise the timeout) fits unless the search says better.
+    const message = next === undefined ? describeFailure(label, error, outcome, "run `pulumi up` again") : failureText(label, whatOf(error), outcome, next);
+    const [found] = search.found;
     if (found?.SnapshotId !== undefined) {
-      throw new PartialStateError(
-        found.SnapshotId,
-        snapshotOutputs(inputs, found, ec2.region, []),
-        `${label}: ${error.message}; snapshot ${found.SnapshotId} was created and is recorded, and the next \`pulumi up\` resumes it`,
-      );
+      throw new PartialStateError(found.SnapshotId, snapshotOutputs(inputs, found, ec2.region, []), message);
     }
-    throw new Error(`${label}: ${error.message}; no snapshot was created`, { cause: error });
+    throw new Error(message, { cause: error });
   }
 }
 
@@ -186,12 +195,13 @@ async function settle(
         throw new PartialStateError(
           snapshotId,
           snapshotOutputs(inputs, seen, ec2.region, productCodes),
-          `${label}: snapshot ${snapshotId} is still pending (${seen.Progress ?? "0%"}) after ${formatDuration(error.timeoutMs)}; ` +
-            "it is recorded, and the next `pulumi up` resumes waiting (raise timeouts.create or timeouts.update to wait longer in one run)",
+          failureText(
+            label,
+            `snapshot ${snapshotId} is still pending (${seen.Progress ?? "0%"}) after ${formatDuration(error.timeoutMs)}`,
+            "it is recorded in the stack, and the next `pulumi up` resumes waiting",
+            `run \`pulumi up\` again, or raise ${error.timeoutName ?? "the timeout"} to wait longer in one run`,
+          ),
         );
-      }
-      if (error instanceof SnapshotVanishedError) {
-        throw new Error(`${label}: ${error.message}`, { cause: error });
       }
       throw error;
     }
@@ -204,7 +214,12 @@ async function settle(
     throw new PartialStateError(
       snapshotId,
       snapshotOutputs(inputs, latest, ec2.region, productCodes),
-      `${label}: snapshot ${snapshotId} of volume ${inputs.volumeId} failed (state error: ${reason}); the next \`pulumi up\` deletes it and takes a new one`,
+      failureText(
+        label,
+        `snapshot ${snapshotId} of volume ${inputs.volumeId} failed (state error: ${reason})`,
+        "it is recorded in the stack as failed",
+        "run `pulumi up` again: it deletes the snapshot and takes a new one",
+      ),
     );
   }
   return snapshotOutputs(inputs, latest, ec2.region, productCodes);
@@ -221,21 +236,37 @@ async function deleteFailed(ec2: Ec2, inputs: SnapshotInputs, snapshot: Snapshot
   try {
     await ec2.withDeadline(cleanup).deleteSnapshot(snapshotId);
   } catch (deleteError) {
+    const why = await explainDeleteFailure(ec2, snapshotId, deleteError);
     throw new PartialStateError(
       snapshotId,
       snapshotOutputs(inputs, snapshot, ec2.region, productCodes),
-      `${label}: snapshot ${snapshotId} of volume ${inputs.volumeId} failed (state error: ${reason}), and deleting it failed too: ` +
-        `${deleteError instanceof Error ? deleteError.message : String(deleteError)}. It is recorded; \`pulumi up\` will replace it.`,
+      failureText(
+        label,
+        `snapshot ${snapshotId} of volume ${inputs.volumeId} failed (state error: ${reason}), and deleting it failed too: ${why.what.replace(`snapshot ${snapshotId} `, "it ")}`,
+        "it is recorded in the stack as failed",
+        why.next ?? "run `pulumi up` again: it deletes the snapshot and takes a new one",
+      ),
     );
   } finally {
     cleanup.dispose();
   }
-  throw new CleanedUpError(`${label}: snapshot ${snapshotId} of volume ${inputs.volumeId} failed (state error: ${reason}); it was deleted. Check the volume, then run \`pulumi up\` again.`);
+  throw new CleanedUpError(
+    failureText(label, `snapshot ${snapshotId} of volume ${inputs.volumeId} failed (state error: ${reason})`, "it was deleted, so nothing of this create is left", "check the volume, then run `pulumi up` again"),
+  );
 }
 
 export async function read(id: string, props: Props): Promise<ReadResult<SnapshotOutputs>> {
   const label = labelOf(props);
-  return runHook(label, `refresh of ${label} (${id})`, timeoutMs(props.timeouts, "update"), props.region as string | undefined, async ({ ec2 }) => {
+  const hook = {
+    label,
+    operation: `refresh (${id})`,
+    timeouts: props.timeouts,
+    timeout: "update",
+    region: props.region as string | undefined,
+    outcome: OUTCOME.refreshUnchanged,
+    next: "run `pulumi refresh` again",
+  } as const;
+  return runHook(hook, async ({ ec2 }) => {
     const snapshot = (await ec2.describeSnapshots([id])).get(id);
     if (snapshot === undefined) {
       return { id: "", props: {} };
@@ -251,10 +282,19 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
   const label = labelOf(news);
   // The snapshot lives where it was made, whatever region the program resolves today.
   const region = (olds.region as string | undefined) ?? inputs.region;
-  return recordingProvider(news, () => runHook(label, `update of ${label} (${id})`, timeoutMs(inputs.timeouts, "update"), region, async ({ ec2 }) => {
+  const hook = {
+    label,
+    operation: `update (${id})`,
+    timeouts: inputs.timeouts,
+    timeout: "update",
+    region,
+    outcome: "the snapshot stays recorded in the stack",
+    next: "run `pulumi up` again",
+  } as const;
+  return recordingProvider(news, () => runHook(hook, async ({ ec2 }) => {
     const snapshot = (await ec2.describeSnapshots([id])).get(id);
     if (snapshot === undefined) {
-      throw new Error(`${label}: snapshot ${id} no longer exists (deleted outside Pulumi); run \`pulumi refresh\`, then \`pulumi up\` to take a new one`);
+      throw new ExplainedError(`snapshot ${id} no longer exists (deleted outside Pulumi)`, "run `pulumi refresh`, then `pulumi up` to take a new one");
     }
     const changes = withRoomForTags(tagChanges(fromEc2Tags(snapshot.Tags), inputs.tags ?? {}), [snapshot], inputs.tags ?? {});
     await ec2.deleteTags([id], changes.remove);
@@ -269,11 +309,21 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
 
 export async function remove(id: string, props: Props): Promise<void> {
   const label = labelOf(props);
-  await runHook(label, `delete of ${label} (${id})`, timeoutMs(props.timeouts, "delete"), props.region as string | undefined, async ({ ec2 }) => {
+  const hook = {
+    label,
+    operation: `delete (${id})`,
+    timeouts: props.timeouts,
+    timeout: "delete",
+    region: props.region as string | undefined,
+    outcome: "the snapshot was not deleted and stays in the stack",
+    next: "run the delete again",
+  } as const;
+  await runHook(hook, async ({ ec2 }) => {
     try {
       await ec2.deleteSnapshot(id);
     } catch (error) {
-      throw new Error(`${label}: ${await explainDeleteFailure(ec2, id, error)}`, { cause: error });
+      const why = await explainDeleteFailure(ec2, id, error);
+      throw new Error(failureText(label, why.what, hook.outcome, why.next ?? hook.next), { cause: error });
     }
   });
 }

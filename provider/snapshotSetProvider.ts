@@ -1,12 +1,13 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import { inFlightFor, newCreationMarker, recordedToken, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "./creationMarker";
-import { findAfterTimeout, markedOnFailure, markRecorded, sweepStrays } from "./createRecovery";
+import { afterTimeoutOutcome, findAfterTimeout, markedOnFailure, markRecorded, sweepStrays } from "./createRecovery";
 import { Deadline, DeadlineExceededError } from "./deadline";
 import { explainDeleteFailure } from "./deleteFailure";
 import { interruptedCreates } from "./interruptedLookup";
 import { diffResource, SNAPSHOT_SET_DIFF_RULES } from "./diff";
 import { formatDuration } from "./duration";
 import type { Ec2, Pace } from "./ec2";
+import { describeFailure, ExplainedError, failureText, OUTCOME, snapshotsNamed, whatOf, type Explained } from "./failureMessage";
 import { runHook } from "./hookContext";
 import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, UpdateResult } from "./hookTypes";
 import { reportPending, resourceLabel, warn, writeLine } from "./log";
@@ -51,8 +52,20 @@ function factsFromState(props: Props): MemberFacts {
 }
 
 /** A message to be continued by another sentence or clause. */
-function withoutFullStop(message: string): string {
-  return message.replace(/\.$/, "");
+/**
+ * The failed deletes of several members as one: members that failed alike share one clause naming all
+ * their ids ("DeleteSnapshot snap-1, snap-2 failed: EC2 UnauthorizedOperation: …"), and each distinct
+ * next step is said once.
+ */
+function joined(failures: readonly { id: string; why: Explained }[]): { what: string; next?: string } {
+  const groups = new Map<string, string[]>();
+  for (const { id, why } of failures) {
+    const shape = why.what.replace(`snapshot ${id}`, "\u0000").replace(id, "\u0001");
+    groups.set(shape, [...(groups.get(shape) ?? []), id]);
+  }
+  const what = [...groups].map(([shape, ids]) => shape.replace("\u0000", snapshotsNamed(ids)).replace("\u0001", ids.join(", ")).replace(/\.$/, "")).join("; ");
+  const nexts = [...new Set(failures.map(({ why }) => why.next).filter((n): n is string => n !== undefined))];
+  return { what, ...(nexts.length > 0 ? { next: nexts.join("; ") } : {}) };
 }
 
 function describeMembers(members: readonly Snapshot[]): string {
@@ -90,11 +103,19 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<DiffH
 export async function create(props: Props): Promise<CreateResult<SnapshotSetOutputs>> {
   const inputs = inputsOf(props);
   const label = labelOf(props);
-  const operation = `create of ${label} (instance ${inputs.instanceId})`;
-  return recordingProvider(props, () => runHook(label, operation, timeoutMs(inputs.timeouts, "create"), inputs.region, async ({ ec2, settings, deadline }) => {
+  const hook = {
+    label,
+    operation: `create (instance ${inputs.instanceId})`,
+    timeouts: inputs.timeouts,
+    timeout: "create",
+    region: inputs.region,
+    outcome: OUTCOME.nothingCreated,
+    next: "run `pulumi up` again",
+  } as const;
+  return recordingProvider(props, () => runHook(hook, async ({ ec2, settings, deadline }) => {
     const plan = planSnapshotSet(inputs, await ec2.describeInstance(inputs.instanceId), ec2.region);
     if (!plan.ok) {
-      throw new Error(`${label}: ${plan.reason}. No snapshot was taken.`);
+      throw new ExplainedError(plan.reason, plan.next);
     }
     const volumes = await ec2.describeVolumes(plan.volumes.map((v) => v.volumeId));
     const limits = new Map(volumes.map((v) => [`${ec2.region}/${v.VolumeId}`, pendingSnapshotLimit(v)]));
@@ -120,7 +141,7 @@ export async function create(props: Props): Promise<CreateResult<SnapshotSetOutp
         recordOnFailure(
           id,
           () => snapshotSetOutputs(inputs, members, facts, ec2.region),
-          (message) => `${label}: ${message}; snapshots ${members.map((m) => m.SnapshotId).join(", ")} were created and are recorded, and the next \`pulumi up\` resumes them`,
+          (error) => describeFailure(label, error, OUTCOME.recorded(members.map((m) => m.SnapshotId ?? "")), "run `pulumi up` again to resume the set"),
           async () => {
             if (interrupted !== undefined) {
               // The program's tags may have changed since the interrupted run sent them; keys it no longer
@@ -256,16 +277,15 @@ async function createOrRecover(
     if (!(error instanceof DeadlineExceededError)) {
       throw error;
     }
-    const found = await findAfterTimeout(ec2, marker, label);
-    if (found.length > 0) {
+    const search = await findAfterTimeout(ec2, marker);
+    const { outcome, next } = afterTimeoutOutcome(search, marker.token !== marker.id);
+    // The deadline's own advice (raise the timeout) fits unless the search says better.
+    const message = next === undefined ? describeFailure(label, error, outcome, "run `pulumi up` again") : failureText(label, whatOf(error), outcome, next);
+    if (search.found.length > 0) {
       const facts: MemberFacts = { deviceNames: new Map(plan.attached.map((v) => [v.volumeId, v.deviceName])), productCodes: new Map() };
-      throw new PartialStateError(
-        id,
-        snapshotSetOutputs(inputs, found, facts, ec2.region),
-        `${label}: ${error.message}; snapshots ${found.map((s) => s.SnapshotId).join(", ")} were created and are recorded, and the next \`pulumi up\` resumes them`,
-      );
+      throw new PartialStateError(id, snapshotSetOutputs(inputs, search.found, facts, ec2.region), message);
     }
-    throw new Error(`${label}: ${error.message}; no snapshot was created`, { cause: error });
+    throw new Error(message, { cause: error });
   }
 }
 
@@ -306,8 +326,13 @@ async function settle(
         throw new PartialStateError(
           id,
           snapshotSetOutputs(inputs, current(), facts, ec2.region),
-          `${label}: ${stillPending.length} of ${ids.length} snapshots are still pending after ${formatDuration(error.timeoutMs)} ` +
-            `(${stillPending.map((m) => `${m.SnapshotId} ${m.Progress ?? "0%"}`).join(", ")}); the set is recorded, and the next \`pulumi up\` resumes waiting`,
+          failureText(
+            label,
+            `${stillPending.length} of ${ids.length} snapshots are still pending after ${formatDuration(error.timeoutMs)} ` +
+              `(${stillPending.map((m) => `${m.SnapshotId} ${m.Progress ?? "0%"}`).join(", ")})`,
+            "the set is recorded in the stack, and the next `pulumi up` resumes waiting",
+            `run \`pulumi up\` again, or raise ${error.timeoutName ?? "the timeout"} to wait longer in one run`,
+          ),
         );
       }
       if (error instanceof SnapshotVanishedError) {
@@ -315,7 +340,7 @@ async function settle(
         throw new PartialStateError(
           id,
           snapshotSetOutputs(inputs, remaining, facts, ec2.region, error.snapshotIds),
-          `${label}: ${error.message}`,
+          describeFailure(label, error, "the rest of the set is recorded in the stack", "run `pulumi refresh`, then `pulumi up`"),
         );
       }
       throw error;
@@ -327,7 +352,11 @@ async function settle(
     if (onError === "delete") {
       await deleteAll(ec2, inputs, id, current(), facts, label, what);
     }
-    throw new PartialStateError(id, snapshotSetOutputs(inputs, current(), facts, ec2.region), `${label}: ${what}; the next \`pulumi up\` deletes the set and takes a new one`);
+    throw new PartialStateError(
+      id,
+      snapshotSetOutputs(inputs, current(), facts, ec2.region),
+      failureText(label, what, "the set is recorded in the stack as failed", "run `pulumi up` again: it deletes the set and takes a new one"),
+    );
   }
   return snapshotSetOutputs(inputs, current(), facts, ec2.region);
 }
@@ -348,24 +377,29 @@ async function deleteAll(ec2: Ec2, inputs: SnapshotSetInputs, id: string, member
           ec2.region,
           members.map((m) => m.SnapshotId ?? "").filter((sid) => !remaining.includes(sid)),
         ),
-        `${label}: ${what}. Deleting the set failed for ${errors.map(withoutFullStop).join("; ")}; those snapshots are recorded and \`pulumi up\` will replace the set`,
+        failureText(
+          label,
+          `${what}; deleting the set then failed: ${joined(errors).what}`,
+          `${remaining.length === 1 ? "that snapshot is" : "those snapshots are"} recorded in the stack, and the ${members.length - remaining.length} others were deleted`,
+          joined(errors).next ?? "run `pulumi up` again: it replaces the set",
+        ),
       );
     }
   } finally {
     cleanup.dispose();
   }
-  throw new CleanedUpError(`${label}: ${what}. All ${members.length} snapshots of the set were deleted. Check the volumes, then run \`pulumi up\` again.`);
+  throw new CleanedUpError(failureText(label, what, `all ${members.length} snapshots of the set were deleted, so nothing of this create is left`, "check the volumes, then run `pulumi up` again"));
 }
 
 /** Deletes each snapshot (tolerating ones already gone); returns the ids that remain, each with its reason. */
-async function deleteMembers(ec2: Ec2, ids: readonly string[]): Promise<{ remaining: string[]; errors: string[] }> {
+async function deleteMembers(ec2: Ec2, ids: readonly string[]): Promise<{ remaining: string[]; errors: { id: string; why: Explained }[] }> {
   const results = await Promise.allSettled(ids.map((sid) => ec2.deleteSnapshot(sid)));
   const remaining: string[] = [];
-  const errors: string[] = [];
+  const errors: { id: string; why: Explained }[] = [];
   for (const [index, result] of results.entries()) {
     if (result.status === "rejected") {
       remaining.push(ids[index]);
-      errors.push(await explainDeleteFailure(ec2, ids[index], result.reason));
+      errors.push({ id: ids[index], why: await explainDeleteFailure(ec2, ids[index], result.reason) });
     }
   }
   return { remaining, errors };
@@ -373,7 +407,16 @@ async function deleteMembers(ec2: Ec2, ids: readonly string[]): Promise<{ remain
 
 export async function read(id: string, props: Props): Promise<ReadResult<SnapshotSetOutputs>> {
   const label = labelOf(props);
-  return runHook(label, `refresh of ${label} (${id})`, timeoutMs(props.timeouts, "update"), props.region as string | undefined, async ({ ec2 }) => {
+  const hook = {
+    label,
+    operation: `refresh (${id})`,
+    timeouts: props.timeouts,
+    timeout: "update",
+    region: props.region as string | undefined,
+    outcome: OUTCOME.refreshUnchanged,
+    next: "run `pulumi refresh` again",
+  } as const;
+  return runHook(hook, async ({ ec2 }) => {
     const ids = recordedIds(props);
     const found = await ec2.describeSnapshots(ids);
     const members = ids.map((sid) => found.get(sid)).filter((m): m is Snapshot => m !== undefined);
@@ -397,12 +440,21 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
   const inputs = { ...inputsOf(news), instanceId: (olds.instanceId as string | undefined) ?? (news.instanceId as string) };
   const label = labelOf(news);
   const region = (olds.region as string | undefined) ?? inputs.region;
-  return recordingProvider(news, () => runHook(label, `update of ${label} (${id})`, timeoutMs(inputs.timeouts, "update"), region, async ({ ec2 }) => {
+  const hook = {
+    label,
+    operation: `update (${id})`,
+    timeouts: inputs.timeouts,
+    timeout: "update",
+    region,
+    outcome: "the set stays recorded in the stack",
+    next: "run `pulumi up` again",
+  } as const;
+  return recordingProvider(news, () => runHook(hook, async ({ ec2 }) => {
     const ids = recordedIds(olds);
     const found = await ec2.describeSnapshots(ids);
     const members = ids.map((sid) => found.get(sid)).filter((m): m is Snapshot => m !== undefined);
     if (members.length === 0) {
-      throw new Error(`${label}: none of the snapshots ${ids.join(", ")} exists any more (deleted outside Pulumi); run \`pulumi refresh\`, then \`pulumi up\``);
+      throw new ExplainedError(`none of the snapshots ${ids.join(", ")} exists any more (deleted outside Pulumi)`, "run `pulumi refresh`, then `pulumi up` to take a new set");
     }
     const memberIds = members.map((m) => m.SnapshotId ?? "");
     const changes = withRoomForTags(
@@ -438,13 +490,29 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
 
 export async function remove(id: string, props: Props): Promise<void> {
   const label = labelOf(props);
-  await runHook(label, `delete of ${label} (${id})`, timeoutMs(props.timeouts, "delete"), props.region as string | undefined, async ({ ec2 }) => {
+  const hook = {
+    label,
+    operation: `delete (${id})`,
+    timeouts: props.timeouts,
+    timeout: "delete",
+    region: props.region as string | undefined,
+    outcome: "the set was not deleted and stays in the stack",
+    next: "run the delete again",
+  } as const;
+  await runHook(hook, async ({ ec2 }) => {
     const ids = recordedIds(props);
     const { remaining, errors } = await deleteMembers(ec2, ids);
     if (remaining.length > 0) {
+      const why = joined(errors);
       throw new Error(
-        `${label}: ${remaining.length} of ${ids.length} snapshots remain: ${remaining.join(", ")}. ${errors.map(withoutFullStop).join("; ")}. ` +
-          `${remaining.length < ids.length ? "The others were deleted; run" : "None was deleted. Run"} the delete again once the cause is fixed.`,
+        failureText(
+          label,
+          `${remaining.length} of ${ids.length} snapshots remain: ${why.what}`,
+          remaining.length < ids.length
+            ? `the ${ids.length - remaining.length} others were deleted; the set stays in the stack with ${remaining.length === 1 ? "that one" : "those"}`
+            : "none was deleted, and the set stays in the stack",
+          why.next ?? "run the delete again once the cause is fixed",
+        ),
       );
     }
   });

@@ -155,7 +155,7 @@ describe("Snapshot under the real Pulumi CLI", function () {
     // then the update fails, naming the snapshot and what happens next
     assert.equal(up.ok, false);
     const [snapshotId] = await snapshotIds();
-    assert.match(up.output, new RegExp(`Snapshot "data": snapshot ${snapshotId} is still pending \\(0%\\) after 4s; it is recorded, and the next \`pulumi up\` resumes waiting`));
+    assert.match(up.output, new RegExp(`Snapshot "data": snapshot ${snapshotId} is still pending \\(0%\\) after 4s\\. It is recorded in the stack, and the next \`pulumi up\` resumes waiting\\. Run \`pulumi up\` again`));
     // and the state records it, with the engine's init errors
     const recorded = (await stack.snapshots()).get("data");
     assert.equal(recorded?.id, snapshotId);
@@ -188,7 +188,30 @@ describe("Snapshot under the real Pulumi CLI", function () {
     assert.equal(up.ok, false);
     const created = world.proxy.requestsFor("DeleteSnapshot").map((r) => r.params["SnapshotId"]);
     assert.equal(created.length, 1);
-    assert.match(up.output, new RegExp(`Snapshot "data": snapshot ${created[0]} of volume ${volumeId} failed \\(state error: The volume is unreadable\\.\\); it was deleted`));
+    assert.match(up.output, new RegExp(`Snapshot "data": snapshot ${created[0]} of volume ${volumeId} failed \\(state error: The volume is unreadable\\.\\)\\. It was deleted, so nothing of this create is left\\. Check the volume`));
+    assert.deepEqual(await snapshotIds(), []);
+    assert.equal((await stack.snapshots()).has("data"), false);
+  });
+
+  it("fails at the create deadline when throttling outlasts it, giving EC2's last code and that no snapshot was found", async function () {
+    // given EC2 throttling every CreateSnapshot (proxy) and a 3-second create deadline
+    const volumeId = await seedVolume(world.ec2);
+    world.proxy.inject({ kind: "error", action: "CreateSnapshot", code: "RequestLimitExceeded", times: Number.POSITIVE_INFINITY });
+    const stack = await snapshotStack("throttled", () => ({ volumeId, timeouts: { create: "3s" } }));
+
+    // when it is deployed
+    const up = await stack.up();
+
+    // then the CLI prints one message: the resource, the deadline, EC2's last code, what was found and what to do
+    assert.equal(up.ok, false);
+    assert.match(
+      up.output,
+      new RegExp(
+        `Snapshot "data": create \\(volume ${volumeId}\\) did not finish within its 3s timeout \\(last EC2 answer: RequestLimitExceeded\\)\\. ` +
+          "No snapshot of this create was found \\(searched by its create token\\)\\. Raise timeouts\\.create to give it longer, then run again\\.",
+      ),
+    );
+    assert.ok(world.proxy.count("CreateSnapshot") > 1);
     assert.deepEqual(await snapshotIds(), []);
     assert.equal((await stack.snapshots()).has("data"), false);
   });

@@ -65,7 +65,7 @@ describe("credentials that fail", function () {
     assert.equal(
       message,
       'Snapshot "data": DescribeVolumes vol-0123456789abcdef0 was not sent, and EC2 was not called: the AWS SDK could not load credentials from the default chain ' +
-        "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the default profile in ~/.aws, SSO, container and instance roles): Could not load credentials from any providers. " +
+        "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the default profile in ~/.aws, SSO, container and instance roles): Could not load credentials from any providers. No snapshot was created. " +
         "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or `pulumi config set aws:profile <name>`, then run again.",
     );
     assert.deepEqual(world.proxy.requests, []);
@@ -96,7 +96,7 @@ describe("credentials that fail", function () {
       assert.equal(
         step.error?.message,
         `Snapshot "data": DescribeVolumes ${volumeId} was refused: EC2 says the credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment have expired ` +
-          "(EC2 ExpiredToken: The security token included in the request is expired). Refresh them (for SSO, aws sso login; for session credentials, new ones with their AWS_SESSION_TOKEN), then run again.",
+          "(EC2 ExpiredToken: The security token included in the request is expired). No snapshot was created. Refresh them (for SSO, aws sso login; for session credentials, new ones with their AWS_SESSION_TOKEN), then run again.",
       );
       // and it was not retried: one refused call
       assert.equal(world.proxy.count("DescribeVolumes"), 1);

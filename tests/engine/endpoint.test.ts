@@ -65,7 +65,7 @@ describe("an EC2 endpoint that no retry can help", function () {
     assert.equal(
       message,
       `Snapshot "data": DescribeVolumes ${VOLUME} did not reach EC2: the endpoint ${endpoint} (set by AWS_ENDPOINT_URL_EC2) refused or dropped the connection ` +
-        `(connect ECONNREFUSED ${endpoint.slice("http://".length)}, 3 attempts). Start the EC2 emulator or service at that address, or correct AWS_ENDPOINT_URL_EC2, or unset it to use EC2's own endpoint; then run again.`,
+        `(connect ECONNREFUSED ${endpoint.slice("http://".length)}, 3 attempts). No snapshot was created. Start the EC2 emulator or service at that address, or correct AWS_ENDPOINT_URL_EC2, or unset it to use EC2's own endpoint; then run again.`,
     );
     // three quick attempts (1 s, then 2 s of jittered backoff at most 2x), not the 60-minute deadline
     assert.ok(elapsedMs < 15_000, `failed after ${elapsedMs} ms`);
@@ -85,7 +85,7 @@ describe("an EC2 endpoint that no retry can help", function () {
     const { message, elapsedMs } = await createThrough({ ...env, AWS_ENDPOINT_URL: endpoint });
     assert.equal(
       message,
-      `Snapshot "data": DescribeVolumes ${VOLUME} did not reach EC2: the endpoint ${endpoint} (set by AWS_ENDPOINT_URL) answered HTTP 404 (text/html), which is not an EC2 answer. ` +
+      `Snapshot "data": DescribeVolumes ${VOLUME} did not reach EC2: the endpoint ${endpoint} (set by AWS_ENDPOINT_URL) answered HTTP 404 (text/html), which is not an EC2 answer. No snapshot was created. ` +
         "Start the EC2 endpoint or emulator you meant at that address, or correct AWS_ENDPOINT_URL, or unset it to use EC2's own endpoint; then run again.",
     );
     assert.ok(elapsedMs < 5_000, `failed after ${elapsedMs} ms`);

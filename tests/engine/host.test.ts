@@ -148,7 +148,7 @@ describe("engine harness: Snapshot through the SDK's dynamic-provider host", fun
       assert.ok(error instanceof HostCallError, String(error));
       assert.equal(error.method, "create");
       assert.equal(error.code, 2 /* UNKNOWN: the host's code for every hook error */);
-      assert.equal(error.message, `Snapshot "db": volume vol-ffffffffffffffff0 does not exist in ${REGION} (EC2 InvalidVolume.NotFound); check volumeId and region`);
+      assert.equal(error.message, `Snapshot "db": volume vol-ffffffffffffffff0 does not exist in ${REGION} (EC2 InvalidVolume.NotFound). No snapshot was created. Check volumeId and region.`);
       assert.equal(error.initFailed, undefined);
       assert.deepEqual(failing.state, { resources: {}, pendingDeletes: [] });
       assert.deepEqual(await motoSnapshots(), []);

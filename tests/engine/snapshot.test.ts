@@ -164,8 +164,8 @@ describe("Snapshot through the dynamic-provider host", function () {
     assert.equal(first.resource!.outputs.state, "pending");
     assert.equal(
       first.resource!.initErrors?.[0],
-      `Snapshot "slow": snapshot ${snapshotId} is still pending (0%) after 1s; it is recorded, and the next \`pulumi up\` resumes waiting ` +
-        "(raise timeouts.create or timeouts.update to wait longer in one run)",
+      `Snapshot "slow": snapshot ${snapshotId} is still pending (0%) after 1s. It is recorded in the stack, and the next \`pulumi up\` resumes waiting. ` +
+        "Run `pulumi up` again, or raise timeouts.create to wait longer in one run.",
     );
     assert.ok(first.error instanceof HostCallError && first.error.initFailed?.id === snapshotId);
 
@@ -214,8 +214,8 @@ describe("Snapshot through the dynamic-provider host", function () {
     assert.equal(deleted.length, 1);
     assert.equal(
       result.error?.message,
-      `Snapshot "doomed": snapshot ${deleted[0]} of volume ${volumeId} failed (state error: The volume is impaired); it was deleted. ` +
-        "Check the volume, then run `pulumi up` again.",
+      `Snapshot "doomed": snapshot ${deleted[0]} of volume ${volumeId} failed (state error: The volume is impaired). ` +
+        "It was deleted, so nothing of this create is left. Check the volume, then run `pulumi up` again.",
     );
     assert.deepEqual(await snapshotsOf(volumeId), []);
   });
@@ -364,7 +364,7 @@ describe("Snapshot through the dynamic-provider host", function () {
       assert.equal(
         error.message,
         `Snapshot "ami2": snapshot ${again.resource!.id} cannot be deleted because AMI ami-0a1b2c3d4e5f60789 uses it (EC2 InvalidSnapshot.InUse). ` +
-          "Deregister that AMI first, then run the delete again",
+          "The snapshot was not deleted and stays in the stack. Deregister ami-0a1b2c3d4e5f60789 first, then run the delete again.",
       );
       return true;
     });

@@ -429,8 +429,8 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       const error = hostError(outcome);
       assert.equal(
         error.message,
-        `SnapshotSet "web": create of SnapshotSet "web" (instance ${instance.instanceId}) did not finish within its 1s timeout ` +
-          "(last error: Request limit exceeded.); no snapshot was created",
+        `SnapshotSet "web": create (instance ${instance.instanceId}) did not finish within its 1s timeout (last EC2 answer: RequestLimitExceeded). ` +
+          "No snapshot of this create was found (searched by its create token). Raise timeouts.create to give it longer, then run again.",
       );
       assert.equal(error.initFailed, undefined);
       assert.deepEqual(deployment.state, { resources: {}, pendingDeletes: [] });
@@ -454,7 +454,7 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       assert.equal(
         error.message,
         `SnapshotSet "web": the snapshot set of instance ${instance.instanceId} failed: ${failedId} (volume ${failing}: The volume is unreadable.). ` +
-          "All 4 snapshots of the set were deleted. Check the volumes, then run `pulumi up` again.",
+          "All 4 snapshots of the set were deleted, so nothing of this create is left. Check the volumes, then run `pulumi up` again.",
       );
       assert.equal(error.initFailed, undefined);
       assert.deepEqual(deployment.state, { resources: {}, pendingDeletes: [] });
@@ -476,8 +476,8 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       assert.equal(ids.length, 4);
       assert.equal(
         error.message,
-        `SnapshotSet "web": 4 of 4 snapshots are still pending after 2s (${ids.map((id) => `${id} 0%`).join(", ")}); ` +
-          "the set is recorded, and the next `pulumi up` resumes waiting",
+        `SnapshotSet "web": 4 of 4 snapshots are still pending after 2s (${ids.map((id) => `${id} 0%`).join(", ")}). ` +
+          "The set is recorded in the stack, and the next `pulumi up` resumes waiting. Run `pulumi up` again, or raise timeouts.create to wait longer in one run.",
       );
       assert.equal(error.initFailed?.id, first.resource?.id);
       assert.match(String(first.resource?.id), SET_ID);
@@ -518,7 +518,7 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       assert.equal(
         second.error?.message,
         `SnapshotSet "web": the snapshot set of instance ${instance.instanceId} failed: ${ids[2]} (volume ${instance.dataVolumes[1].volumeId}: ` +
-          "The volume is unreadable.); the next `pulumi up` deletes the set and takes a new one",
+          "The volume is unreadable.). The set is recorded in the stack as failed. Run `pulumi up` again: it deletes the set and takes a new one.",
       );
       assert.equal(second.resource?.outputs.state, "error");
       // and the recorded state carries the provider, which the delete below loads from it
@@ -549,8 +549,8 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       assert.deepEqual(await motoSnapshotIds(), sorted(ids));
       assert.equal(
         error.message,
-        `SnapshotSet "web": create of SnapshotSet "web" (instance ${instance.instanceId}) did not finish within its 1s timeout; ` +
-          `snapshots ${ids.join(", ")} were created and are recorded, and the next \`pulumi up\` resumes them`,
+        `SnapshotSet "web": create (instance ${instance.instanceId}) did not finish within its 1s timeout. ` +
+          `Snapshots ${ids.join(", ")} were created and are recorded in the stack. Run \`pulumi up\` again to resume waiting, or raise timeouts.create to wait longer in one run.`,
       );
       assert.deepEqual(first.resource?.initErrors, [error.message]);
       assert.deepEqual(
@@ -604,8 +604,8 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       assert.equal(
         error.message,
         `SnapshotSet "web": DescribeSnapshotAttribute ${refused.params["SnapshotId"]} failed: EC2 UnauthorizedOperation: ` +
-          "You are not authorized to perform this operation. The credentials in use lack this EC2 permission; grant it in IAM, or use other credentials; " +
-          `snapshots ${ids.join(", ")} were created and are recorded, and the next \`pulumi up\` resumes them`,
+          `You are not authorized to perform this operation. Snapshots ${ids.join(", ")} were created and are recorded in the stack. ` +
+          "The credentials in use lack this EC2 permission; grant it in IAM, or use other credentials.",
       );
       assert.equal(ids.length, 4);
       assert.deepEqual(first.resource?.initErrors, [error.message]);
@@ -635,8 +635,8 @@ describe("SnapshotSet through the dynamic-provider host", function () {
     it("refuses an instance that does not exist", async function () {
       assert.equal(
         await refused({ instanceId: "i-0123456789abcdef0" }),
-        'SnapshotSet "web": instance i-0123456789abcdef0 does not exist in us-east-1 (EC2 InvalidInstanceID.NotFound); check instanceId and region. ' +
-          "No snapshot was taken.",
+        'SnapshotSet "web": instance i-0123456789abcdef0 does not exist in us-east-1 (EC2 InvalidInstanceID.NotFound). ' +
+          "No snapshot was created. Check instanceId and region.",
       );
     });
 
@@ -644,22 +644,22 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       const loose = await seedVolume(world.ec2);
       assert.equal(
         await refused({ instanceId: instance.instanceId, excludeDataVolumeIds: [instance.dataVolumes[0].volumeId, loose] }),
-        `SnapshotSet "web": excludeDataVolumeIds lists ${loose}, not attached to instance ${instance.instanceId}. No snapshot was taken.`,
+        `SnapshotSet "web": excludeDataVolumeIds lists ${loose}, not attached to instance ${instance.instanceId}. No snapshot was created. Remove those ids from excludeDataVolumeIds.`,
       );
     });
 
     it("refuses the root volume in excludeDataVolumeIds, which EC2 rejects and moto ignores", async function () {
       assert.equal(
         await refused({ instanceId: instance.instanceId, excludeDataVolumeIds: [instance.rootVolumeId] }),
-        `SnapshotSet "web": excludeDataVolumeIds lists ${instance.rootVolumeId}, the root volume (/dev/sda1) of instance ${instance.instanceId}; ` +
-          "EC2 rejects that: use excludeBootVolume: true to leave the root volume out. No snapshot was taken.",
+        `SnapshotSet "web": excludeDataVolumeIds lists ${instance.rootVolumeId}, the root volume (/dev/sda1) of instance ${instance.instanceId}, ` +
+          "and EC2 rejects that. No snapshot was created. Use excludeBootVolume: true to leave the root volume out.",
       );
     });
 
     it("refuses a set that would be empty", async function () {
       assert.equal(
         await refused({ instanceId: instance.instanceId, excludeBootVolume: true, excludeDataVolumeIds: instance.dataVolumes.map((v) => v.volumeId) }),
-        `SnapshotSet "web": nothing to snapshot: every EBS volume of instance ${instance.instanceId} is excluded. No snapshot was taken.`,
+        `SnapshotSet "web": nothing to snapshot: every EBS volume of instance ${instance.instanceId} is excluded. No snapshot was created. Exclude fewer volumes (excludeBootVolume, excludeDataVolumeIds).`,
       );
     });
 
@@ -674,8 +674,8 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       }
       assert.equal(
         await refused({ instanceId: big.instanceId }),
-        `SnapshotSet "web": instance ${big.instanceId} would need a set of 41 volumes; EC2 allows at most 40 (exclude some with excludeDataVolumeIds). ` +
-          "No snapshot was taken.",
+        `SnapshotSet "web": instance ${big.instanceId} would need a set of 41 volumes, and EC2 allows at most 40. ` +
+          "No snapshot was created. Exclude some with excludeDataVolumeIds.",
       );
     });
 
@@ -687,7 +687,8 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       const hibernating = run.Instances?.[0]?.InstanceId ?? "";
       assert.equal(
         await refused({ instanceId: hibernating }),
-        `SnapshotSet "web": instance ${hibernating} has hibernation enabled; EC2 takes no multi-volume snapshot sets of such instances. No snapshot was taken.`,
+        `SnapshotSet "web": instance ${hibernating} has hibernation enabled, and EC2 takes no multi-volume snapshot sets of such instances. ` +
+          "No snapshot was created. Snapshot its volumes one by one with Snapshot resources instead.",
       );
     });
   });
@@ -834,11 +835,8 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       assert.deepEqual([step.op, step.ok], ["delete", false]);
       assert.equal(
         step.error?.message,
-        `SnapshotSet "web": 4 of 4 snapshots remain: ${ids.join(", ")}. ` +
-          ids
-            .map((id) => `DeleteSnapshot ${id} failed: EC2 UnauthorizedOperation: You are not authorized to perform this operation. The credentials in use lack this EC2 permission; grant it in IAM, or use other credentials`)
-            .join("; ") +
-          ". None was deleted. Run the delete again once the cause is fixed.",
+        `SnapshotSet "web": 4 of 4 snapshots remain: DeleteSnapshot ${ids.join(", ")} failed: EC2 UnauthorizedOperation: You are not authorized to perform this operation. ` +
+          "None was deleted, and the set stays in the stack. The credentials in use lack this EC2 permission; grant it in IAM, or use other credentials.",
       );
       assert.equal(deployment.state.resources[URN]?.id, resource.id);
       assert.deepEqual(await motoSnapshotIds(), sorted(ids));
@@ -862,8 +860,8 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       assert.deepEqual([step.op, step.ok], ["delete", false]);
       assert.equal(
         step.error?.message,
-        `SnapshotSet "web": 1 of 4 snapshots remain: ${held}. snapshot ${held} cannot be deleted because AMI ami-0123456789abcdef0 uses it ` +
-          "(EC2 InvalidSnapshot.InUse). Deregister that AMI first, then run the delete again. The others were deleted; run the delete again once the cause is fixed.",
+        `SnapshotSet "web": 1 of 4 snapshots remain: snapshot ${held} cannot be deleted because AMI ami-0123456789abcdef0 uses it (EC2 InvalidSnapshot.InUse). ` +
+          "The 3 others were deleted; the set stays in the stack with that one. Deregister ami-0123456789abcdef0 first, then run the delete again.",
       );
       assert.equal(deployment.state.resources[URN]?.id, resource.id);
       assert.deepEqual(await motoSnapshotIds(), [held]);

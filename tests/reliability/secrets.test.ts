@@ -95,7 +95,7 @@ describe("Reliability: credentials never reach state, output or errors", functio
       assert.deepEqual(byName(first), { missing: ["create", false], overrun: ["create", false] });
       assert.equal(
         first.find((step) => step.urn === urnOf("Snapshot", "missing"))?.error?.message,
-        'Snapshot "missing": volume vol-0000000000000000f does not exist in us-east-1 (EC2 InvalidVolume.NotFound); check volumeId and region',
+        'Snapshot "missing": volume vol-0000000000000000f does not exist in us-east-1 (EC2 InvalidVolume.NotFound). No snapshot was created. Check volumeId and region.',
       );
       assert.equal(s.deployment.state.resources[urnOf("Snapshot", "overrun")]?.outputs.state, "pending");
       hold.release();

@@ -134,7 +134,10 @@ describe("Reliability: Snapshot under faults", function () {
         assert.deepEqual([failed.op, failed.ok], ["create", false]);
         assert.match(
           failed.error?.message ?? "",
-          new RegExp(`^Snapshot "starved": create of Snapshot "starved" \\(volume ${volumeId}\\) did not finish within its 1s timeout \\(last error: Request limit exceeded\\.\\); no snapshot was created$`),
+          new RegExp(
+            `^Snapshot "starved": create \\(volume ${volumeId}\\) did not finish within its 1s timeout \\(last EC2 answer: RequestLimitExceeded\\)\\. ` +
+              "No snapshot of this create was found \\(searched by its create token\\)\\. Raise timeouts\\.create to give it longer, then run again\\.$",
+          ),
         );
         assert.deepEqual(s.deployment.state.resources, {});
         assert.deepEqual(await snapshotsOf(volumeId), []);
@@ -334,7 +337,7 @@ describe("Reliability: Snapshot under faults", function () {
         assert.deepEqual([failed.op, failed.ok], ["create", false]);
         assert.match(
           failed.error?.message ?? "",
-          new RegExp(`^Snapshot "doomed": snapshot snap-[0-9a-f]{17} of volume ${volumeId} failed \\(state error: The volume is impaired\\); it was deleted\\. Check the volume, then run \`pulumi up\` again\\.$`),
+          new RegExp(`^Snapshot "doomed": snapshot snap-[0-9a-f]{17} of volume ${volumeId} failed \\(state error: The volume is impaired\\)\\. It was deleted, so nothing of this create is left\\. Check the volume, then run \`pulumi up\` again\\.$`),
         );
         assert.deepEqual(s.deployment.state.resources, {});
         assert.deepEqual(await snapshotsOf(volumeId), []);
@@ -436,7 +439,7 @@ describe("Reliability: Snapshot under faults", function () {
         s.inject({ kind: "delay", action: "CreateSnapshot", ms: 1_500, forwardFirst: false });
         const failed = only(await s.up(await program("never-sent", { volumeId, timeouts: { create: "500ms" } })));
         assert.deepEqual([failed.op, failed.ok], ["create", false]);
-        assert.match(failed.error?.message ?? "", /; no snapshot was created$/);
+        assert.match(failed.error?.message ?? "", /did not finish within its 500ms timeout\. No snapshot of this create was found \(searched by its create token\)\. Raise timeouts\.create/);
         assert.deepEqual(s.deployment.state.resources, {});
         await createdOnce(s, "never-sent", { volumeId, timeouts: { create: "500ms" } });
       },

@@ -143,7 +143,10 @@ describe("Reliability: SnapshotSet under faults", function () {
         const throttle = s.inject({ kind: "error", action: "CreateSnapshots", code: "RequestLimitExceeded", times: Number.POSITIVE_INFINITY });
         const failed = only(await s.up(await program("starved", { instanceId: instance.instanceId, timeouts: { create: "1s" } })));
         assert.deepEqual([failed.op, failed.ok], ["create", false]);
-        assert.match(failed.error?.message ?? "", /did not finish within its 1s timeout \(last error: Request limit exceeded\.\); no snapshot was created$/);
+        assert.match(
+          failed.error?.message ?? "",
+          /did not finish within its 1s timeout \(last EC2 answer: RequestLimitExceeded\)\. No snapshot of this create was found \(searched by its create token\)\. Raise timeouts\.create to give it longer, then run again\.$/,
+        );
         assert.deepEqual([s.deployment.state.resources, await snapshotIds()], [{}, []]);
         throttle.remove();
         await createdOnce(s, "starved", { instanceId: instance.instanceId, timeouts: { create: "1s" } }, instance);
@@ -289,7 +292,7 @@ describe("Reliability: SnapshotSet under faults", function () {
           failed.error?.message ?? "",
           new RegExp(
             `^SnapshotSet "doomed": the snapshot set of instance ${instance.instanceId} failed: snap-[0-9a-f]{17} \\(volume ${failing}: The volume is impaired\\)\\. ` +
-              "All 3 snapshots of the set were deleted\\. Check the volumes, then run `pulumi up` again\\.$",
+              "All 3 snapshots of the set were deleted, so nothing of this create is left\\. Check the volumes, then run `pulumi up` again\\.$",
           ),
         );
         assert.deepEqual([s.deployment.state.resources, await snapshotIds()], [{}, []]);

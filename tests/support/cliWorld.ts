@@ -258,6 +258,7 @@ export class CliStack {
       await command({ onEvent, onOutput: (out) => (output += out) });
       return { ok: true, output, steps, diagnostics, elapsedMs: Date.now() - started };
     } catch (error) {
+      transcribe(diagnostics);
       return { ok: false, output, steps, diagnostics, error: error instanceof Error ? error.message : String(error), elapsedMs: Date.now() - started };
     }
   }
@@ -351,4 +352,15 @@ export function useCliWorld(options: { resetEach?: boolean } = {}): () => CliWor
     });
   }
   return current;
+}
+
+/**
+ * With EBS_SNAPSHOTS_CLI_TRANSCRIPT set to a file, every failed command's diagnostics are appended to it
+ * as the CLI printed them: the source of the real messages quoted in notes and the README.
+ */
+function transcribe(diagnostics: readonly string[]): void {
+  const file = process.env.EBS_SNAPSHOTS_CLI_TRANSCRIPT;
+  if (file !== undefined && file !== "" && diagnostics.length > 0) {
+    fs.appendFileSync(file, `${diagnostics.join("\n")}\n---\n`);
+  }
 }

@@ -9,8 +9,10 @@
  * (outputs.snapshotIds and outputs.snapshots), and the same for resources awaiting deletion.
  */
 import * as assert from "node:assert/strict";
+import * as grpc from "@grpc/grpc-js";
 import { AssertionError } from "node:assert";
 import { Deployment, type DeploymentState, type ProgramResource, type ResourceState, type Step, type UpOptions } from "./deployment";
+import { failureShapeProblems, labelOfUrn } from "./failureShape";
 import type { EngineWorld } from "./engineWorld";
 import type { FaultHandle, FaultRule, RuleHandle, SnapshotHold } from "./faultProxy";
 import { HostCallError, type JsonValue, type ProviderHost } from "./providerHost";
@@ -141,6 +143,8 @@ export class Scenario {
   readonly foreign = new Set<string>();
   /** Every step error, for the secrets scan and the report. */
   readonly errors: Error[] = [];
+  /** Every step error with the resource it is about, for the shape audit. */
+  readonly failures: { urn: string; error: Error }[] = [];
   /** The checkpoint after every command, for the secrets scan. */
   readonly states: DeploymentState[] = [];
   private readonly stepLog: string[] = [];
@@ -389,6 +393,7 @@ export class Scenario {
     steps.forEach((step) => {
       if (step.error !== undefined) {
         this.errors.push(step.error);
+        this.failures.push({ urn: step.urn, error: step.error });
       }
     });
     this.states.push(this.deployment.state);
@@ -475,6 +480,16 @@ export async function runScenario(world: EngineWorld, hosts: ScenarioHosts, suit
   }
   if (left.length > 0) {
     problems.push(`destroy left snapshots in the emulator: ${left.join(", ")}`);
+  }
+  for (const { urn, error } of scenario.failures) {
+    // A killed host answers nothing; the engine, not the provider, words that failure.
+    if (error instanceof HostCallError && error.code === grpc.status.UNAVAILABLE) {
+      continue;
+    }
+    const shape = failureShapeProblems(error.message, labelOfUrn(urn));
+    if (shape.length > 0) {
+      problems.push(`error of ${labelOfUrn(urn)} ${shape.join(", ")}: ${error.message}`);
+    }
   }
   const secretsFound = scenario.secretsFound();
   if (secretsFound > 0) {

@@ -37,13 +37,30 @@ describe("Deadline", () => {
     );
   });
 
-  it("says in the timeout message what was last going wrong", async () => {
-    const cause = new Error("Request limit exceeded.");
+  it("says in the timeout message which code EC2 last answered", async () => {
+    const cause = Object.assign(new Error("Request limit exceeded."), { name: "RequestLimitExceeded", $metadata: { httpStatusCode: 503 } });
     deadline.noteError(new Error("an earlier failure"));
     deadline.noteError(cause);
     await clock.tickAsync(10_000);
     const reason = deadline.signal.reason as DeadlineExceededError;
-    assert.deepEqual([reason.message, reason.lastError], ['create Snapshot "db" did not finish within its 10s timeout (last error: Request limit exceeded.)', cause]);
+    assert.deepEqual([reason.message, reason.lastError], ['create Snapshot "db" did not finish within its 10s timeout (last EC2 answer: RequestLimitExceeded)', cause]);
+  });
+
+  it("says when the last attempt failed before EC2 answered, with the network's code", async () => {
+    deadline.noteError(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }));
+    await clock.tickAsync(10_000);
+    const reason = deadline.signal.reason as DeadlineExceededError;
+    assert.equal(reason.message, 'create Snapshot "db" did not finish within its 10s timeout (the last attempt failed before EC2 answered: ECONNRESET)');
+  });
+
+  it("names the input to raise when it knows it, as the next step", async () => {
+    const named = Deadline.after(10_000, "update (snap-1)", "timeouts.update");
+    await clock.tickAsync(10_000);
+    const reason = named.signal.reason as DeadlineExceededError;
+    assert.deepEqual(
+      { what: reason.what, next: reason.next },
+      { what: "update (snap-1) did not finish within its 10s timeout", next: "raise timeouts.update to give it longer, then run again" },
+    );
   });
 
   it("keeps a thrown non-error as the last error without quoting it", async () => {

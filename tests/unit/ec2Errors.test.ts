@@ -103,7 +103,7 @@ describe("classifyError", () => {
     assert.deepEqual(classifyError(error), {
       kind: "aborted",
       code: "DeadlineExceededError",
-      message: "create Snapshot did not finish within its 10m timeout (last error: read ECONNRESET)",
+      message: "create Snapshot did not finish within its 10m timeout (the last attempt failed before EC2 answered: ECONNRESET)",
     });
   });
 
@@ -133,7 +133,7 @@ describe("Ec2OperationError", () => {
     assert.deepEqual(
       { message: error.message, name: error.name, code: error.code, kind: error.kind, cause: error.cause, operation: error.operation, resourceId: error.resourceId },
       {
-        message: "CreateSnapshot vol-0123456789abcdef0 failed: EC2 InvalidParameterValue: Value (x) for parameter description is invalid. Check the description",
+        message: "CreateSnapshot vol-0123456789abcdef0 failed: EC2 InvalidParameterValue: Value (x) for parameter description is invalid. Check the description.",
         name: "Ec2OperationError",
         code: "InvalidParameterValue",
         kind: "fatal",
@@ -146,17 +146,17 @@ describe("Ec2OperationError", () => {
 
   it("does not double the full stop after an EC2 message that ends with one", () => {
     const error = new Ec2OperationError("CreateSnapshot", "vol-0123456789abcdef0", ec2Error("RequestLimitExceeded", 503, "Request limit exceeded."), "run again later");
-    assert.equal(error.message, "CreateSnapshot vol-0123456789abcdef0 failed: EC2 RequestLimitExceeded: Request limit exceeded. Run again later");
+    assert.equal(error.message, "CreateSnapshot vol-0123456789abcdef0 failed: EC2 RequestLimitExceeded: Request limit exceeded. Run again later.");
   });
 
   it("puts a full stop before the advice when EC2 gave no message", () => {
     const error = new Ec2OperationError("CreateSnapshot", "vol-0123456789abcdef0", ec2Error("IncorrectState", 400, "UnknownError"), "run again shortly");
-    assert.equal(error.message, "CreateSnapshot vol-0123456789abcdef0 failed: EC2 IncorrectState. Run again shortly");
+    assert.equal(error.message, "CreateSnapshot vol-0123456789abcdef0 failed: EC2 IncorrectState. Run again shortly.");
   });
 
   it("leaves out an empty EC2 message and absent advice", () => {
     const error = new Ec2OperationError("DeleteSnapshot", "snap-0123456789abcdef0", ec2Error("InvalidSnapshot.NotFound", 400, "UnknownError"));
-    assert.equal(error.message, "DeleteSnapshot snap-0123456789abcdef0 failed: EC2 InvalidSnapshot.NotFound");
+    assert.equal(error.message, "DeleteSnapshot snap-0123456789abcdef0 failed: EC2 InvalidSnapshot.NotFound.");
   });
 
   it("is an Error that instanceof recognises", () => {

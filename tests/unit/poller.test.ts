@@ -368,8 +368,8 @@ describe("waitForSnapshots (the shared poller)", () => {
       assert.deepEqual(outcome.error.snapshotIds, ["snap-b"]);
       assert.equal(
         outcome.error.message,
-        "snapshot snap-b disappeared while being waited on (deleted outside Pulumi, or by EC2 after an error); " +
-          "run `pulumi refresh` to drop it from the state, then `pulumi up` to take a new one",
+        "snapshot snap-b disappeared while being waited on (deleted outside Pulumi, or by EC2 after an error). " +
+          "Run `pulumi refresh` to drop it from the state, then `pulumi up` to take a new one.",
       );
       assert.deepEqual(states(outcome.error.lastSeen), { "snap-a": "pending 0%" });
       assertNoTimerLeft();

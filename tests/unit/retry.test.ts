@@ -179,7 +179,7 @@ describe("withRetry", () => {
     assert.deepEqual(
       { message: result.error.message, operation: result.error.operation, timeoutMs: result.error.timeoutMs, lastError: result.error.lastError },
       {
-        message: "create Snapshot did not finish within its 10s timeout (last error: throttled #3)",
+        message: "create Snapshot did not finish within its 10s timeout (last EC2 answer: RequestLimitExceeded)",
         operation: "create Snapshot",
         timeoutMs: 10_000,
         lastError: thrown[2],

@@ -29,8 +29,8 @@ const DATA_VOLUME_1: PlannedVolume = { volumeId: DATA_1, deviceName: "/dev/sdf",
 const DATA_VOLUME_2: PlannedVolume = { volumeId: DATA_2, deviceName: "/dev/sdg", root: false };
 const ATTACHED = [ROOT_VOLUME, DATA_VOLUME_1, DATA_VOLUME_2];
 
-function refused(reason: string): SetPlan {
-  return { ok: false, reason };
+function refused(reason: string, next: string): SetPlan {
+  return { ok: false, reason, next };
 }
 
 describe("planSnapshotSet", () => {
@@ -95,7 +95,7 @@ describe("planSnapshotSet", () => {
     it("refuses an instance that does not exist, naming the region", () => {
       assert.deepEqual(
         planSnapshotSet({ instanceId: INSTANCE_ID }, undefined, REGION),
-        refused(`instance ${INSTANCE_ID} does not exist in ${REGION} (EC2 InvalidInstanceID.NotFound); check instanceId and region`),
+        refused(`instance ${INSTANCE_ID} does not exist in ${REGION} (EC2 InvalidInstanceID.NotFound)`, "check instanceId and region"),
       );
     });
 
@@ -103,7 +103,7 @@ describe("planSnapshotSet", () => {
       it(`refuses a ${state} instance`, () => {
         assert.deepEqual(
           planSnapshotSet({ instanceId: INSTANCE_ID }, instance({ State: { Name: state } }), REGION),
-          refused(`instance ${INSTANCE_ID} is ${state}; there is nothing to snapshot`),
+          refused(`instance ${INSTANCE_ID} is ${state}, so there is nothing to snapshot`, "point instanceId at a running or stopped instance, or remove the resource"),
         );
       });
     }
@@ -111,7 +111,7 @@ describe("planSnapshotSet", () => {
     it("refuses an instance with hibernation enabled", () => {
       assert.deepEqual(
         planSnapshotSet({ instanceId: INSTANCE_ID }, instance({ HibernationOptions: { Configured: true } }), REGION),
-        refused(`instance ${INSTANCE_ID} has hibernation enabled; EC2 takes no multi-volume snapshot sets of such instances`),
+        refused(`instance ${INSTANCE_ID} has hibernation enabled, and EC2 takes no multi-volume snapshot sets of such instances`, "snapshot its volumes one by one with Snapshot resources instead"),
       );
     });
 
@@ -131,7 +131,10 @@ describe("planSnapshotSet", () => {
       });
       assert.deepEqual(
         planSnapshotSet({ instanceId: INSTANCE_ID }, hibernated, REGION),
-        refused(`instance ${INSTANCE_ID} is hibernated; EC2 takes no multi-volume snapshot sets of hibernated instances`),
+        refused(
+          `instance ${INSTANCE_ID} is hibernated, and EC2 takes no multi-volume snapshot sets of hibernated instances`,
+          "start the instance, or snapshot its volumes one by one with Snapshot resources",
+        ),
       );
     });
 
@@ -140,8 +143,8 @@ describe("planSnapshotSet", () => {
         assert.deepEqual(
           planSnapshotSet({ instanceId: INSTANCE_ID, excludeBootVolume, excludeDataVolumeIds: [DATA_1, ROOT] }, instance(), REGION),
           refused(
-            `excludeDataVolumeIds lists ${ROOT}, the root volume (/dev/xvda) of instance ${INSTANCE_ID}; ` +
-              "EC2 rejects that: use excludeBootVolume: true to leave the root volume out",
+            `excludeDataVolumeIds lists ${ROOT}, the root volume (/dev/xvda) of instance ${INSTANCE_ID}, and EC2 rejects that`,
+            "use excludeBootVolume: true to leave the root volume out",
           ),
         );
       }
@@ -151,14 +154,14 @@ describe("planSnapshotSet", () => {
       const other = "vol-0000000000000000e";
       assert.deepEqual(
         planSnapshotSet({ instanceId: INSTANCE_ID, excludeDataVolumeIds: [LOOSE, DATA_1, other] }, instance(), REGION),
-        refused(`excludeDataVolumeIds lists ${LOOSE}, ${other}, not attached to instance ${INSTANCE_ID}`),
+        refused(`excludeDataVolumeIds lists ${LOOSE}, ${other}, not attached to instance ${INSTANCE_ID}`, "remove those ids from excludeDataVolumeIds"),
       );
     });
 
     it("refuses a set in which every volume is excluded", () => {
       assert.deepEqual(
         planSnapshotSet({ instanceId: INSTANCE_ID, excludeBootVolume: true, excludeDataVolumeIds: [DATA_1, DATA_2] }, instance(), REGION),
-        refused(`nothing to snapshot: every EBS volume of instance ${INSTANCE_ID} is excluded`),
+        refused(`nothing to snapshot: every EBS volume of instance ${INSTANCE_ID} is excluded`, "exclude fewer volumes (excludeBootVolume, excludeDataVolumeIds)"),
       );
     });
 
@@ -166,21 +169,21 @@ describe("planSnapshotSet", () => {
       const rootOnly = instance({ BlockDeviceMappings: [mapping("/dev/xvda", ROOT)] });
       assert.deepEqual(
         planSnapshotSet({ instanceId: INSTANCE_ID, excludeBootVolume: true }, rootOnly, REGION),
-        refused(`nothing to snapshot: every EBS volume of instance ${INSTANCE_ID} is excluded`),
+        refused(`nothing to snapshot: every EBS volume of instance ${INSTANCE_ID} is excluded`, "exclude fewer volumes (excludeBootVolume, excludeDataVolumeIds)"),
       );
     });
 
     it("refuses an instance without any EBS volume", () => {
       assert.deepEqual(
         planSnapshotSet({ instanceId: INSTANCE_ID }, instance({ BlockDeviceMappings: [] }), REGION),
-        refused(`nothing to snapshot: every EBS volume of instance ${INSTANCE_ID} is excluded`),
+        refused(`nothing to snapshot: every EBS volume of instance ${INSTANCE_ID} is excluded`, "exclude fewer volumes (excludeBootVolume, excludeDataVolumeIds)"),
       );
     });
 
     it("checks hibernation before the exclusions", () => {
       assert.deepEqual(
         planSnapshotSet({ instanceId: INSTANCE_ID, excludeDataVolumeIds: [LOOSE] }, instance({ HibernationOptions: { Configured: true } }), REGION),
-        refused(`instance ${INSTANCE_ID} has hibernation enabled; EC2 takes no multi-volume snapshot sets of such instances`),
+        refused(`instance ${INSTANCE_ID} has hibernation enabled, and EC2 takes no multi-volume snapshot sets of such instances`, "snapshot its volumes one by one with Snapshot resources instead"),
       );
     });
   });
@@ -200,7 +203,7 @@ describe("planSnapshotSet", () => {
     it("refuses 41 volumes, suggesting exclusions", () => {
       assert.deepEqual(
         planSnapshotSet({ instanceId: INSTANCE_ID }, withDataVolumes(40), REGION),
-        refused(`instance ${INSTANCE_ID} would need a set of 41 volumes; EC2 allows at most 40 (exclude some with excludeDataVolumeIds)`),
+        refused(`instance ${INSTANCE_ID} would need a set of 41 volumes, and EC2 allows at most 40`, "exclude some with excludeDataVolumeIds"),
       );
     });
 

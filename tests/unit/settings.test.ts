@@ -43,20 +43,20 @@ describe("readSettings", () => {
   for (const raw of bad) {
     it(`rejects ${JSON.stringify(raw)}, naming the variable`, () => {
       assert.throws(() => readSettings({ EBS_SNAPSHOTS_REQUEST_TIMEOUT_MS: raw }), {
-        message: `EBS_SNAPSHOTS_REQUEST_TIMEOUT_MS must be a whole number of milliseconds, got "${raw}"`,
+        message: `EBS_SNAPSHOTS_REQUEST_TIMEOUT_MS must be a whole number of milliseconds, got "${raw}". Correct or unset EBS_SNAPSHOTS_REQUEST_TIMEOUT_MS.`,
       });
     });
   }
 
   it("rejects a shortest poll longer than the longest, naming both variables", () => {
     assert.throws(() => readSettings({ EBS_SNAPSHOTS_POLL_MIN_MS: "130000" }), {
-      message: "EBS_SNAPSHOTS_POLL_MIN_MS (130000) must not exceed EBS_SNAPSHOTS_POLL_MAX_MS (120000)",
+      message: "EBS_SNAPSHOTS_POLL_MIN_MS (130000) must not exceed EBS_SNAPSHOTS_POLL_MAX_MS (120000). Lower EBS_SNAPSHOTS_POLL_MIN_MS or raise EBS_SNAPSHOTS_POLL_MAX_MS.",
     });
   });
 
   it("rejects a first retry delay longer than the longest, naming both variables", () => {
     assert.throws(() => readSettings({ EBS_SNAPSHOTS_RETRY_MAX_MS: "500" }), {
-      message: "EBS_SNAPSHOTS_RETRY_MIN_MS (1000) must not exceed EBS_SNAPSHOTS_RETRY_MAX_MS (500)",
+      message: "EBS_SNAPSHOTS_RETRY_MIN_MS (1000) must not exceed EBS_SNAPSHOTS_RETRY_MAX_MS (500). Lower EBS_SNAPSHOTS_RETRY_MIN_MS or raise EBS_SNAPSHOTS_RETRY_MAX_MS.",
     });
   });
 
