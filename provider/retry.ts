@@ -1,3 +1,4 @@
+import { backoffDelayMs } from "./backoff";
 import type { Deadline } from "./deadline";
 import { classifyError, type ClassifiedError, type ErrorKind } from "./ec2Errors";
 import type { Settings } from "./settings";
@@ -67,24 +68,22 @@ export async function withRetry<T>(attempt: (signal: AbortSignal) => Promise<T>,
     },
     {
       retries: Number.POSITIVE_INFINITY,
-      factor: 2,
-      minTimeout: Math.max(1, settings.retryMinMs),
-      maxTimeout: Math.max(1, settings.retryMaxMs),
-      randomize: true,
+      // The wait is ours (backoffDelayMs), slept in onFailedAttempt, so it is known before it begins.
+      minTimeout: 0,
+      maxTimeout: 0,
       signal: deadline.signal,
       shouldRetry: ({ error }) => retryOn.has(classifyError(error).kind),
-      onFailedAttempt: async ({ error, retryDelay }) => {
+      onFailedAttempt: async ({ error, attemptNumber }) => {
         deadline.noteError(error);
         const failure = classifyError(error);
         if (!retryOn.has(failure.kind)) {
           return;
         }
+        const backoff = backoffDelayMs(attemptNumber, settings);
         // EC2 asks for 15 s between two snapshots of one volume; a shorter backoff would only fail again.
-        const extra = failure.kind === "volumeRate" ? Math.max(0, settings.volumeSpacingMs - retryDelay) : 0;
-        options.onRetry?.(failure, retryDelay + extra);
-        if (extra > 0) {
-          await deadline.sleep(extra);
-        }
+        const delay = failure.kind === "volumeRate" ? Math.max(backoff, settings.volumeSpacingMs) : backoff;
+        options.onRetry?.(failure, delay);
+        await deadline.sleep(delay);
       },
     },
   );
