@@ -24,14 +24,20 @@ function render(name: string, value: XmlValue): string {
     return value.length === 0 ? `<${name}/>` : `<${name}>${value.map((item) => render("item", item)).join("")}</${name}>`;
   }
   if (typeof value === "object") {
-    return `<${name}>${Object.entries(value).map(([child, v]) => render(child, v)).join("")}</${name}>`;
+    return `<${name}>${Object.entries(value)
+      .map(([child, v]) => render(child, v))
+      .join("")}</${name}>`;
   }
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
 /** `<ActionResponse xmlns=…><requestId/>…fields…</ActionResponse>`. */
 export function successBody(action: string, fields: XmlFields): string {
-  const inner = render("requestId", randomUUID()) + Object.entries(fields).map(([name, value]) => render(name, value)).join("");
+  const inner =
+    render("requestId", randomUUID()) +
+    Object.entries(fields)
+      .map(([name, value]) => render(name, value))
+      .join("");
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EC2_NAMESPACE}">${inner}</${action}Response>`;
 }
 

@@ -146,7 +146,13 @@ async function throughModel(volumes: string[], proxy: FaultProxy, parallel: numb
     proxy.clearRequests();
     const started = Date.now();
     const steps = await deployment.up(resources, { parallel });
-    const run = measured(`model engine, parallel ${parallel}`, steps.every((s) => s.ok), proxy.requests, 1, Date.now() - started);
+    const run = measured(
+      `model engine, parallel ${parallel}`,
+      steps.every((s) => s.ok),
+      proxy.requests,
+      1,
+      Date.now() - started,
+    );
     await deployment.destroy({ parallel: true });
     return run;
   } finally {
@@ -181,11 +187,17 @@ export async function realEngineBench(argv: readonly string[]): Promise<void> {
         throw new Error(`${left.length} snapshots left after destroy`);
       }
     }
-    console.log(`N=${n} Snapshots in one \`pulumi up\`, each pending for ${PENDING_DESCRIBES} DescribeSnapshots answers (fault proxy over moto), polls ${PROVIDER_ENV.EBS_SNAPSHOTS_POLL_MIN_MS}-${PROVIDER_ENV.EBS_SNAPSHOTS_POLL_MAX_MS} ms`);
-    console.log("| engine | ok | dynamic-provider processes | CreateSnapshot | DescribeSnapshots polls | most ids in one poll | interrupted-create lookups | EC2 calls | up wall s |");
+    console.log(
+      `N=${n} Snapshots in one \`pulumi up\`, each pending for ${PENDING_DESCRIBES} DescribeSnapshots answers (fault proxy over moto), polls ${PROVIDER_ENV.EBS_SNAPSHOTS_POLL_MIN_MS}-${PROVIDER_ENV.EBS_SNAPSHOTS_POLL_MAX_MS} ms`,
+    );
+    console.log(
+      "| engine | ok | dynamic-provider processes | CreateSnapshot | DescribeSnapshots polls | most ids in one poll | interrupted-create lookups | EC2 calls | up wall s |",
+    );
     console.log("|:--|:--|--:|--:|--:|--:|--:|--:|--:|");
     for (const r of runs) {
-      console.log(`| ${r.engine} | ${r.ok ? "yes" : "no"} | ${r.providerProcesses} | ${r.creates} | ${r.polls} | ${r.maxIdsPerPoll} | ${r.lookups} | ${r.apiCalls} | ${r.wallS.toFixed(1)} |`);
+      console.log(
+        `| ${r.engine} | ${r.ok ? "yes" : "no"} | ${r.providerProcesses} | ${r.creates} | ${r.polls} | ${r.maxIdsPerPoll} | ${r.lookups} | ${r.apiCalls} | ${r.wallS.toFixed(1)} |`,
+      );
     }
     const [real, model, wide, wideModel] = runs;
     console.log(

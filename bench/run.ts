@@ -68,7 +68,17 @@ const DEFAULT_LATENCY_MS = 100;
 const VISIBILITY_DELAY_MS = 2_000;
 
 export function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { clock: "virtual", scale: 200, seed: 6, ns: [1, 10, 100, 500], describeBuckets: "strict", latencyMs: undefined, progress: "realistic", sequential: false, verbose: false };
+  const options: Options = {
+    clock: "virtual",
+    scale: 200,
+    seed: 6,
+    ns: [1, 10, 100, 500],
+    describeBuckets: "strict",
+    latencyMs: undefined,
+    progress: "realistic",
+    sequential: false,
+    verbose: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
     const value = (): string => inline ?? argv[++i] ?? "";
@@ -271,7 +281,25 @@ function fixed(value: number, digits: number): string {
 }
 
 function table(results: readonly RunResult[], clock: ClockKind): string {
-  const header = ["N", "mode", "ok", "failed", "DescribeSnapshots", "API calls", "throttled", "throttled %", "vol-limit errs", "other errs", "lag mean s", "lag p95 s", "lag max s", "wall (sim)", "real", "cpu", "timer lateness p99 (sim)"];
+  const header = [
+    "N",
+    "mode",
+    "ok",
+    "failed",
+    "DescribeSnapshots",
+    "API calls",
+    "throttled",
+    "throttled %",
+    "vol-limit errs",
+    "other errs",
+    "lag mean s",
+    "lag p95 s",
+    "lag max s",
+    "wall (sim)",
+    "real",
+    "cpu",
+    "timer lateness p99 (sim)",
+  ];
   const rows = results.map((r) => [
     String(r.n),
     r.mode,

@@ -43,7 +43,15 @@ export async function checkSimulator(): Promise<void> {
     timing: { seed: 1, medianMs: 60_000, sigma: 0.1 },
     visibilityDelayMs: 30_000,
     volumes: [
-      { volumeId: gp3, sizeGiB: 8, volumeType: "gp3", availabilityZone: "us-east-1a", encrypted: true, kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/k", productCodes: [{ id: "abc123", type: "marketplace" }] },
+      {
+        volumeId: gp3,
+        sizeGiB: 8,
+        volumeType: "gp3",
+        availabilityZone: "us-east-1a",
+        encrypted: true,
+        kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/k",
+        productCodes: [{ id: "abc123", type: "marketplace" }],
+      },
       { volumeId: st1, sizeGiB: 500, volumeType: "st1", availabilityZone: "us-east-1a" },
       ...extra,
     ],
@@ -61,7 +69,19 @@ export async function checkSimulator(): Promise<void> {
     assert.deepEqual((await client.send(new DescribeInstancesCommand({}))).Reservations, []);
 
     const created = await client.send(
-      new CreateSnapshotCommand({ VolumeId: gp3, Description: "d <&>", TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "Name", Value: "a" }, { Key: "t", Value: "1" }] }] }),
+      new CreateSnapshotCommand({
+        VolumeId: gp3,
+        Description: "d <&>",
+        TagSpecifications: [
+          {
+            ResourceType: "snapshot",
+            Tags: [
+              { Key: "Name", Value: "a" },
+              { Key: "t", Value: "1" },
+            ],
+          },
+        ],
+      }),
     );
     const id = created.SnapshotId!;
     assert.match(id, /^snap-[0-9a-f]{17}$/);
@@ -70,7 +90,10 @@ export async function checkSimulator(): Promise<void> {
     assert.equal(created.Description, "d <&>");
     assert.equal(created.OwnerId, ACCOUNT_ID);
     assert.ok(created.StartTime instanceof Date && Math.abs(created.StartTime.getTime() - Date.now()) < 5_000);
-    assert.deepEqual(created.Tags, [{ Key: "Name", Value: "a" }, { Key: "t", Value: "1" }]);
+    assert.deepEqual(created.Tags, [
+      { Key: "Name", Value: "a" },
+      { Key: "t", Value: "1" },
+    ]);
     await rejects(client.send(new CreateSnapshotCommand({ VolumeId: gp3 })), "SnapshotCreationPerVolumeRateExceeded", 400);
 
     // Not visible for 30 simulated seconds (50 real ms): named → NotFound, filtered → missing.
@@ -93,7 +116,12 @@ export async function checkSimulator(): Promise<void> {
     const tagged = await client.send(new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: [{ Name: "tag:x", Values: ["y"] }], MaxResults: 1000 }));
     assert.deepEqual(
       tagged.Snapshots?.map((s) => s.Tags),
-      [[{ Key: "Name", Value: "a" }, { Key: "x", Value: "y" }]],
+      [
+        [
+          { Key: "Name", Value: "a" },
+          { Key: "x", Value: "y" },
+        ],
+      ],
     );
     assert.equal(tagged.NextToken, undefined);
     assert.equal((await client.send(new DescribeSnapshotsCommand({ OwnerIds: ["amazon"], Filters: [{ Name: "volume-id", Values: [gp3] }] }))).Snapshots?.length, 0);
@@ -119,7 +147,7 @@ export async function checkSimulator(): Promise<void> {
     );
     assert.equal(page2.Snapshots?.length, 3);
     assert.equal(page2.NextToken, undefined);
-    assert.deepEqual(new Set([...page1.Snapshots!, ...page2.Snapshots!].map((s) => s.SnapshotId)), new Set(wanted));
+    assert.deepEqual(new Set([...page1.Snapshots, ...page2.Snapshots].map((s) => s.SnapshotId)), new Set(wanted));
     await rejects(client.send(new DescribeSnapshotsCommand({ Filters: [{ Name: "snapshot-id", Values: wanted }], MaxResults: 5, NextToken: "bogus" })), "InvalidPaginationToken");
 
     const done = (await client.send(new DescribeSnapshotsCommand({ SnapshotIds: [id] }))).Snapshots?.[0];
@@ -129,7 +157,6 @@ export async function checkSimulator(): Promise<void> {
 
     await client.send(new DeleteSnapshotCommand({ SnapshotId: id }));
     await rejects(client.send(new DeleteSnapshotCommand({ SnapshotId: id })), "InvalidSnapshot.NotFound", 400);
-
   } finally {
     client.destroy();
     await sim.stop();
@@ -139,7 +166,12 @@ export async function checkSimulator(): Promise<void> {
 /** Throttling, at scale 1 so that a burst is a burst: DescribeSnapshots has 50 tokens, 80 at once get RequestLimitExceeded (503). */
 async function checkThrottling(): Promise<void> {
   const volumeId = benchVolumeId(1);
-  const sim = new Ec2Simulator({ scale: 1, timing: { seed: 1, medianMs: 60_000, sigma: 0.1 }, visibilityDelayMs: 0, volumes: [{ volumeId, sizeGiB: 8, volumeType: "gp3", availabilityZone: "us-east-1a" }] });
+  const sim = new Ec2Simulator({
+    scale: 1,
+    timing: { seed: 1, medianMs: 60_000, sigma: 0.1 },
+    visibilityDelayMs: 0,
+    volumes: [{ volumeId, sizeGiB: 8, volumeType: "gp3", availabilityZone: "us-east-1a" }],
+  });
   const endpoint = await sim.start();
   const client = new EC2Client({ endpoint, region: "us-east-1", credentials: { accessKeyId: "bench", secretAccessKey: "bench" }, maxAttempts: 1 });
   try {
@@ -147,7 +179,7 @@ async function checkThrottling(): Promise<void> {
     const burst = await Promise.allSettled(Array.from({ length: 80 }, () => client.send(new DescribeSnapshotsCommand({ SnapshotIds: [SnapshotId!] }))));
     const throttled = burst.filter((r): r is PromiseRejectedResult => r.status === "rejected" && (r.reason as { name?: string }).name === "RequestLimitExceeded");
     assert.ok(throttled.length >= 25 && throttled.length <= 30, `${throttled.length} of 80 throttled`);
-    assert.equal(throttled[0].reason.$metadata.httpStatusCode, 503);
+    assert.equal((throttled[0].reason as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode, 503);
     assert.equal(sim.requests.filter((r) => r.outcome === "RequestLimitExceeded").length, throttled.length);
   } finally {
     client.destroy();

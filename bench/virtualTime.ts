@@ -15,7 +15,20 @@ import type { ClientRequest } from "node:http";
 import * as sinon from "sinon";
 
 /** Active resources that are long-lived handles, not pending work. */
-const IDLE_RESOURCES = new Set(["TCPSocketWrap", "TCPServerWrap", "Timeout", "Immediate", "TTYWrap", "PipeWrap", "ProcessWrap", "SignalWrap", "FSEventWrap", "StatWatcher", "MessagePort", "UDPWrap"]);
+const IDLE_RESOURCES = new Set([
+  "TCPSocketWrap",
+  "TCPServerWrap",
+  "Timeout",
+  "Immediate",
+  "TTYWrap",
+  "PipeWrap",
+  "ProcessWrap",
+  "SignalWrap",
+  "FSEventWrap",
+  "StatWatcher",
+  "MessagePort",
+  "UDPWrap",
+]);
 /** Consecutive quiet event-loop turns before the process counts as idle. */
 const QUIET_TURNS = 3;
 

@@ -174,13 +174,20 @@ async function runProject(spec: WorkerSpec, task: WorkerTask, hooks: typeof Prov
  */
 async function warmUp(spec: WorkerSpec): Promise<void> {
   const volumeId = benchVolumeId(0);
-  const sim = new Ec2Simulator({ scale: 1e6, timing: { seed: 0, medianMs: 1_000, sigma: 0 }, visibilityDelayMs: 0, volumes: [{ volumeId, sizeGiB: 1, volumeType: "gp3", availabilityZone: "us-east-1a" }] });
+  const sim = new Ec2Simulator({
+    scale: 1e6,
+    timing: { seed: 0, medianMs: 1_000, sigma: 0 },
+    visibilityDelayMs: 0,
+    volumes: [{ volumeId, sizeGiB: 1, volumeType: "gp3", availabilityZone: "us-east-1a" }],
+  });
   const endpoint = await sim.start();
   const client = new EC2Client({ endpoint, retryStrategy: scaledDefaultRetryStrategy(spec.scale) });
   try {
     await client.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }));
     await client.send(new DescribeInstancesCommand({}));
-    const { SnapshotId } = await client.send(new CreateSnapshotCommand({ VolumeId: volumeId, TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "k", Value: "v" }] }] }));
+    const { SnapshotId } = await client.send(
+      new CreateSnapshotCommand({ VolumeId: volumeId, TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "k", Value: "v" }] }] }),
+    );
     await client.send(new DescribeSnapshotAttributeCommand({ SnapshotId, Attribute: "productCodes" }));
     await client.send(new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: [{ Name: "snapshot-id", Values: [SnapshotId!] }], MaxResults: 1000 }));
     await waitUntilSnapshotCompleted({ client, minDelay: 0.001, maxDelay: 0.002, maxWaitTime: 5 }, { SnapshotIds: [SnapshotId!] });
@@ -202,6 +209,8 @@ function loadProvider(): typeof ProviderModule {
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? "") as WorkerSpec;
   let virtual: import("./virtualTime").VirtualTime | undefined;
+  // The virtual clock reads the simulator through a closure before the simulator exists.
+  // eslint-disable-next-line prefer-const
   let sim: Ec2Simulator | undefined;
   if (spec.clock === "virtual") {
     // Reproducible jitter (SDK waiter, SDK retries, provider schedule) for a given seed and mode.
@@ -245,7 +254,7 @@ async function main(): Promise<void> {
       volumeId: spec.tasks[i].volumeId,
       ok: outcome.ok,
       ...(outcome.snapshotId !== undefined ? { snapshotId: outcome.snapshotId } : {}),
-      returnedAtSim: sim!.clock.toSim(outcome.returnedAt),
+      returnedAtSim: sim.clock.toSim(outcome.returnedAt),
       ...(outcome.error !== undefined ? { error: outcome.error } : {}),
     })),
     requests: sim.requests,

@@ -36,7 +36,10 @@ export async function findAfterTimeout(ec2: Ec2, marker: CreationMarker): Promis
  */
 export function afterTimeoutOutcome(search: SearchAfterTimeout, resumable: boolean): { outcome: string; next?: string } {
   if (search.found.length > 0) {
-    return { outcome: OUTCOME.recorded(search.found.map((s) => s.SnapshotId ?? "")), next: "run `pulumi up` again to resume waiting, or raise timeouts.create to wait longer in one run" };
+    return {
+      outcome: OUTCOME.recorded(search.found.map((s) => s.SnapshotId ?? "")),
+      next: "run `pulumi up` again to resume waiting, or raise timeouts.create to wait longer in one run",
+    };
   }
   if (!("failure" in search)) {
     return { outcome: OUTCOME.nothingFound };

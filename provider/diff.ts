@@ -96,8 +96,7 @@ export function diffInputs(rules: Readonly<Record<string, DiffRule>>, olds: Prop
     if (rule.onlyWhenGiven && (next === undefined || next === null)) {
       continue;
     }
-    const changed =
-      containsUnknown(next) || canonical(effective(olds[name], rule), !!rule.unordered) !== canonical(effective(next, rule), !!rule.unordered);
+    const changed = containsUnknown(next) || canonical(effective(olds[name], rule), !!rule.unordered) !== canonical(effective(next, rule), !!rule.unordered);
     if (changed) {
       (rule.kind === "replace" ? replaces : updates).push(name);
     }

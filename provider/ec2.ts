@@ -20,7 +20,19 @@ import {
   type Volume,
 } from "@aws-sdk/client-ec2";
 import type { Deadline } from "./deadline";
-import { adviceFor, classifyError, CredentialsError, retryReason, type ClassifiedError, Ec2OperationError, EndpointError, endpointIsWrong, type CredentialSource, type EndpointInfo, type ErrorKind } from "./ec2Errors";
+import {
+  adviceFor,
+  classifyError,
+  CredentialsError,
+  retryReason,
+  type ClassifiedError,
+  Ec2OperationError,
+  EndpointError,
+  endpointIsWrong,
+  type CredentialSource,
+  type EndpointInfo,
+  type ErrorKind,
+} from "./ec2Errors";
 import { connectEc2 } from "./ec2Client";
 import { markerFilters, markerTags, matchesMarker, type CreationMarker } from "./creationMarker";
 import { clockTime, writeLine } from "./log";
@@ -85,22 +97,14 @@ export class Ec2 {
       return [];
     }
     return this.call("DescribeVolumes", volumeIds.join(","), async (signal) => {
-      const out = await this.send(
-        "DescribeVolumes",
-        (c) => c.send(new DescribeVolumesCommand({ VolumeIds: [...volumeIds] }), { abortSignal: signal }),
-        signal,
-      );
+      const out = await this.send("DescribeVolumes", (c) => c.send(new DescribeVolumesCommand({ VolumeIds: [...volumeIds] }), { abortSignal: signal }), signal);
       return out.Volumes ?? [];
     });
   }
 
   async describeInstance(instanceId: string): Promise<Instance | undefined> {
     return this.optional("DescribeInstances", instanceId, async (signal) => {
-      const out = await this.send(
-        "DescribeInstances",
-        (c) => c.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }), { abortSignal: signal }),
-        signal,
-      );
+      const out = await this.send("DescribeInstances", (c) => c.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }), { abortSignal: signal }), signal);
       return out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
     });
   }
@@ -187,9 +191,7 @@ export class Ec2 {
   /** The snapshots that carry the token of one create request, oldest first. */
   async findMarked(marker: CreationMarker): Promise<Snapshot[]> {
     const candidates = await this.findSnapshots(markerFilters(marker), marker.token);
-    return candidates
-      .filter((snapshot) => matchesMarker(snapshot, marker))
-      .sort((a, b) => (a.StartTime?.getTime() ?? 0) - (b.StartTime?.getTime() ?? 0));
+    return candidates.filter((snapshot) => matchesMarker(snapshot, marker)).sort((a, b) => (a.StartTime?.getTime() ?? 0) - (b.StartTime?.getTime() ?? 0));
   }
 
   /**
@@ -255,11 +257,7 @@ export class Ec2 {
       return;
     }
     await this.call("DeleteTags on", resourceIds.join(","), async (signal) =>
-      this.send(
-        "DeleteTags",
-        (c) => c.send(new DeleteTagsCommand({ Resources: [...resourceIds], Tags: keys.map((Key) => ({ Key })) }), { abortSignal: signal }),
-        signal,
-      ),
+      this.send("DeleteTags", (c) => c.send(new DeleteTagsCommand({ Resources: [...resourceIds], Tags: keys.map((Key) => ({ Key })) }), { abortSignal: signal }), signal),
     );
   }
 
@@ -290,10 +288,9 @@ export class Ec2 {
       const out = await this.send(
         "DescribeImages",
         (c) =>
-          c.send(
-            new DescribeImagesCommand({ Owners: ["self"], Filters: [{ Name: "block-device-mapping.snapshot-id", Values: [snapshotId] }] }),
-            { abortSignal: this.deadline.signal },
-          ),
+          c.send(new DescribeImagesCommand({ Owners: ["self"], Filters: [{ Name: "block-device-mapping.snapshot-id", Values: [snapshotId] }] }), {
+            abortSignal: this.deadline.signal,
+          }),
         this.deadline.signal,
       );
       return (out.Images ?? []).map((image) => image.ImageId ?? "").filter((id) => id !== "");

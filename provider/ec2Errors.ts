@@ -78,7 +78,7 @@ interface ErrorShape {
 }
 
 function shapeOf(error: unknown): ErrorShape {
-  return error !== null && typeof error === "object" ? (error as ErrorShape) : {};
+  return error !== null && typeof error === "object" ? error : {};
 }
 
 function stringOr(value: unknown, fallback: string): string {
@@ -88,11 +88,7 @@ function stringOr(value: unknown, fallback: string): string {
 export function classifyError(error: unknown): ClassifiedError {
   const shape = shapeOf(error);
   const status =
-    typeof shape.$metadata?.httpStatusCode === "number"
-      ? shape.$metadata.httpStatusCode
-      : typeof shape.$response?.statusCode === "number"
-        ? shape.$response.statusCode
-        : undefined;
+    typeof shape.$metadata?.httpStatusCode === "number" ? shape.$metadata.httpStatusCode : typeof shape.$response?.statusCode === "number" ? shape.$response.statusCode : undefined;
   const networkCode = typeof shape.code === "string" ? shape.code : undefined;
   const code = stringOr(shape.Code, networkCode !== undefined && status === undefined ? networkCode : stringOr(shape.name, "Error"));
   // The AWS SDK fills in "UnknownError" when an emulator's error body carries no message.
@@ -213,7 +209,8 @@ export class EndpointError extends ExplainedError {
 function describeAnswer(error: unknown): string {
   const shape = shapeOf(error);
   const type = shape.$response?.headers?.["content-type"];
-  return `HTTP ${String(shape.$metadata?.httpStatusCode ?? shape.$response?.statusCode ?? "?")}${typeof type === "string" ? ` (${type.split(";")[0]})` : ""}`;
+  const status = shape.$metadata?.httpStatusCode ?? shape.$response?.statusCode;
+  return `HTTP ${typeof status === "number" ? status : "?"}${typeof type === "string" ? ` (${type.split(";")[0]})` : ""}`;
 }
 
 /**

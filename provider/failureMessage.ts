@@ -59,11 +59,13 @@ export const OUTCOME = {
   nothingFound: "no snapshot of this create was found (searched by its create token)",
   /** The search itself failed: the next `pulumi up` searches again, so nothing leaks. */
   couldNotLook: (why: string) => `whether EC2 made a snapshot is not known: the search for one failed (${why})`,
-  recorded: (ids: readonly string[]) => `${capitalized(snapshotsNamed(ids))} ${ids.length === 1 ? "was" : "were"} created and ${ids.length === 1 ? "is" : "are"} recorded in the stack`,
+  recorded: (ids: readonly string[]) =>
+    `${capitalized(snapshotsNamed(ids))} ${ids.length === 1 ? "was" : "were"} created and ${ids.length === 1 ? "is" : "are"} recorded in the stack`,
   /** For messages whose "what" already names the snapshots. */
   itIsRecorded: (count: number) => (count === 1 ? "it is recorded in the stack" : "they are recorded in the stack"),
   stillRecorded: (ids: readonly string[]) => `${capitalized(snapshotsNamed(ids))} ${ids.length === 1 ? "stays" : "stay"} recorded in the stack`,
-  notDeleted: (ids: readonly string[]) => `${capitalized(snapshotsNamed(ids))} ${ids.length === 1 ? "was" : "were"} not deleted and ${ids.length === 1 ? "stays" : "stay"} in the stack`,
+  notDeleted: (ids: readonly string[]) =>
+    `${capitalized(snapshotsNamed(ids))} ${ids.length === 1 ? "was" : "were"} not deleted and ${ids.length === 1 ? "stays" : "stay"} in the stack`,
   refreshUnchanged: "the stack's record was not changed",
 } as const;
 

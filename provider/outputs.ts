@@ -34,7 +34,7 @@ export function snapshotArn(region: string, snapshotId: string): string {
 
 export function snapshotState(snapshot: Snapshot): SnapshotState {
   // EC2's CreateSnapshots answer (and emulators) may omit State; a snapshot just made is pending.
-  return (snapshot.State as SnapshotState | undefined) ?? "pending";
+  return snapshot.State ?? "pending";
 }
 
 /** The inputs as given, without undefined fields. */

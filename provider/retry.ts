@@ -21,6 +21,7 @@ export interface RetryOptions<T> {
   onRetry?: (failure: ClassifiedError, delayMs: number) => void;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- typescript-eslint cannot resolve an import type with resolution-mode; tsc checks it
 type PRetry = typeof import("p-retry", { with: { "resolution-mode": "import" } });
 let pRetryModule: Promise<PRetry> | undefined;
 

@@ -11,7 +11,7 @@ export interface MemberFacts {
 
 /** CreateSnapshots answers with SnapshotInfo, which has the same fields as Snapshot minus a few. */
 export function snapshotFromInfo(info: SnapshotInfo): Snapshot {
-  return { ...info } as Snapshot;
+  return { ...info };
 }
 
 /** Each member's tags as EC2 has them. */

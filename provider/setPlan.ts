@@ -30,7 +30,11 @@ export function planSnapshotSet(input: SetPlanInput, instance: Instance | undefi
   }
   const state = instance.State?.Name;
   if (state === "terminated" || state === "shutting-down") {
-    return { ok: false, reason: `instance ${instanceId} is ${state}, so there is nothing to snapshot`, next: "point instanceId at a running or stopped instance, or remove the resource" };
+    return {
+      ok: false,
+      reason: `instance ${instanceId} is ${state}, so there is nothing to snapshot`,
+      next: "point instanceId at a running or stopped instance, or remove the resource",
+    };
   }
   // EC2 user guide: no multi-volume snapshots of instances with hibernation enabled, nor of hibernated ones.
   if (instance.HibernationOptions?.Configured === true) {

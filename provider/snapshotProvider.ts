@@ -56,59 +56,65 @@ export async function create(props: Props): Promise<CreateResult<SnapshotOutputs
     outcome: OUTCOME.nothingCreated,
     next: "run `pulumi up` again",
   } as const;
-  return recordingProvider(props, () => runHook(hook, async ({ ec2, settings, deadline }) => {
-    const volume = await ec2.describeVolume(inputs.volumeId);
-    if (volume === undefined) {
-      throw new ExplainedError(`volume ${inputs.volumeId} does not exist in ${ec2.region} (EC2 InvalidVolume.NotFound)`, "check volumeId and region");
-    }
-    const instanceId = attachedInstanceId(volume);
-    if (instanceId !== undefined) {
-      const advice = consistencyAdvice(volume, await ec2.describeInstance(instanceId));
-      if (advice !== undefined) {
-        warn(label, advice);
+  return recordingProvider(props, () =>
+    runHook(hook, async ({ ec2, settings, deadline }) => {
+      const volume = await ec2.describeVolume(inputs.volumeId);
+      if (volume === undefined) {
+        throw new ExplainedError(`volume ${inputs.volumeId} does not exist in ${ec2.region} (EC2 InvalidVolume.NotFound)`, "check volumeId and region");
       }
-    }
-    const key = resourceKey(props.__urn);
-    const interrupted = key === undefined ? undefined : await findInterruptedSnapshot(ec2, key, inputs, label);
-    const admission = await admit(`${ec2.region}/${inputs.volumeId}`, pendingSnapshotLimit(volume), settings.volumeSpacingMs, deadline.signal, (line) =>
-      writeLine(`${label}: ${line}`),
-    );
-    try {
-      const marker = interrupted !== undefined ? resumedMarker(tokenOf(interrupted) ?? "", inputs.tags ?? {}) : newCreationMarker(inputs.tags ?? {}, key);
-      const created = interrupted !== undefined ? { snapshot: interrupted, uncertain: false } : await createOrRecover(ec2, inputs, marker, label, admission.send);
-      const { uncertain } = created;
-      let snapshot = created.snapshot;
-      const snapshotId = snapshot.SnapshotId ?? "";
-      let productCodes: ProductCode[] = [];
-      // From here on the snapshot exists: any failure records it as partial state instead of leaking it.
-      return await markedOnFailure(ec2, () => [snapshotId], marker, () =>
-        recordOnFailure(
-          snapshotId,
-          () => snapshotOutputs(inputs, snapshot, ec2.region, productCodes),
-          (error) => describeFailure(label, error, OUTCOME.recorded([snapshotId]), "run `pulumi up` again to resume it"),
-          async () => {
-            if (interrupted !== undefined) {
-              // The program's tags may have changed since the interrupted run sent them.
-              const changes = tagChanges(fromEc2Tags(interrupted.Tags), marker.sent);
-              await ec2.deleteTags([snapshotId], changes.remove);
-              await ec2.createTags([snapshotId], changes.set);
-              snapshot = (await ec2.describeSnapshots([snapshotId])).get(snapshotId) ?? snapshot;
-            }
-            productCodes = await ec2.productCodes(snapshotId, true);
-            const outputs = await settle(ec2, inputs, snapshot, productCodes, label, "delete");
-            if (uncertain) {
-              // One volume: every other snapshot with this request's token is a duplicate.
-              await sweepStrays(ec2, marker, new Set([snapshotId]), () => true, label);
-            }
-            const held = await markRecorded(ec2, [snapshotId], marker);
-            return { id: snapshotId, outs: { ...outputs, tags: { ...outputs.tags, ...held } } };
-          },
-        ),
+      const instanceId = attachedInstanceId(volume);
+      if (instanceId !== undefined) {
+        const advice = consistencyAdvice(volume, await ec2.describeInstance(instanceId));
+        if (advice !== undefined) {
+          warn(label, advice);
+        }
+      }
+      const key = resourceKey(props.__urn);
+      const interrupted = key === undefined ? undefined : await findInterruptedSnapshot(ec2, key, inputs, label);
+      const admission = await admit(`${ec2.region}/${inputs.volumeId}`, pendingSnapshotLimit(volume), settings.volumeSpacingMs, deadline.signal, (line) =>
+        writeLine(`${label}: ${line}`),
       );
-    } finally {
-      admission.release();
-    }
-  }));
+      try {
+        const marker = interrupted !== undefined ? resumedMarker(tokenOf(interrupted) ?? "", inputs.tags ?? {}) : newCreationMarker(inputs.tags ?? {}, key);
+        const created = interrupted !== undefined ? { snapshot: interrupted, uncertain: false } : await createOrRecover(ec2, inputs, marker, label, admission.send);
+        const { uncertain } = created;
+        let snapshot = created.snapshot;
+        const snapshotId = snapshot.SnapshotId ?? "";
+        let productCodes: ProductCode[] = [];
+        // From here on the snapshot exists: any failure records it as partial state instead of leaking it.
+        return await markedOnFailure(
+          ec2,
+          () => [snapshotId],
+          marker,
+          () =>
+            recordOnFailure(
+              snapshotId,
+              () => snapshotOutputs(inputs, snapshot, ec2.region, productCodes),
+              (error) => describeFailure(label, error, OUTCOME.recorded([snapshotId]), "run `pulumi up` again to resume it"),
+              async () => {
+                if (interrupted !== undefined) {
+                  // The program's tags may have changed since the interrupted run sent them.
+                  const changes = tagChanges(fromEc2Tags(interrupted.Tags), marker.sent);
+                  await ec2.deleteTags([snapshotId], changes.remove);
+                  await ec2.createTags([snapshotId], changes.set);
+                  snapshot = (await ec2.describeSnapshots([snapshotId])).get(snapshotId) ?? snapshot;
+                }
+                productCodes = await ec2.productCodes(snapshotId, true);
+                const outputs = await settle(ec2, inputs, snapshot, productCodes, label, "delete");
+                if (uncertain) {
+                  // One volume: every other snapshot with this request's token is a duplicate.
+                  await sweepStrays(ec2, marker, new Set([snapshotId]), () => true, label);
+                }
+                const held = await markRecorded(ec2, [snapshotId], marker);
+                return { id: snapshotId, outs: { ...outputs, tags: { ...outputs.tags, ...held } } };
+              },
+            ),
+        );
+      } finally {
+        admission.release();
+      }
+    }),
+  );
 }
 
 /**
@@ -251,7 +257,12 @@ async function deleteFailed(ec2: Ec2, inputs: SnapshotInputs, snapshot: Snapshot
     cleanup.dispose();
   }
   throw new CleanedUpError(
-    failureText(label, `snapshot ${snapshotId} of volume ${inputs.volumeId} failed (state error: ${reason})`, "it was deleted, so nothing of this create is left", "check the volume, then run `pulumi up` again"),
+    failureText(
+      label,
+      `snapshot ${snapshotId} of volume ${inputs.volumeId} failed (state error: ${reason})`,
+      "it was deleted, so nothing of this create is left",
+      "check the volume, then run `pulumi up` again",
+    ),
   );
 }
 
@@ -291,20 +302,22 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
     outcome: "the snapshot stays recorded in the stack",
     next: "run `pulumi up` again",
   } as const;
-  return recordingProvider(news, () => runHook(hook, async ({ ec2 }) => {
-    const snapshot = (await ec2.describeSnapshots([id])).get(id);
-    if (snapshot === undefined) {
-      throw new ExplainedError(`snapshot ${id} no longer exists (deleted outside Pulumi)`, "run `pulumi refresh`, then `pulumi up` to take a new one");
-    }
-    const changes = withRoomForTags(tagChanges(fromEc2Tags(snapshot.Tags), inputs.tags ?? {}), [snapshot], inputs.tags ?? {});
-    await ec2.deleteTags([id], changes.remove);
-    // A create recorded as partial state may not have marked its snapshot as recorded yet.
-    await ec2.createTags([id], { ...changes.set, ...(changes.remove.includes(CREATE_TOKEN_TAG) ? {} : recordedToken(snapshot)) });
-    const productCodes = productCodesOf(olds) ?? (await ec2.productCodes(id));
-    await settle(ec2, inputs, snapshot, productCodes, label, "record", snapshot.StartTime?.getTime());
-    const latest = (await ec2.describeSnapshots([id])).get(id) ?? snapshot;
-    return { outs: snapshotOutputs(inputs, latest, ec2.region, productCodes) };
-  }));
+  return recordingProvider(news, () =>
+    runHook(hook, async ({ ec2 }) => {
+      const snapshot = (await ec2.describeSnapshots([id])).get(id);
+      if (snapshot === undefined) {
+        throw new ExplainedError(`snapshot ${id} no longer exists (deleted outside Pulumi)`, "run `pulumi refresh`, then `pulumi up` to take a new one");
+      }
+      const changes = withRoomForTags(tagChanges(fromEc2Tags(snapshot.Tags), inputs.tags ?? {}), [snapshot], inputs.tags ?? {});
+      await ec2.deleteTags([id], changes.remove);
+      // A create recorded as partial state may not have marked its snapshot as recorded yet.
+      await ec2.createTags([id], { ...changes.set, ...(changes.remove.includes(CREATE_TOKEN_TAG) ? {} : recordedToken(snapshot)) });
+      const productCodes = productCodesOf(olds) ?? (await ec2.productCodes(id));
+      await settle(ec2, inputs, snapshot, productCodes, label, "record", snapshot.StartTime?.getTime());
+      const latest = (await ec2.describeSnapshots([id])).get(id) ?? snapshot;
+      return { outs: snapshotOutputs(inputs, latest, ec2.region, productCodes) };
+    }),
+  );
 }
 
 export async function remove(id: string, props: Props): Promise<void> {

@@ -112,66 +112,72 @@ export async function create(props: Props): Promise<CreateResult<SnapshotSetOutp
     outcome: OUTCOME.nothingCreated,
     next: "run `pulumi up` again",
   } as const;
-  return recordingProvider(props, () => runHook(hook, async ({ ec2, settings, deadline }) => {
-    const plan = planSnapshotSet(inputs, await ec2.describeInstance(inputs.instanceId), ec2.region);
-    if (!plan.ok) {
-      throw new ExplainedError(plan.reason, plan.next);
-    }
-    const volumes = await ec2.describeVolumes(plan.volumes.map((v) => v.volumeId));
-    const limits = new Map(volumes.map((v) => [`${ec2.region}/${v.VolumeId}`, pendingSnapshotLimit(v)]));
-    const admission = await admitAll(
-      plan.volumes.map((v) => `${ec2.region}/${v.volumeId}`),
-      (key) => limits.get(key) ?? 5,
-      settings.volumeSpacingMs,
-      deadline.signal,
-      (line) => writeLine(`${label}: ${line}`),
-    );
-    try {
-      const key = resourceKey(props.__urn);
-      const interrupted = key === undefined ? undefined : await findInterruptedSet(ec2, key, inputs, plan.volumes, label);
-      const marker = interrupted !== undefined ? resumedMarker(interrupted.token, inputs.tags ?? {}) : newCreationMarker(inputs.tags ?? {}, key);
-      // The set's id names the token its snapshots carry once recorded (unless all 50 tags are the user's), so they can be found in the console.
-      const id = `snapset-${marker.id}`;
-      const { members: created, uncertain } =
-        interrupted !== undefined ? { members: interrupted.members, uncertain: false } : await createOrRecover(ec2, inputs, marker, label, id, plan, admission.send);
-      let members = created;
-      let facts: MemberFacts = { deviceNames: new Map(plan.attached.map((v) => [v.volumeId, v.deviceName])), productCodes: new Map() };
-      // From here on the snapshots exist: any failure records them as partial state instead of leaking them.
-      return await markedOnFailure(ec2, () => members.map((m) => m.SnapshotId ?? ""), marker, () =>
-        recordOnFailure(
-          id,
-          () => snapshotSetOutputs(inputs, members, facts, ec2.region),
-          (error) => describeFailure(label, error, OUTCOME.recorded(members.map((m) => m.SnapshotId ?? "")), "run `pulumi up` again to resume the set"),
-          async () => {
-            if (interrupted !== undefined) {
-              // The program's tags may have changed since the interrupted run sent them; keys it no longer
-              // declares cannot be told from copied volume tags here, and the next diff reports them as drift.
-              const changes = memberTagChanges(memberTags(created), marker.sent, {}, inputs.copyTagsFromSource === true);
-              const createdIds = created.map((m) => m.SnapshotId ?? "");
-              await ec2.deleteTags(createdIds, changes.remove);
-              await ec2.createTags(createdIds, changes.set);
-            }
-            // CreateSnapshots answers lack KmsKeyId and StateMessage: describe the set once (ids not yet visible keep their answer).
-            const described = await ec2.describeSnapshots(created.map((m) => m.SnapshotId ?? ""));
-            members = created.map((m) => described.get(m.SnapshotId ?? "") ?? m);
-            const unexpected = members.filter((m) => !plan.volumes.some((v) => v.volumeId === m.VolumeId));
-            if (unexpected.length > 0) {
-              warn(label, `EC2 also snapshotted ${unexpected.map((m) => m.VolumeId).join(", ")}, which the inputs exclude; those snapshots are kept as members of the set`);
-            }
-            facts = { ...facts, productCodes: await productCodesOf(ec2, members) };
-            let outputs = await settle(ec2, inputs, id, members, facts, label, "delete");
-            if (uncertain) {
-              outputs = await adoptLateMembers(ec2, inputs, outputs, marker, facts, label);
-            }
-            const held = await markRecorded(ec2, outputs.snapshotIds, marker);
-            return { id, outs: { ...outputs, snapshots: outputs.snapshots.map((m) => ({ ...m, tags: { ...m.tags, ...held } })) } };
-          },
-        ),
+  return recordingProvider(props, () =>
+    runHook(hook, async ({ ec2, settings, deadline }) => {
+      const plan = planSnapshotSet(inputs, await ec2.describeInstance(inputs.instanceId), ec2.region);
+      if (!plan.ok) {
+        throw new ExplainedError(plan.reason, plan.next);
+      }
+      const volumes = await ec2.describeVolumes(plan.volumes.map((v) => v.volumeId));
+      const limits = new Map(volumes.map((v) => [`${ec2.region}/${v.VolumeId}`, pendingSnapshotLimit(v)]));
+      const admission = await admitAll(
+        plan.volumes.map((v) => `${ec2.region}/${v.volumeId}`),
+        (key) => limits.get(key) ?? 5,
+        settings.volumeSpacingMs,
+        deadline.signal,
+        (line) => writeLine(`${label}: ${line}`),
       );
-    } finally {
-      admission.release();
-    }
-  }));
+      try {
+        const key = resourceKey(props.__urn);
+        const interrupted = key === undefined ? undefined : await findInterruptedSet(ec2, key, inputs, plan.volumes, label);
+        const marker = interrupted !== undefined ? resumedMarker(interrupted.token, inputs.tags ?? {}) : newCreationMarker(inputs.tags ?? {}, key);
+        // The set's id names the token its snapshots carry once recorded (unless all 50 tags are the user's), so they can be found in the console.
+        const id = `snapset-${marker.id}`;
+        const { members: created, uncertain } =
+          interrupted !== undefined ? { members: interrupted.members, uncertain: false } : await createOrRecover(ec2, inputs, marker, label, id, plan, admission.send);
+        let members = created;
+        let facts: MemberFacts = { deviceNames: new Map(plan.attached.map((v) => [v.volumeId, v.deviceName])), productCodes: new Map() };
+        // From here on the snapshots exist: any failure records them as partial state instead of leaking them.
+        return await markedOnFailure(
+          ec2,
+          () => members.map((m) => m.SnapshotId ?? ""),
+          marker,
+          () =>
+            recordOnFailure(
+              id,
+              () => snapshotSetOutputs(inputs, members, facts, ec2.region),
+              (error) => describeFailure(label, error, OUTCOME.recorded(members.map((m) => m.SnapshotId ?? "")), "run `pulumi up` again to resume the set"),
+              async () => {
+                if (interrupted !== undefined) {
+                  // The program's tags may have changed since the interrupted run sent them; keys it no longer
+                  // declares cannot be told from copied volume tags here, and the next diff reports them as drift.
+                  const changes = memberTagChanges(memberTags(created), marker.sent, {}, inputs.copyTagsFromSource === true);
+                  const createdIds = created.map((m) => m.SnapshotId ?? "");
+                  await ec2.deleteTags(createdIds, changes.remove);
+                  await ec2.createTags(createdIds, changes.set);
+                }
+                // CreateSnapshots answers lack KmsKeyId and StateMessage: describe the set once (ids not yet visible keep their answer).
+                const described = await ec2.describeSnapshots(created.map((m) => m.SnapshotId ?? ""));
+                members = created.map((m) => described.get(m.SnapshotId ?? "") ?? m);
+                const unexpected = members.filter((m) => !plan.volumes.some((v) => v.volumeId === m.VolumeId));
+                if (unexpected.length > 0) {
+                  warn(label, `EC2 also snapshotted ${unexpected.map((m) => m.VolumeId).join(", ")}, which the inputs exclude; those snapshots are kept as members of the set`);
+                }
+                facts = { ...facts, productCodes: await productCodesOf(ec2, members) };
+                let outputs = await settle(ec2, inputs, id, members, facts, label, "delete");
+                if (uncertain) {
+                  outputs = await adoptLateMembers(ec2, inputs, outputs, marker, facts, label);
+                }
+                const held = await markRecorded(ec2, outputs.snapshotIds, marker);
+                return { id, outs: { ...outputs, snapshots: outputs.snapshots.map((m) => ({ ...m, tags: { ...m.tags, ...held } })) } };
+              },
+            ),
+        );
+      } finally {
+        admission.release();
+      }
+    }),
+  );
 }
 
 /**
@@ -365,7 +371,10 @@ async function settle(
 async function deleteAll(ec2: Ec2, inputs: SnapshotSetInputs, id: string, members: readonly Snapshot[], facts: MemberFacts, label: string, what: string): Promise<never> {
   const cleanup = Deadline.after(timeoutMs(inputs.timeouts, "delete"), `delete of the failed set ${id}`);
   try {
-    const { remaining, errors } = await deleteMembers(ec2.withDeadline(cleanup), members.map((m) => m.SnapshotId ?? ""));
+    const { remaining, errors } = await deleteMembers(
+      ec2.withDeadline(cleanup),
+      members.map((m) => m.SnapshotId ?? ""),
+    );
     if (remaining.length > 0) {
       throw new PartialStateError(
         id,
@@ -388,7 +397,9 @@ async function deleteAll(ec2: Ec2, inputs: SnapshotSetInputs, id: string, member
   } finally {
     cleanup.dispose();
   }
-  throw new CleanedUpError(failureText(label, what, `all ${members.length} snapshots of the set were deleted, so nothing of this create is left`, "check the volumes, then run `pulumi up` again"));
+  throw new CleanedUpError(
+    failureText(label, what, `all ${members.length} snapshots of the set were deleted, so nothing of this create is left`, "check the volumes, then run `pulumi up` again"),
+  );
 }
 
 /** Deletes each snapshot (tolerating ones already gone); returns the ids that remain, each with its reason. */
@@ -449,43 +460,45 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
     outcome: "the set stays recorded in the stack",
     next: "run `pulumi up` again",
   } as const;
-  return recordingProvider(news, () => runHook(hook, async ({ ec2 }) => {
-    const ids = recordedIds(olds);
-    const found = await ec2.describeSnapshots(ids);
-    const members = ids.map((sid) => found.get(sid)).filter((m): m is Snapshot => m !== undefined);
-    if (members.length === 0) {
-      throw new ExplainedError(`none of the snapshots ${ids.join(", ")} exists any more (deleted outside Pulumi)`, "run `pulumi refresh`, then `pulumi up` to take a new set");
-    }
-    const memberIds = members.map((m) => m.SnapshotId ?? "");
-    const changes = withRoomForTags(
-      memberTagChanges(memberTags(members), inputs.tags ?? {}, (olds.tags as TagMap | undefined) ?? {}, inputs.copyTagsFromSource === true),
-      members,
-      inputs.tags ?? {},
-    );
-    await ec2.deleteTags(memberIds, changes.remove);
-    await ec2.createTags(memberIds, changes.set);
-    // A create recorded as partial state may not have marked its snapshots as recorded yet.
-    if (!changes.remove.includes(CREATE_TOKEN_TAG)) {
-      // One request made the set, so its members share one token: normally one call, or none.
-      const byToken = new Map<string, string[]>();
-      for (const member of members) {
-        const value = recordedToken(member)[CREATE_TOKEN_TAG];
-        if (value !== undefined) {
-          byToken.set(value, [...(byToken.get(value) ?? []), member.SnapshotId ?? ""]);
+  return recordingProvider(news, () =>
+    runHook(hook, async ({ ec2 }) => {
+      const ids = recordedIds(olds);
+      const found = await ec2.describeSnapshots(ids);
+      const members = ids.map((sid) => found.get(sid)).filter((m): m is Snapshot => m !== undefined);
+      if (members.length === 0) {
+        throw new ExplainedError(`none of the snapshots ${ids.join(", ")} exists any more (deleted outside Pulumi)`, "run `pulumi refresh`, then `pulumi up` to take a new set");
+      }
+      const memberIds = members.map((m) => m.SnapshotId ?? "");
+      const changes = withRoomForTags(
+        memberTagChanges(memberTags(members), inputs.tags ?? {}, (olds.tags as TagMap | undefined) ?? {}, inputs.copyTagsFromSource === true),
+        members,
+        inputs.tags ?? {},
+      );
+      await ec2.deleteTags(memberIds, changes.remove);
+      await ec2.createTags(memberIds, changes.set);
+      // A create recorded as partial state may not have marked its snapshots as recorded yet.
+      if (!changes.remove.includes(CREATE_TOKEN_TAG)) {
+        // One request made the set, so its members share one token: normally one call, or none.
+        const byToken = new Map<string, string[]>();
+        for (const member of members) {
+          const value = recordedToken(member)[CREATE_TOKEN_TAG];
+          if (value !== undefined) {
+            byToken.set(value, [...(byToken.get(value) ?? []), member.SnapshotId ?? ""]);
+          }
+        }
+        for (const [value, memberIds] of byToken) {
+          await ec2.createTags(memberIds, { [CREATE_TOKEN_TAG]: value });
         }
       }
-      for (const [value, memberIds] of byToken) {
-        await ec2.createTags(memberIds, { [CREATE_TOKEN_TAG]: value });
-      }
-    }
-    const facts = factsFromState(olds);
-    const missing = ids.filter((sid) => !found.has(sid));
-    const startedAt = Math.min(...members.map((m) => m.StartTime?.getTime() ?? Date.now()));
-    await settle(ec2, inputs, id, members, facts, label, "record", startedAt);
-    const refreshed = await ec2.describeSnapshots(memberIds);
-    const latest = memberIds.map((sid) => refreshed.get(sid)).filter((m): m is Snapshot => m !== undefined);
-    return { outs: snapshotSetOutputs(inputs, latest, facts, ec2.region, missing) };
-  }));
+      const facts = factsFromState(olds);
+      const missing = ids.filter((sid) => !found.has(sid));
+      const startedAt = Math.min(...members.map((m) => m.StartTime?.getTime() ?? Date.now()));
+      await settle(ec2, inputs, id, members, facts, label, "record", startedAt);
+      const refreshed = await ec2.describeSnapshots(memberIds);
+      const latest = memberIds.map((sid) => refreshed.get(sid)).filter((m): m is Snapshot => m !== undefined);
+      return { outs: snapshotSetOutputs(inputs, latest, facts, ec2.region, missing) };
+    }),
+  );
 }
 
 export async function remove(id: string, props: Props): Promise<void> {

@@ -41,7 +41,16 @@ function length(text: string): number {
 
 /** Shows a value in a message without flooding it. */
 function show(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : Array.isArray(value) ? "a list" : value === null ? "null" : typeof value === "object" ? "an object" : String(value);
+  const text =
+    typeof value === "string"
+      ? JSON.stringify(value)
+      : Array.isArray(value)
+        ? "a list"
+        : value === null
+          ? "null"
+          : typeof value === "object"
+            ? "an object"
+            : (JSON.stringify(value) ?? typeof value);
   return length(text) > 60 ? `${[...text].slice(0, 57).join("")}…"` : text;
 }
 
@@ -75,8 +84,7 @@ const instanceId = pattern(INSTANCE_ID, "an EC2 instance id", "i-0123456789abcde
 const region = pattern(REGION, "an AWS region", "us-east-1");
 const outpostArn = pattern(OUTPOST_ARN, "an Outpost ARN", "arn:aws:outposts:us-east-1:123456789012:outpost/op-0123456789abcdef0");
 
-const boolean: Rule = (value, property) =>
-  typeof value === "boolean" ? [] : fail(property, `${property} must be true or false, got ${typeName(value)}`);
+const boolean: Rule = (value, property) => (typeof value === "boolean" ? [] : fail(property, `${property} must be true or false, got ${typeName(value)}`));
 
 const description: Rule = (value, property) => {
   if (typeof value !== "string") {

@@ -27,7 +27,7 @@ export interface Admission {
    * Sends one create request for the admitted volume(s): alone on each volume, and no sooner than the
    * spacing after the previous request's answer. Use it for every attempt, retries included.
    */
-  send<T>(request: () => Promise<T>): Promise<T>;
+  send: <T>(request: () => Promise<T>) => Promise<T>;
   /** Frees the slot(s); call when the snapshot leaves `pending` or the hook stops waiting for it. */
   release(): void;
 }
@@ -174,13 +174,7 @@ export async function admit(key: string, limit: number, spacingMs: number, signa
 }
 
 /** Admits one snapshot on each of several volumes (a SnapshotSet), in a fixed order so that two sets never deadlock. */
-export async function admitAll(
-  keys: readonly string[],
-  limitOf: (key: string) => number,
-  spacingMs: number,
-  signal: AbortSignal,
-  onWait?: WaitNotice,
-): Promise<Admission> {
+export async function admitAll(keys: readonly string[], limitOf: (key: string) => number, spacingMs: number, signal: AbortSignal, onWait?: WaitNotice): Promise<Admission> {
   const ordered = [...new Set(keys)].sort();
   const held: string[] = [];
   const releaseHeld = (): void => {

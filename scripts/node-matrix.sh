@@ -52,5 +52,5 @@ if [ $# -gt 0 ]; then
 else
   npm test || status=$?
 fi
-echo "MATRIX node=$(node --version) pulumi=$installed exit=$status"
+echo "MATRIX node=$(node --version) pulumi=$installed commit=$(git rev-parse --short HEAD) exit=$status"
 exit "$status"

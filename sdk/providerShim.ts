@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-argument -- pulumi.dynamic.ResourceProvider types every hook's properties as any; the provider's hooks take Props */
 import type * as pulumi from "@pulumi/pulumi";
 
 /**

@@ -92,7 +92,10 @@ describe("examples under the real Pulumi CLI", function () {
       const firstPreview = await run("the first preview", stack.preview());
       // then every resource is a create, and EC2 saw no mutating call
       assert.deepEqual(opsByName(firstPreview), Object.fromEntries(example.resources.map((name) => [name, ["create"]])));
-      assert.deepEqual(world.proxy.requests.filter((r) => !r.action.startsWith("Describe")).map((r) => r.action), []);
+      assert.deepEqual(
+        world.proxy.requests.filter((r) => !r.action.startsWith("Describe")).map((r) => r.action),
+        [],
+      );
       assert.equal((await allSnapshots(world.ec2)).length, 0);
 
       // when it is deployed
@@ -110,7 +113,10 @@ describe("examples under the real Pulumi CLI", function () {
 
       // then a preview finds nothing to do, before and after a refresh, and the refresh changes no output
       const steady = await run("preview --expect-no-changes after up", stack.preview({ expectNoChanges: true, diff: true }));
-      assert.ok(steady.steps.every((s) => s.op === "same"), JSON.stringify(steady.steps));
+      assert.ok(
+        steady.steps.every((s) => s.op === "same"),
+        JSON.stringify(steady.steps),
+      );
       await run("refresh", stack.refresh({ expectNoChanges: true }));
       const refreshed = await stack.snapshots();
       for (const [name, resource] of recorded) {
@@ -121,7 +127,10 @@ describe("examples under the real Pulumi CLI", function () {
       // when it is destroyed
       await run("destroy", stack.destroy());
       // then nothing is left, in EC2 or in state
-      assert.deepEqual((await allSnapshots(world.ec2)).map((s) => s.SnapshotId), []);
+      assert.deepEqual(
+        (await allSnapshots(world.ec2)).map((s) => s.SnapshotId),
+        [],
+      );
       assert.equal((await stack.snapshots()).size, 0);
       // and no credential appears in the state, the CLI's output or the backend's files
       const everything = [JSON.stringify(await stack.stack.exportStack()), stack.backendText(), ...transcript].join("\n");

@@ -143,7 +143,8 @@ const SCENARIOS: Scenario[] = [
           broken: { kind: "Snapshot", args: { volumeId: volumes[0] } },
           fine: { kind: "Snapshot", args: { volumeId: volumes[1] } },
         },
-        before: (context) => void context.world.proxy.progressNewSnapshots({ pendingDescribes: 1, volumeIds: [volumes[0]], end: { state: "error", message: "The volume is unreadable." } }),
+        before: (context) =>
+          void context.world.proxy.progressNewSnapshots({ pendingDescribes: 1, volumeIds: [volumes[0]], end: { state: "error", message: "The volume is unreadable." } }),
       },
       { run: "destroy" },
     ],
@@ -216,7 +217,13 @@ describe("the model engine agrees with the real Pulumi CLI", function () {
         observed.push({
           steps: steps.map((s) => stepLabel(nameOf(s.urn), s.op, s.ok)).sort(),
           state: normalized(
-            Object.entries(deployment.state.resources).map(([urn, r]) => ({ name: nameOf(urn), type: r.type, inputs: r.inputs, outputs: r.outputs, ...(r.initErrors ? { initErrors: r.initErrors } : {}) })),
+            Object.entries(deployment.state.resources).map(([urn, r]) => ({
+              name: nameOf(urn),
+              type: r.type,
+              inputs: r.inputs,
+              outputs: r.outputs,
+              ...(r.initErrors ? { initErrors: r.initErrors } : {}),
+            })),
           ),
         });
       }
@@ -284,10 +291,18 @@ describe("the model engine agrees with the real Pulumi CLI", function () {
     it(scenario.name, async function () {
       // given the same volumes, first under the model, then (with EC2 emptied of snapshots) under the CLI
       const model = await throughModel(scenario);
-      assert.deepEqual((await allSnapshots(world.ec2)).map((s) => s.SnapshotId), [], "the model's run left snapshots behind");
+      assert.deepEqual(
+        (await allSnapshots(world.ec2)).map((s) => s.SnapshotId),
+        [],
+        "the model's run left snapshots behind",
+      );
       world.proxy.reset();
       const real = await throughCli(scenario, `agreement-${index}`);
-      assert.deepEqual((await allSnapshots(world.ec2)).map((s) => s.SnapshotId), [], "the CLI's run left snapshots behind");
+      assert.deepEqual(
+        (await allSnapshots(world.ec2)).map((s) => s.SnapshotId),
+        [],
+        "the CLI's run left snapshots behind",
+      );
 
       // then every command took the same steps and left the same recorded state
       const commands = scenario.commands(volumes, instanceId).map((c) => c.run);

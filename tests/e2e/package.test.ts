@@ -25,26 +25,45 @@ describe("the package as installed", function () {
 
   it("holds the compiled SDK and provider, the schema, README, LICENSE and CHANGELOG, and nothing else", async function () {
     const { stdout } = await exec("tar", ["tzf", consumer.tarball]);
-    const entries = stdout.trim().split("\n").map((entry) => entry.replace(/^package\//, ""));
-    const unexpected = entries.filter((entry) => !/^dist\/(sdk|provider)\/[\w./-]+$/.test(entry) && !["package.json", "README.md", "LICENSE", "CHANGELOG.md", "schema.json"].includes(entry));
+    const entries = stdout
+      .trim()
+      .split("\n")
+      .map((entry) => entry.replace(/^package\//, ""));
+    const unexpected = entries.filter(
+      (entry) => !/^dist\/(sdk|provider)\/[\w./-]+$/.test(entry) && !["package.json", "README.md", "LICENSE", "CHANGELOG.md", "schema.json"].includes(entry),
+    );
     assert.deepEqual(unexpected, []);
     for (const needed of ["dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/index.js", "LICENSE", "CHANGELOG.md", "schema.json"]) {
       assert.ok(entries.includes(needed), `the tarball lacks ${needed}`);
     }
-    assert.deepEqual(entries.filter((entry) => /(^|\/)(tests?|bench|scripts|examples)\//.test(entry)), []);
+    assert.deepEqual(
+      entries.filter((entry) => /(^|\/)(tests?|bench|scripts|examples)\//.test(entry)),
+      [],
+    );
   });
 
   it("loads with require() and with an ESM import, exporting the SDK classes either way", async function () {
     const required = await exec(process.execPath, ["-e", "const m = require('pulumi-ebs-snapshots'); console.log(JSON.stringify(Object.keys(m).sort()))"], { cwd: consumer.dir });
-    const imported = await exec(process.execPath, ["--input-type=module", "-e", "import * as m from 'pulumi-ebs-snapshots'; console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default').sort()))"], {
-      cwd: consumer.dir,
-    });
-    const provider = await exec(process.execPath, ["--input-type=module", "-e", "import p from 'pulumi-ebs-snapshots/provider'; console.log(JSON.stringify(['snapshotHooks', 'snapshotSetHooks'].map((k) => typeof p[k])))"], {
-      cwd: consumer.dir,
-    });
+    const imported = await exec(
+      process.execPath,
+      ["--input-type=module", "-e", "import * as m from 'pulumi-ebs-snapshots'; console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default').sort()))"],
+      {
+        cwd: consumer.dir,
+      },
+    );
+    const provider = await exec(
+      process.execPath,
+      ["--input-type=module", "-e", "import p from 'pulumi-ebs-snapshots/provider'; console.log(JSON.stringify(['snapshotHooks', 'snapshotSetHooks'].map((k) => typeof p[k])))"],
+      {
+        cwd: consumer.dir,
+      },
+    );
     for (const run of [required, imported]) {
       const names = JSON.parse(run.stdout) as string[];
-      assert.deepEqual(SDK_EXPORTS.filter((name) => !names.includes(name)), []);
+      assert.deepEqual(
+        SDK_EXPORTS.filter((name) => !names.includes(name)),
+        [],
+      );
     }
     assert.deepEqual(JSON.parse(provider.stdout), ["object", "object"]);
   });
@@ -54,7 +73,10 @@ describe("the package as installed", function () {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(
       path.join(dir, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, module: "commonjs", target: "es2022", moduleResolution: "node", types: [] }, files: ["index.ts"] }),
+      JSON.stringify({
+        compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, module: "commonjs", target: "es2022", moduleResolution: "node", types: [] },
+        files: ["index.ts"],
+      }),
     );
     fs.writeFileSync(
       path.join(dir, "index.ts"),
@@ -72,7 +94,7 @@ describe("the package as installed", function () {
     const tsc = path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
     const result = await exec(process.execPath, [tsc, "-p", dir]).then(
       () => "",
-      (error: { stdout?: string }) => error.stdout ?? String(error),
+      (error: Error & { stdout?: string }) => error.stdout ?? error.message,
     );
     assert.equal(result, "");
   });

@@ -73,10 +73,7 @@ describe("Snapshot under the real Pulumi CLI", function () {
     // then the same snapshot carries the new tags, changed with one DeleteTags and one CreateTags
     assert.deepEqual(await snapshotIds(), [snapshotId]);
     const [snapshot] = await allSnapshots(world.ec2);
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(tagsOf(snapshot)).filter(([key]) => !key.startsWith("pulumi-ebs-snapshots:"))),
-      { Team: "platform" },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(tagsOf(snapshot)).filter(([key]) => !key.startsWith("pulumi-ebs-snapshots:"))), { Team: "platform" });
     assert.equal(world.proxy.count("DeleteTags"), 1);
     assert.equal(world.proxy.count("CreateTags"), 1);
     assert.deepEqual((await stack.snapshots()).get("data")?.outputs?.tags, { Team: "platform" });
@@ -115,7 +112,10 @@ describe("Snapshot under the real Pulumi CLI", function () {
     assert.ok(created >= 0 && deleted > created, actions.join("\n"));
     // and EC2 holds only the new snapshot, of the new volume, which the state records
     const now = await allSnapshots(world.ec2);
-    assert.deepEqual(now.map((s) => s.VolumeId), [second]);
+    assert.deepEqual(
+      now.map((s) => s.VolumeId),
+      [second],
+    );
     assert.equal((await stack.snapshots()).get("data")?.id, now[0].SnapshotId);
   });
 
@@ -137,7 +137,10 @@ describe("Snapshot under the real Pulumi CLI", function () {
     const up = await stack.up();
     // then a new snapshot is taken and recorded
     assertOk(up, "up");
-    assert.deepEqual(up.steps.map((s) => s.op), ["create"]);
+    assert.deepEqual(
+      up.steps.map((s) => s.op),
+      ["create"],
+    );
     const [newId] = await snapshotIds();
     assert.notEqual(newId, goneId);
     assert.equal((await stack.snapshots()).get("data")?.id, newId);
@@ -155,7 +158,12 @@ describe("Snapshot under the real Pulumi CLI", function () {
     // then the update fails, naming the snapshot and what happens next
     assert.equal(up.ok, false);
     const [snapshotId] = await snapshotIds();
-    assert.match(up.output, new RegExp(`Snapshot "data": snapshot ${snapshotId} is still pending \\(0%\\) after 4s\\. It is recorded in the stack, and the next \`pulumi up\` resumes waiting\\. Run \`pulumi up\` again`));
+    assert.match(
+      up.output,
+      new RegExp(
+        `Snapshot "data": snapshot ${snapshotId} is still pending \\(0%\\) after 4s\\. It is recorded in the stack, and the next \`pulumi up\` resumes waiting\\. Run \`pulumi up\` again`,
+      ),
+    );
     // and the state records it, with the engine's init errors
     const recorded = (await stack.snapshots()).get("data");
     assert.equal(recorded?.id, snapshotId);
@@ -167,7 +175,10 @@ describe("Snapshot under the real Pulumi CLI", function () {
     const resumed = await stack.up();
     // then the engine updates the same snapshot ("continue awaiting initialization") and it completes
     assertOk(resumed, "the second up");
-    assert.deepEqual(resumed.steps.map((s) => [s.name, s.op]), [["data", "update"]]);
+    assert.deepEqual(
+      resumed.steps.map((s) => [s.name, s.op]),
+      [["data", "update"]],
+    );
     const after = (await stack.snapshots()).get("data");
     assert.equal(after?.id, snapshotId);
     assert.equal(after?.outputs?.state, "completed");
@@ -188,7 +199,12 @@ describe("Snapshot under the real Pulumi CLI", function () {
     assert.equal(up.ok, false);
     const created = world.proxy.requestsFor("DeleteSnapshot").map((r) => r.params["SnapshotId"]);
     assert.equal(created.length, 1);
-    assert.match(up.output, new RegExp(`Snapshot "data": snapshot ${created[0]} of volume ${volumeId} failed \\(state error: The volume is unreadable\\.\\)\\. It was deleted, so nothing of this create is left\\. Check the volume`));
+    assert.match(
+      up.output,
+      new RegExp(
+        `Snapshot "data": snapshot ${created[0]} of volume ${volumeId} failed \\(state error: The volume is unreadable\\.\\)\\. It was deleted, so nothing of this create is left\\. Check the volume`,
+      ),
+    );
     assert.deepEqual(await snapshotIds(), []);
     assert.equal((await stack.snapshots()).has("data"), false);
   });
@@ -225,7 +241,11 @@ describe("Snapshot under the real Pulumi CLI", function () {
     // when SIGINT reaches `pulumi up` while the provider polls the pending snapshot
     const interrupt = new AbortController();
     const up = stack.up({ signal: interrupt.signal });
-    await waitUntil(() => world.proxy.requestsFor("DescribeSnapshots").some((r) => Object.keys(r.params).some((k) => k.startsWith("Filter"))), 60_000, "the provider to poll the new snapshot");
+    await waitUntil(
+      () => world.proxy.requestsFor("DescribeSnapshots").some((r) => Object.keys(r.params).some((k) => k.startsWith("Filter"))),
+      60_000,
+      "the provider to poll the new snapshot",
+    );
     const interruptedAt = Date.now();
     interrupt.abort();
     const run = await up;
@@ -259,7 +279,11 @@ describe("Snapshot under the real Pulumi CLI", function () {
 
     // when Ctrl-C is pressed twice while the provider waits for the snapshot
     const up = stack.up();
-    await waitUntil(() => world.proxy.requestsFor("DescribeSnapshots").some((r) => Object.keys(r.params).some((k) => k.startsWith("Filter") && r.params[k].startsWith("snap-"))), 60_000, "the provider to poll the new snapshot");
+    await waitUntil(
+      () => world.proxy.requestsFor("DescribeSnapshots").some((r) => Object.keys(r.params).some((k) => k.startsWith("Filter") && r.params[k].startsWith("snap-"))),
+      60_000,
+      "the provider to poll the new snapshot",
+    );
     const interruptedAt = Date.now();
     await stack.interrupt(2);
     const run = await up;
@@ -272,7 +296,10 @@ describe("Snapshot under the real Pulumi CLI", function () {
     assert.deepEqual(others, []);
     const interrupted = await stack.exported();
     assert.equal((await stack.snapshots()).has("data"), false);
-    assert.deepEqual(interrupted.pendingOperations.map((op) => [op.type, op.urn.split("::").pop()]), [["creating", "data"]]);
+    assert.deepEqual(
+      interrupted.pendingOperations.map((op) => [op.type, op.urn.split("::").pop()]),
+      [["creating", "data"]],
+    );
 
     // when the user just runs `pulumi up` again (with a tag changed meanwhile)
     hold.release();
@@ -312,7 +339,12 @@ describe("Snapshot under the real Pulumi CLI", function () {
     // then the CLI reports, within seconds, which endpoint refused, which variable set it, and what to do
     assert.equal(up.ok, false);
     assert.ok(up.elapsedMs < 30_000, `took ${up.elapsedMs} ms`);
-    assert.match(up.output, new RegExp(`Snapshot "data": DescribeVolumes vol-0123456789abcdef0 did not reach EC2: the endpoint ${endpoint.replace(/\./g, "\\.")} \\(set by AWS_ENDPOINT_URL_EC2\\) refused or dropped the connection`));
+    assert.match(
+      up.output,
+      new RegExp(
+        `Snapshot "data": DescribeVolumes vol-0123456789abcdef0 did not reach EC2: the endpoint ${endpoint.replace(/\./g, "\\.")} \\(set by AWS_ENDPOINT_URL_EC2\\) refused or dropped the connection`,
+      ),
+    );
     assert.match(up.output, /or correct AWS_ENDPOINT_URL_EC2, or unset it to use EC2's own endpoint; then run again\./);
     assert.equal((await stack.snapshots()).has("data"), false);
   });
@@ -332,7 +364,10 @@ describe("Snapshot under the real Pulumi CLI", function () {
 
       // then the CLI shows the client-side failure: which source, that EC2 was not called, what to do
       assert.equal(up.ok, false);
-      assert.match(up.output, /Snapshot "data": DescribeVolumes vol-0123456789abcdef0 was not sent, and EC2 was not called: the AWS SDK could not load credentials from the profile "backup-nightly" \(the stack's aws:profile\)/);
+      assert.match(
+        up.output,
+        /Snapshot "data": DescribeVolumes vol-0123456789abcdef0 was not sent, and EC2 was not called: the AWS SDK could not load credentials from the profile "backup-nightly" \(the stack's aws:profile\)/,
+      );
       assert.match(up.output, /Check that the profile "backup-nightly" exists in ~\/\.aws\/config or ~\/\.aws\/credentials/);
       assert.deepEqual(world.proxy.requests, []);
     } finally {
@@ -351,7 +386,10 @@ describe("Snapshot under the real Pulumi CLI", function () {
 
     // then check refuses it, naming the property, the character, its place and the fix
     assert.equal(preview.ok, false);
-    assert.match(preview.output, /property tags\["Note"\] value .* has a problem: the tag value has a carriage return \(\\r\) at character 9: EC2's XML answers hand it back as a line feed \(\\n\), so the value would differ from the program's after every refresh; write line breaks as \\n/);
+    assert.match(
+      preview.output,
+      /property tags\["Note"\] value .* has a problem: the tag value has a carriage return \(\\r\) at character 9: EC2's XML answers hand it back as a line feed \(\\n\), so the value would differ from the program's after every refresh; write line breaks as \\n/,
+    );
     assert.deepEqual(world.proxy.requests, []);
   });
 
@@ -372,10 +410,7 @@ describe("Snapshot under the real Pulumi CLI", function () {
     // then EC2 and the state hold exactly what the program gave
     const [snapshot] = await allSnapshots(world.ec2);
     assert.equal(snapshot.Description, description);
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(tagsOf(snapshot)).filter(([key]) => !key.startsWith("pulumi-ebs-snapshots:"))),
-      tags,
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(tagsOf(snapshot)).filter(([key]) => !key.startsWith("pulumi-ebs-snapshots:"))), tags);
     assert.deepEqual((await stack.snapshots()).get("data")?.outputs?.tags, Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : 1))));
   });
 
@@ -385,7 +420,13 @@ describe("Snapshot under the real Pulumi CLI", function () {
     let tags: Record<string, string> = { Team: "storage" };
     const stack = await snapshotStack("read-only", () => ({ volumeId, tags }));
     assertOk(await stack.up(), "up");
-    world.proxy.inject({ kind: "error", code: "UnauthorizedOperation", accessKeyId: READ_ONLY.accessKeyId, when: (p) => !(p["Action"] ?? "").startsWith("Describe"), times: Infinity });
+    world.proxy.inject({
+      kind: "error",
+      code: "UnauthorizedOperation",
+      accessKeyId: READ_ONLY.accessKeyId,
+      when: (p) => !(p["Action"] ?? "").startsWith("Describe"),
+      times: Infinity,
+    });
     stack.setEnv({ AWS_ACCESS_KEY_ID: READ_ONLY.accessKeyId, AWS_SECRET_ACCESS_KEY: READ_ONLY.secretAccessKey });
     world.proxy.clearRequests();
 
@@ -402,8 +443,14 @@ describe("Snapshot under the real Pulumi CLI", function () {
     // and every EC2 call it made was a Describe, signed with the read-only key, and none was refused
     const calls = world.proxy.requests;
     assert.ok(calls.length > 0);
-    assert.deepEqual([...new Set(calls.map((r) => r.action))].filter((a) => !a.startsWith("Describe")), []);
+    assert.deepEqual(
+      [...new Set(calls.map((r) => r.action))].filter((a) => !a.startsWith("Describe")),
+      [],
+    );
     assert.deepEqual([...new Set(calls.map((r) => r.accessKeyId))], [READ_ONLY.accessKeyId]);
-    assert.deepEqual(calls.filter((r) => r.status >= 400).map((r) => `${r.action} ${r.status}`), []);
+    assert.deepEqual(
+      calls.filter((r) => r.status >= 400).map((r) => `${r.action} ${r.status}`),
+      [],
+    );
   });
 });

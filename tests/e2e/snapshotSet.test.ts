@@ -39,13 +39,19 @@ describe("SnapshotSet under the real Pulumi CLI", function () {
 
     // then the update fails naming the instance, the failed member and EC2's message, and says all were deleted
     assert.equal(up.ok, false);
-    const failedId = world.proxy.requestsFor("DeleteSnapshot").map((r) => r.params["SnapshotId"]).find((id) => world.proxy.volumeOf(id ?? "") === failing);
+    const failedId = world.proxy
+      .requestsFor("DeleteSnapshot")
+      .map((r) => r.params["SnapshotId"])
+      .find((id) => world.proxy.volumeOf(id ?? "") === failing);
     assert.ok(failedId !== undefined);
     assert.match(up.output, new RegExp(`SnapshotSet "server": the snapshot set of instance ${instance.instanceId} failed: .*${failedId}.*${failing}.*The volume is unreadable\\.`));
     assert.match(up.output, /All 3 snapshots of the set were deleted/);
     // and nothing is left in EC2 or in state
     assert.equal(world.proxy.count("DeleteSnapshot"), 3);
-    assert.deepEqual((await allSnapshots(world.ec2)).map((s) => s.SnapshotId), []);
+    assert.deepEqual(
+      (await allSnapshots(world.ec2)).map((s) => s.SnapshotId),
+      [],
+    );
     assert.equal((await stack.snapshots()).has("server"), false);
   });
 
@@ -71,7 +77,10 @@ describe("SnapshotSet under the real Pulumi CLI", function () {
     const resumed = await stack.up();
     // then the same set completes
     assertOk(resumed, "the second up");
-    assert.deepEqual(resumed.steps.map((s) => [s.name, s.op]), [["server", "update"]]);
+    assert.deepEqual(
+      resumed.steps.map((s) => [s.name, s.op]),
+      [["server", "update"]],
+    );
     const after = (await stack.snapshots()).get("server");
     assert.equal(after?.outputs?.state, "completed");
     assert.deepEqual([...((after?.outputs?.snapshotIds as string[] | undefined) ?? [])].sort(), members);

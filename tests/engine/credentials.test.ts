@@ -73,7 +73,10 @@ describe("credentials that fail", function () {
 
   it("with an unknown profile in AWS_PROFILE, names the profile and the variable", async function () {
     const message = await createFails(withoutCredentials({ AWS_PROFILE: "backup-nightly" }));
-    assert.match(message, /^Snapshot "data": DescribeVolumes vol-0123456789abcdef0 was not sent, and EC2 was not called: the AWS SDK could not load credentials from the profile "backup-nightly" \(AWS_PROFILE\): /);
+    assert.match(
+      message,
+      /^Snapshot "data": DescribeVolumes vol-0123456789abcdef0 was not sent, and EC2 was not called: the AWS SDK could not load credentials from the profile "backup-nightly" \(AWS_PROFILE\): /,
+    );
     assert.match(message, /Check that the profile "backup-nightly" exists in ~\/\.aws\/config or ~\/\.aws\/credentials and holds credentials/);
   });
 

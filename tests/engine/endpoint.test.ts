@@ -74,7 +74,10 @@ describe("an EC2 endpoint that no retry can help", function () {
   it("fails within seconds when the endpoint's host name does not resolve", async function () {
     // given an AWS_ENDPOINT_URL_EC2 on a name that can never resolve (.invalid is reserved)
     const { message, elapsedMs } = await createThrough(hostEnv("http://ec2-emulator.invalid:4566", REAL_RETRIES));
-    assert.match(message, /^Snapshot "data": DescribeVolumes vol-0123456789abcdef0 did not reach EC2: the endpoint http:\/\/ec2-emulator\.invalid:4566 \(set by AWS_ENDPOINT_URL_EC2\) has a host name that does not resolve \(getaddrinfo ENOTFOUND ec2-emulator\.invalid, 3 attempts\)\. /);
+    assert.match(
+      message,
+      /^Snapshot "data": DescribeVolumes vol-0123456789abcdef0 did not reach EC2: the endpoint http:\/\/ec2-emulator\.invalid:4566 \(set by AWS_ENDPOINT_URL_EC2\) has a host name that does not resolve \(getaddrinfo ENOTFOUND ec2-emulator\.invalid, 3 attempts\)\. /,
+    );
     assert.ok(elapsedMs < 15_000, `failed after ${elapsedMs} ms`);
   });
 

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { CreateTagsCommand, CreateVolumeCommand, DescribeSnapshotsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import * as pulumi from "@pulumi/pulumi";
 import { Snapshot } from "../../sdk";
-import { Deployment } from "../support/deployment";
+import { Deployment, type DeploymentState } from "../support/deployment";
 import { startMoto, type MotoServer } from "../support/moto";
 import { registerResources } from "../support/program";
 import { HostCallError, ProviderHost, UNKNOWN, type JsonObject } from "../support/providerHost";
@@ -74,13 +74,16 @@ describe("engine harness: Snapshot through the SDK's dynamic-provider host", fun
     const [resource, ...others] = await registerResources(program({ team: "storage" }));
     assert.deepEqual(others, []);
     const { __provider: provider, ...inputs } = resource.inputs;
-    assert.deepEqual({ ...resource, inputs }, {
-      type: "pulumi-nodejs:dynamic/ebs-snapshots:Snapshot",
-      name: "db",
-      urn: SNAPSHOT_URN,
-      custom: true,
-      inputs: { volumeId, tags: { team: "storage" }, __logicalName: "db", __urn: "urn:pulumi:stack::project::pulumi-nodejs:dynamic/ebs-snapshots:Snapshot::db" },
-    });
+    assert.deepEqual(
+      { ...resource, inputs },
+      {
+        type: "pulumi-nodejs:dynamic/ebs-snapshots:Snapshot",
+        name: "db",
+        urn: SNAPSHOT_URN,
+        custom: true,
+        inputs: { volumeId, tags: { team: "storage" }, __logicalName: "db", __urn: "urn:pulumi:stack::project::pulumi-nodejs:dynamic/ebs-snapshots:Snapshot::db" },
+      },
+    );
     assert.equal(typeof provider, "string");
     assert.match(provider as string, /require\("pulumi-ebs-snapshots\/provider"\)/);
     assert.match(provider as string, /exports\.handler = /);
@@ -148,7 +151,10 @@ describe("engine harness: Snapshot through the SDK's dynamic-provider host", fun
       assert.ok(error instanceof HostCallError, String(error));
       assert.equal(error.method, "create");
       assert.equal(error.code, 2 /* UNKNOWN: the host's code for every hook error */);
-      assert.equal(error.message, `Snapshot "db": volume vol-ffffffffffffffff0 does not exist in ${REGION} (EC2 InvalidVolume.NotFound). No snapshot was created. Check volumeId and region.`);
+      assert.equal(
+        error.message,
+        `Snapshot "db": volume vol-ffffffffffffffff0 does not exist in ${REGION} (EC2 InvalidVolume.NotFound). No snapshot was created. Check volumeId and region.`,
+      );
       assert.equal(error.initFailed, undefined);
       assert.deepEqual(failing.state, { resources: {}, pendingDeletes: [] });
       assert.deepEqual(await motoSnapshots(), []);
@@ -203,7 +209,7 @@ describe("engine harness: Snapshot through the SDK's dynamic-provider host", fun
       assert.notEqual(host.exit, undefined);
       await ec2.send(new CreateTagsCommand({ Resources: [snapshotId], Tags: [{ Key: "drift", Value: "yes" }] }));
       host = await startHost();
-      deployment = new Deployment(host, JSON.parse(JSON.stringify(deployment.state)));
+      deployment = new Deployment(host, JSON.parse(JSON.stringify(deployment.state)) as DeploymentState);
       assert.deepEqual(await deployment.refresh(), [{ urn: SNAPSHOT_URN, op: "refresh", ok: true }]);
       assert.deepEqual(deployment.state.resources[SNAPSHOT_URN].outputs.tags, { team: "storage", tier: "gold", drift: "yes" });
     });
@@ -215,4 +221,3 @@ describe("engine harness: Snapshot through the SDK's dynamic-provider host", fun
     });
   });
 });
-

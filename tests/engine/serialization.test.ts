@@ -27,7 +27,7 @@ describe("the serialized providers", function () {
       new Snapshot("db", { volumeId: "vol-0123456789abcdef0", tags: { team: "storage" } });
       new SnapshotSet("web", { instanceId: "i-0123456789abcdef0" });
     });
-    providers = new Map(registered.map((r) => [r.name, String(r.inputs.__provider)]));
+    providers = new Map(registered.map((r) => [r.name, String(r.inputs.__provider as string)]));
   });
 
   after(function () {

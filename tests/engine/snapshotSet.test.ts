@@ -6,7 +6,7 @@ import { Deployment, type ResourceState, type StepOp } from "../support/deployme
 import { EngineWorld } from "../support/engineWorld";
 import type { RecordedRequest } from "../support/faultProxy";
 import { registerResources } from "../support/program";
-import { HostCallError, UNKNOWN, type JsonObject, type ProviderHost } from "../support/providerHost";
+import { HostCallError, UNKNOWN, type ProviderHost } from "../support/providerHost";
 import { snapshotPolls } from "../support/snapshotPolls";
 import { allSnapshots, KMS_KEY_ARN, seedInstance, seedVolume, tagsOf, type SeededInstance } from "../support/seed";
 
@@ -163,11 +163,7 @@ describe("SnapshotSet through the dynamic-provider host", function () {
   describe("check", function () {
     const MANY = Array.from({ length: 41 }, (_, i) => `vol-${i.toString(16).padStart(17, "0")}`);
     const cases: [kind: string, args: SnapshotSetArgs, failures: { property: string; reason: string }[]][] = [
-      [
-        "a malformed instance id",
-        { instanceId: "i-123" },
-        [{ property: "instanceId", reason: 'instanceId must be an EC2 instance id such as i-0123456789abcdef0, got "i-123"' }],
-      ],
+      ["a malformed instance id", { instanceId: "i-123" }, [{ property: "instanceId", reason: 'instanceId must be an EC2 instance id such as i-0123456789abcdef0, got "i-123"' }]],
       [
         "a malformed excluded volume id",
         { instanceId: "i-0123456789abcdef0", excludeDataVolumeIds: ["vol-0123456789abcdef0", "volume-1"] },
@@ -225,10 +221,9 @@ describe("SnapshotSet through the dynamic-provider host", function () {
     it("lets unknown values through during preview and calls EC2 for nothing", async function () {
       // given a program whose instance, one exclusion and one tag value are not known yet
       const unknownString = (): pulumi.Output<string> => pulumi.output(pulumi.unknown) as pulumi.Output<string>;
-      const resources = await registerResources(
-        program({ instanceId: unknownString(), excludeDataVolumeIds: [unknownString()], tags: { team: unknownString() } }),
-        { preview: true },
-      );
+      const resources = await registerResources(program({ instanceId: unknownString(), excludeDataVolumeIds: [unknownString()], tags: { team: unknownString() } }), {
+        preview: true,
+      });
       assert.equal(resources[0].inputs.instanceId, UNKNOWN);
       // when it is previewed
       const checked = await host.check(URN, {}, resources[0].inputs);
@@ -301,7 +296,10 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       // and those are exactly the snapshots that exist
       const inMoto = await motoSnapshots();
       assert.deepEqual(sorted([...inMoto.keys()]), sorted(members.map((m) => m.snapshotId)));
-      assert.deepEqual([...inMoto.values()].map((s) => s.tags), members.map(() => ({ team: "web" })));
+      assert.deepEqual(
+        [...inMoto.values()].map((s) => s.tags),
+        members.map(() => ({ team: "web" })),
+      );
       // and, recorded, every member's token is cut to the request's id, which the set's id names
       assert.equal(resource.id, `snapset-${requestId}`);
       assert.deepEqual(
@@ -367,17 +365,20 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       assert.equal(membersOf(resource)[0].volumeId, instance.rootVolumeId);
       assert.deepEqual(snapshotPolls(world.proxy).map(describedIds), [sorted(ids), sorted(ids), sorted(dataSnapshots), sorted(dataSnapshots)]);
       assert.equal(resource.outputs.state, "completed");
-      assert.deepEqual(membersOf(resource).map((m) => [m.state, m.progress]), ids.map(() => ["completed", 100]));
+      assert.deepEqual(
+        membersOf(resource).map((m) => [m.state, m.progress]),
+        ids.map(() => ["completed", 100]),
+      );
       // and it reported each pending member's progress as it changed
       const progress = host.stderr
         .slice(stderrBefore)
         .map((line) => line.replace(/, \S+ elapsed, next check in \S+$/, ""))
         .sort();
-      assert.deepEqual(
-        progress,
-        sorted(dataSnapshots.flatMap((id) => [`SnapshotSet "web": ${id} 50% pending`, `SnapshotSet "web": ${id} 75% pending`])),
+      assert.deepEqual(progress, sorted(dataSnapshots.flatMap((id) => [`SnapshotSet "web": ${id} 50% pending`, `SnapshotSet "web": ${id} 75% pending`])));
+      assert.equal(
+        progress.some((line) => line.includes(rootSnapshot)),
+        false,
       );
-      assert.equal(progress.some((line) => line.includes(rootSnapshot)), false);
     });
 
     it("adopts the set a lost CreateSnapshots answer made instead of taking a second one", async function () {
@@ -386,7 +387,10 @@ describe("SnapshotSet through the dynamic-provider host", function () {
 
       const { resource } = await created({ instanceId: instance.instanceId });
 
-      assert.deepEqual(world.proxy.requestsFor("CreateSnapshots").map((r) => r.fault ?? ""), ["reset:after-forward"]);
+      assert.deepEqual(
+        world.proxy.requestsFor("CreateSnapshots").map((r) => r.fault ?? ""),
+        ["reset:after-forward"],
+      );
       assert.equal(idsOf(resource).length, 4);
       assert.deepEqual(await motoSnapshotIds(), sorted(idsOf(resource)));
       assert.deepEqual(
@@ -575,14 +579,20 @@ describe("SnapshotSet through the dynamic-provider host", function () {
 
       assert.deepEqual([first.op, first.ok, first.resource?.initErrors], ["create", true, undefined]);
       assert.equal(first.resource?.outputs.state, "pending");
-      assert.deepEqual(membersOf(first.resource).map((m) => [m.state, m.progress]), idsOf(first.resource).map(() => ["pending", 33]));
+      assert.deepEqual(
+        membersOf(first.resource).map((m) => [m.state, m.progress]),
+        idsOf(first.resource).map(() => ["pending", 33]),
+      );
       assert.equal(snapshotPolls(world.proxy).length, 1);
 
       const second = await up(deployment, { instanceId: instance.instanceId });
 
       assert.deepEqual([second.op, second.ok, second.resource?.id], ["update", true, first.resource?.id]);
       assert.equal(second.resource?.outputs.state, "completed");
-      assert.deepEqual(membersOf(second.resource).map((m) => [m.state, m.progress]), idsOf(first.resource).map(() => ["completed", 100]));
+      assert.deepEqual(
+        membersOf(second.resource).map((m) => [m.state, m.progress]),
+        idsOf(first.resource).map(() => ["completed", 100]),
+      );
     });
 
     it("records the snapshots as partial state when a call after CreateSnapshots fails, and resumes them on the next up", async function () {
@@ -635,8 +645,7 @@ describe("SnapshotSet through the dynamic-provider host", function () {
     it("refuses an instance that does not exist", async function () {
       assert.equal(
         await refused({ instanceId: "i-0123456789abcdef0" }),
-        'SnapshotSet "web": instance i-0123456789abcdef0 does not exist in us-east-1 (EC2 InvalidInstanceID.NotFound). ' +
-          "No snapshot was created. Check instanceId and region.",
+        'SnapshotSet "web": instance i-0123456789abcdef0 does not exist in us-east-1 (EC2 InvalidInstanceID.NotFound). ' + "No snapshot was created. Check instanceId and region.",
       );
     });
 
@@ -721,8 +730,14 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       );
       assert.equal(world.proxy.count("CreateSnapshots"), 0);
       assert.deepEqual(outcome.resource?.outputs.tags, { team: "db", env: "prod" });
-      assert.deepEqual(membersOf(outcome.resource).map((m) => m.tags), ids.map(() => ({ env: "prod", team: "db" })));
-      assert.deepEqual([...(await motoSnapshots()).values()].map((s) => s.tags), ids.map(() => ({ team: "db", env: "prod" })));
+      assert.deepEqual(
+        membersOf(outcome.resource).map((m) => m.tags),
+        ids.map(() => ({ env: "prod", team: "db" })),
+      );
+      assert.deepEqual(
+        [...(await motoSnapshots()).values()].map((s) => s.tags),
+        ids.map(() => ({ team: "db", env: "prod" })),
+      );
     });
 
     it("shows tags changed outside Pulumi after a refresh, and puts them back on every member", async function () {
@@ -733,7 +748,10 @@ describe("SnapshotSet through the dynamic-provider host", function () {
 
       assert.deepEqual(await deployment.refresh(), [{ urn: URN, op: "refresh", ok: true }]);
       const refreshed = deployment.state.resources[URN];
-      assert.deepEqual(membersOf(refreshed).map((m) => m.tags), [{ team: "hacked" }, { owner: "someone", team: "web" }, { team: "web" }, { team: "web" }]);
+      assert.deepEqual(
+        membersOf(refreshed).map((m) => m.tags),
+        [{ team: "hacked" }, { owner: "someone", team: "web" }, { team: "web" }, { team: "web" }],
+      );
       world.proxy.clearRequests();
 
       const outcome = await up(deployment, { instanceId: instance.instanceId, tags: { team: "web" } });
@@ -747,7 +765,10 @@ describe("SnapshotSet through the dynamic-provider host", function () {
           ["CreateTags", { ...resources, "Tag.1.Key": "team", "Tag.1.Value": "web" }],
         ],
       );
-      assert.deepEqual([...(await motoSnapshots()).values()].map((s) => s.tags), ids.map(() => ({ team: "web" })));
+      assert.deepEqual(
+        [...(await motoSnapshots()).values()].map((s) => s.tags),
+        ids.map(() => ({ team: "web" })),
+      );
     });
 
     it("reports a member deleted outside Pulumi as missing, and replaces the set on the next up", async function () {
@@ -760,7 +781,10 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       const survivors = [ids[0], ids[2], ids[3]];
       assert.equal(refreshed.id, resource.id);
       assert.deepEqual(idsOf(refreshed), survivors);
-      assert.deepEqual(membersOf(refreshed).map((m) => m.snapshotId), survivors);
+      assert.deepEqual(
+        membersOf(refreshed).map((m) => m.snapshotId),
+        survivors,
+      );
       assert.deepEqual(refreshed.outputs.missingSnapshotIds, [ids[1]]);
 
       const outcome = await up(deployment, { instanceId: instance.instanceId });
@@ -789,7 +813,7 @@ describe("SnapshotSet through the dynamic-provider host", function () {
 
       assert.deepEqual(await deployment.destroy(), [{ urn: URN, op: "delete", ok: true }]);
       assert.deepEqual(await motoSnapshotIds(), []);
-      await host.delete(URN, resource.id, resource.outputs as JsonObject);
+      await host.delete(URN, resource.id, resource.outputs);
 
       const deletes = world.proxy.requestsFor("DeleteSnapshot");
       assert.deepEqual(
@@ -812,7 +836,10 @@ describe("SnapshotSet through the dynamic-provider host", function () {
 
       assert.deepEqual(await deployment.destroy(), [{ urn: URN, op: "delete", ok: true }]);
       assert.deepEqual(
-        world.proxy.requestsFor("DeleteSnapshot").filter((r) => r.params["SnapshotId"] === held).map((r) => r.fault ?? ""),
+        world.proxy
+          .requestsFor("DeleteSnapshot")
+          .filter((r) => r.params["SnapshotId"] === held)
+          .map((r) => r.fault ?? ""),
         ["error:InvalidSnapshot.InUse", "error:InvalidSnapshot.InUse", ""],
       );
       assert.deepEqual(await motoSnapshotIds(), []);

@@ -46,7 +46,10 @@ describe("state written by an earlier release", function () {
       new CreateSnapshotCommand({ VolumeId: volume, Description: "nightly", TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "Team", Value: "storage" }] }] }),
     );
     const set = await world.ec2.send(
-      new CreateSnapshotsCommand({ InstanceSpecification: { InstanceId: instance.instanceId }, TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "Team", Value: "web" }] }] }),
+      new CreateSnapshotsCommand({
+        InstanceSpecification: { InstanceId: instance.instanceId },
+        TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "Team", Value: "web" }] }],
+      }),
     );
     const memberOf = (volumeId: string): string => set.Snapshots?.find((s) => s.VolumeId === volumeId)?.SnapshotId ?? "";
     recorded = fixture("0.1.0", {
@@ -89,7 +92,10 @@ describe("state written by an earlier release", function () {
         after.map((s) => tagsOf(s)),
         ids.map(() => news.tags),
       );
-      assert.deepEqual(Object.keys(updated.properties).filter((key) => !(key in outputs)), []);
+      assert.deepEqual(
+        Object.keys(updated.properties).filter((key) => !(key in outputs)),
+        [],
+      );
 
       // delete, with the provider and outputs exactly as 0.1.0 recorded them
       await host.delete(urn, id, outputs, { oldInputs: inputs });

@@ -44,7 +44,10 @@ describe("what a hook says when it waits", function () {
     const waits = host.stderr.filter((line) => line.includes("retrying with backoff"));
     const deadline = /until the deadline at \d\d:\d\d:\d\d UTC$/;
     assert.equal(waits.length, 2, waits.join("\n"));
-    assert.ok(waits[0].startsWith(`Snapshot "limits": DescribeVolumes ${volumeId}: EC2 answered RequestLimitExceeded, because EC2 is throttling the account's API calls; retrying`), waits[0]);
+    assert.ok(
+      waits[0].startsWith(`Snapshot "limits": DescribeVolumes ${volumeId}: EC2 answered RequestLimitExceeded, because EC2 is throttling the account's API calls; retrying`),
+      waits[0],
+    );
     assert.ok(
       waits[1].startsWith(
         `Snapshot "limits": CreateSnapshot for volume ${volumeId}: EC2 answered PendingSnapshotLimitExceeded, because the volume has as many pending snapshots as EC2 allows (5, or 1 for st1 and sc1); one must complete first; retrying`,

@@ -16,17 +16,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { startFaultProxy, type FaultProxy } from "../support/faultProxy";
 import { startMoto, type MotoServer } from "../support/moto";
-import {
-  childElement,
-  childElements,
-  childText,
-  parseXml,
-  serializeXml,
-  setChildText,
-  XmlParseError,
-  type XmlDocument,
-  type XmlElement,
-} from "../support/xmlTree";
+import { childElement, childElements, childText, parseXml, serializeXml, setChildText, XmlParseError, type XmlDocument, type XmlElement } from "../support/xmlTree";
 
 // Every snapshot state other than moto's instant `completed`/"100%", every error answer, reset and
 // delay, every KmsKeyId/StorageTier/OwnerAlias/DataEncryptionKeyId/CompletionTime/ProductCodes value
@@ -97,9 +87,7 @@ describe("fault proxy between the AWS SDK and moto", function () {
   }
 
   async function describeById(snapshotIds: string[], via: EC2Client = ec2): Promise<Snapshot[]> {
-    const answer = await via.send(
-      new DescribeSnapshotsCommand({ Filters: [{ Name: "snapshot-id", Values: snapshotIds }], OwnerIds: ["self"], MaxResults: 1000 }),
-    );
+    const answer = await via.send(new DescribeSnapshotsCommand({ Filters: [{ Name: "snapshot-id", Values: snapshotIds }], OwnerIds: ["self"], MaxResults: 1000 }));
     return answer.Snapshots ?? [];
   }
 
@@ -110,9 +98,7 @@ describe("fault proxy between the AWS SDK and moto", function () {
   }
 
   async function snapshotsWithToken(token: string, via: EC2Client): Promise<Snapshot[]> {
-    const answer = await via.send(
-      new DescribeSnapshotsCommand({ Filters: [{ Name: `tag:${TOKEN_TAG}`, Values: [token] }], OwnerIds: ["self"], MaxResults: 1000 }),
-    );
+    const answer = await via.send(new DescribeSnapshotsCommand({ Filters: [{ Name: `tag:${TOKEN_TAG}`, Values: [token] }], OwnerIds: ["self"], MaxResults: 1000 }));
     return answer.Snapshots ?? [];
   }
 
@@ -154,24 +140,27 @@ describe("fault proxy between the AWS SDK and moto", function () {
       const snapshot = await ec2.send(
         new CreateSnapshotCommand({
           VolumeId: plainVolume,
-          Description: "a <b> & \"c\"",
+          Description: 'a <b> & "c"',
           TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: TOKEN_TAG, Value: "t-1" }] }],
         }),
       );
       assert.equal(snapshot.State, "completed");
       assert.equal(snapshot.Progress, "100%");
-      assert.equal(snapshot.Description, "a <b> & \"c\"");
+      assert.equal(snapshot.Description, 'a <b> & "c"');
       assert.equal(snapshot.KmsKeyId, undefined);
       assert.equal(proxy.volumeOf(snapshot.SnapshotId ?? ""), plainVolume);
 
-      assert.deepEqual(proxy.requests.map((entry) => entry.action), ["DescribeVolumes", "CreateSnapshot"]);
+      assert.deepEqual(
+        proxy.requests.map((entry) => entry.action),
+        ["DescribeVolumes", "CreateSnapshot"],
+      );
       const [create] = proxy.requestsFor("CreateSnapshot");
       assert.ok(create !== undefined);
       assert.deepEqual(create.params, {
         Action: "CreateSnapshot",
         Version: "2016-11-15",
         VolumeId: plainVolume,
-        Description: "a <b> & \"c\"",
+        Description: 'a <b> & "c"',
         "TagSpecification.1.ResourceType": "snapshot",
         "TagSpecification.1.Tag.1.Key": TOKEN_TAG,
         "TagSpecification.1.Tag.1.Value": "t-1",
@@ -193,10 +182,13 @@ describe("fault proxy between the AWS SDK and moto", function () {
       );
       // moto ignores ExcludeDataVolumeIds, so both the root and the data volume are snapshotted.
       assert.equal(answer.Snapshots?.length, 2);
-      assert.deepEqual(answer.Snapshots?.map((info) => [info.State, info.Progress]), [
-        ["completed", "100%"],
-        ["completed", "100%"],
-      ]);
+      assert.deepEqual(
+        answer.Snapshots?.map((info) => [info.State, info.Progress]),
+        [
+          ["completed", "100%"],
+          ["completed", "100%"],
+        ],
+      );
       const [entry] = proxy.requestsFor("CreateSnapshots");
       assert.ok(entry !== undefined);
       assert.equal(entry.params["InstanceSpecification.InstanceId"], instanceId);
@@ -272,11 +264,7 @@ describe("fault proxy between the AWS SDK and moto", function () {
       const rootInfo = [...byVolume.values()].find((info) => info.VolumeId !== dataVolume);
       assert.equal(rootInfo?.State, "completed");
       const dataSnapshot = byVolume.get(dataVolume)?.SnapshotId ?? "";
-      assert.deepEqual([await stateOf(dataSnapshot), await stateOf(dataSnapshot), await stateOf(dataSnapshot)], [
-        "pending 33%",
-        "pending 66%",
-        "completed 100%",
-      ]);
+      assert.deepEqual([await stateOf(dataSnapshot), await stateOf(dataSnapshot), await stateOf(dataSnapshot)], ["pending 33%", "pending 66%", "completed 100%"]);
     });
 
     it("holds a snapshot pending until released, freezing its plan meanwhile", async function () {
@@ -321,8 +309,14 @@ describe("fault proxy between the AWS SDK and moto", function () {
       assert.equal(notFound.name, "InvalidSnapshot.NotFound");
       assert.equal(notFound.message, `The snapshot '${id}' does not exist.`);
       assert.equal(notFound.httpStatus, 400);
-      assert.deepEqual((await describeById([id])).map((snapshot) => snapshot.SnapshotId), [id]);
-      assert.deepEqual((await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [id] }))).Snapshots?.map((s) => s.SnapshotId), [id]);
+      assert.deepEqual(
+        (await describeById([id])).map((snapshot) => snapshot.SnapshotId),
+        [id],
+      );
+      assert.deepEqual(
+        (await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [id] }))).Snapshots?.map((s) => s.SnapshotId),
+        [id],
+      );
       const lookups = proxy.requestsFor("DescribeSnapshots");
       assert.deepEqual(
         lookups.map((entry) => [entry.status, entry.forwarded, entry.fault]),
@@ -407,10 +401,7 @@ describe("fault proxy between the AWS SDK and moto", function () {
       const id = (await createSnapshot(plainVolume)).SnapshotId ?? "";
       proxy.inject({ kind: "error", action: "DeleteSnapshot", code: "InvalidSnapshot.InUse", message: `The snapshot ${id} is currently in use by ami-0abc` });
       const inUse = await failure(ec2.send(new DeleteSnapshotCommand({ SnapshotId: id })));
-      assert.deepEqual(
-        [inUse.name, inUse.httpStatus, inUse.message],
-        ["InvalidSnapshot.InUse", 400, `The snapshot ${id} is currently in use by ami-0abc`],
-      );
+      assert.deepEqual([inUse.name, inUse.httpStatus, inUse.message], ["InvalidSnapshot.InUse", 400, `The snapshot ${id} is currently in use by ami-0abc`]);
       assert.equal((await describeById([id], direct)).length, 1);
 
       assert.deepEqual(
@@ -471,7 +462,10 @@ describe("fault proxy between the AWS SDK and moto", function () {
       assert.equal(inMoto[0]?.VolumeId, encryptedVolume);
       // The proxy saw the lost answer, so the snapshot still follows the lifecycle rule.
       const found = await snapshotsWithToken("reset-after", ec2);
-      assert.deepEqual(found.map((snapshot) => [snapshot.SnapshotId, snapshot.State, snapshot.Progress]), [[inMoto[0]?.SnapshotId, "pending", "50%"]]);
+      assert.deepEqual(
+        found.map((snapshot) => [snapshot.SnapshotId, snapshot.State, snapshot.Progress]),
+        [[inMoto[0]?.SnapshotId, "pending", "50%"]],
+      );
       const entry = proxy.requestsFor("CreateSnapshot").at(-1);
       assert.deepEqual([entry?.status, entry?.forwarded, entry?.fault], [0, true, "reset:after-forward"]);
     });
@@ -520,7 +514,10 @@ describe("fault proxy between the AWS SDK and moto", function () {
       const started = Date.now();
       const answer = await patient.send(new DescribeVolumesCommand({ VolumeIds: [plainVolume] }));
       assert.ok(Date.now() - started >= 590, "the answer arrived before the delay ended");
-      assert.deepEqual(answer.Volumes?.map((volume) => volume.VolumeId), [plainVolume]);
+      assert.deepEqual(
+        answer.Volumes?.map((volume) => volume.VolumeId),
+        [plainVolume],
+      );
       assert.deepEqual(warnings, [
         "@smithy/node-http-handler - [WARN] a request has exceeded the configured 200 ms requestTimeout. Init client requestHandler with throwOnRequestTimeout=true to turn this into an error.",
       ]);
@@ -609,7 +606,10 @@ describe("xmlTree", function () {
   it("decodes numeric character references and keeps whitespace text", function () {
     const document = parseXml("<a>\n  <b>x&#65;&#x42;</b>\n</a>\n");
     assert.equal(childText(document.root, "b"), "xAB");
-    assert.deepEqual(document.root.children.filter((child) => typeof child === "string"), ["\n  ", "\n"]);
+    assert.deepEqual(
+      document.root.children.filter((child) => typeof child === "string"),
+      ["\n  ", "\n"],
+    );
     assert.equal(serializeXml(document), "<a>\n  <b>xAB</b>\n</a>\n");
   });
 
@@ -622,7 +622,11 @@ describe("xmlTree", function () {
       ["<a>x</a><b/>", "content after the root element at offset 8"],
       ["<a>", "unterminated element <a> at offset 3"],
     ] as const) {
-      assert.throws(() => parseXml(text), (error: unknown) => error instanceof XmlParseError && error.message === why, text);
+      assert.throws(
+        () => parseXml(text),
+        (error: unknown) => error instanceof XmlParseError && error.message === why,
+        text,
+      );
     }
   });
 });

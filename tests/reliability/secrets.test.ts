@@ -87,10 +87,7 @@ describe("Reliability: credentials never reach state, output or errors", functio
       const volumeId = await seedVolume(s.world.ec2);
       const hold = s.hold([volumeId]);
       s.inject({ kind: "error", action: "DescribeSnapshotAttribute", code: "RequestLimitExceeded", times: 3 });
-      const parts = [
-        snapshot("missing", { volumeId: "vol-0000000000000000f" }),
-        snapshot("overrun", { volumeId, timeouts: { create: "500ms" } }),
-      ];
+      const parts = [snapshot("missing", { volumeId: "vol-0000000000000000f" }), snapshot("overrun", { volumeId, timeouts: { create: "500ms" } })];
       const first = await s.up(await program(...parts));
       assert.deepEqual(byName(first), { missing: ["create", false], overrun: ["create", false] });
       assert.equal(

@@ -337,7 +337,9 @@ describe("Reliability: Snapshot under faults", function () {
         assert.deepEqual([failed.op, failed.ok], ["create", false]);
         assert.match(
           failed.error?.message ?? "",
-          new RegExp(`^Snapshot "doomed": snapshot snap-[0-9a-f]{17} of volume ${volumeId} failed \\(state error: The volume is impaired\\)\\. It was deleted, so nothing of this create is left\\. Check the volume, then run \`pulumi up\` again\\.$`),
+          new RegExp(
+            `^Snapshot "doomed": snapshot snap-[0-9a-f]{17} of volume ${volumeId} failed \\(state error: The volume is impaired\\)\\. It was deleted, so nothing of this create is left\\. Check the volume, then run \`pulumi up\` again\\.$`,
+          ),
         );
         assert.deepEqual(s.deployment.state.resources, {});
         assert.deepEqual(await snapshotsOf(volumeId), []);
@@ -439,7 +441,10 @@ describe("Reliability: Snapshot under faults", function () {
         s.inject({ kind: "delay", action: "CreateSnapshot", ms: 1_500, forwardFirst: false });
         const failed = only(await s.up(await program("never-sent", { volumeId, timeouts: { create: "500ms" } })));
         assert.deepEqual([failed.op, failed.ok], ["create", false]);
-        assert.match(failed.error?.message ?? "", /did not finish within its 500ms timeout\. No snapshot of this create was found \(searched by its create token\)\. Raise timeouts\.create/);
+        assert.match(
+          failed.error?.message ?? "",
+          /did not finish within its 500ms timeout\. No snapshot of this create was found \(searched by its create token\)\. Raise timeouts\.create/,
+        );
         assert.deepEqual(s.deployment.state.resources, {});
         await createdOnce(s, "never-sent", { volumeId, timeouts: { create: "500ms" } });
       },
@@ -456,9 +461,7 @@ describe("Reliability: Snapshot under faults", function () {
         assert.deepEqual(outcome(started), ["create", true, undefined]);
         const pending = recorded(s, "kill-wait");
         await s.continueOnFreshHost();
-        const interrupted = only(
-          await s.killWhen(/^Snapshot "kill-wait": snap-\S+ \d+% pending/, async () => s.up(await program("kill-wait", { volumeId }))),
-        );
+        const interrupted = only(await s.killWhen(/^Snapshot "kill-wait": snap-\S+ \d+% pending/, async () => s.up(await program("kill-wait", { volumeId }))));
         assert.deepEqual([interrupted.op, interrupted.ok], ["update", false]);
         assert.ok(interrupted.error instanceof HostCallError && interrupted.error.code === grpc.status.UNAVAILABLE, String(interrupted.error));
         assert.deepEqual([recorded(s, "kill-wait").id, recorded(s, "kill-wait").outputs.state], [pending.id, "pending"]);
@@ -513,7 +516,15 @@ describe("Reliability: Snapshot under faults", function () {
         const volumeId = await seedVolume(s.world.ec2);
         const first = await createdOnce(s, "retagged", { volumeId, tags: { team: "storage", env: "prod" } });
         await s.outOfBand("tags", async () => {
-          await s.world.ec2.send(new CreateTagsCommand({ Resources: [first.id], Tags: [{ Key: "team", Value: "intruder" }, { Key: "extra", Value: "1" }] }));
+          await s.world.ec2.send(
+            new CreateTagsCommand({
+              Resources: [first.id],
+              Tags: [
+                { Key: "team", Value: "intruder" },
+                { Key: "extra", Value: "1" },
+              ],
+            }),
+          );
           await s.world.ec2.send(new DeleteTagsCommand({ Resources: [first.id], Tags: [{ Key: "env" }] }));
         });
         await s.refresh();
@@ -597,9 +608,7 @@ describe("Reliability: Snapshot under faults", function () {
         const volumeId = await seedVolume(s.world.ec2);
         s.pending([volumeId], 3);
         await s.continueOnFreshHost();
-        const interrupted = only(
-          await s.killWhen(/^Snapshot "orphan": snap-\S+ \d+% pending/, async () => s.up(await program("orphan", { volumeId, tags: { team: "storage" } }))),
-        );
+        const interrupted = only(await s.killWhen(/^Snapshot "orphan": snap-\S+ \d+% pending/, async () => s.up(await program("orphan", { volumeId, tags: { team: "storage" } }))));
         // The create never returned: no state records the snapshot, which carries the in-flight token.
         assert.deepEqual([interrupted.op, interrupted.ok], ["create", false]);
         assert.deepEqual(s.deployment.state.resources, {});

@@ -89,7 +89,10 @@ describe("Reliability: SnapshotSet under faults", function () {
     assert.deepEqual(outcome(again), ["same", true, undefined]);
     const resource = recorded(s, name);
     await assertWholeSet(resource, instance);
-    assert.deepEqual(membersOf(resource).map((m) => m.tags), [{ team: "platform" }, { team: "platform" }, { team: "platform" }]);
+    assert.deepEqual(
+      membersOf(resource).map((m) => m.tags),
+      [{ team: "platform" }, { team: "platform" }, { team: "platform" }],
+    );
     return resource;
   }
 
@@ -209,7 +212,10 @@ describe("Reliability: SnapshotSet under faults", function () {
       destroyUnderFaults: true,
       afterDestroy(s) {
         assert.deepEqual(
-          s.world.proxy.requestsFor("DeleteSnapshot").map((r) => r.fault ?? "answered").sort(),
+          s.world.proxy
+            .requestsFor("DeleteSnapshot")
+            .map((r) => r.fault ?? "answered")
+            .sort(),
           ["answered", "answered", "answered", "reset:after-forward", "reset:after-forward"],
         );
       },
@@ -250,10 +256,9 @@ describe("Reliability: SnapshotSet under faults", function () {
         s.world.proxy.enrich(marketplace, { productCodes: [{ id: "8fjvgz4q2a3zq1wyp6cjvbn3x", type: "marketplace" }] });
         s.inject({ kind: "error", action: "DescribeSnapshotAttribute", code: "InvalidSnapshot.NotFound", times: 3 });
         const resource = await createdOnce(s, "codes", { instanceId: instance.instanceId }, instance);
-        assert.deepEqual(
-          membersOf(resource).find((m) => m.volumeId === marketplace)?.productCodes,
-          [{ productCodeId: "8fjvgz4q2a3zq1wyp6cjvbn3x", productCodeType: "marketplace" }],
-        );
+        assert.deepEqual(membersOf(resource).find((m) => m.volumeId === marketplace)?.productCodes, [
+          { productCodeId: "8fjvgz4q2a3zq1wyp6cjvbn3x", productCodeType: "marketplace" },
+        ]);
       },
     });
 
@@ -318,7 +323,10 @@ describe("Reliability: SnapshotSet under faults", function () {
         });
         const failed = only(await s.up(await program("stuck", { instanceId: instance.instanceId, timeouts: { delete: "1s" } })));
         assert.deepEqual([failed.op, failed.ok], ["create", false]);
-        assert.deepEqual(membersOf(recorded(s, "stuck")).map((m) => m.volumeId), [held]);
+        assert.deepEqual(
+          membersOf(recorded(s, "stuck")).map((m) => m.volumeId),
+          [held],
+        );
         inUse.remove();
         s.quiesce();
         const replaced = only(await s.up(await program("stuck", { instanceId: instance.instanceId, timeouts: { delete: "1s" } })));
@@ -359,7 +367,12 @@ describe("Reliability: SnapshotSet under faults", function () {
         assert.deepEqual([failed.op, failed.ok], ["create", false]);
         const partial = recorded(s, "overrun");
         await assertWholeSet(partial, instance, "pending");
-        assert.deepEqual([...hold.snapshotIds].sort(), membersOf(partial).map((m) => m.snapshotId).sort());
+        assert.deepEqual(
+          [...hold.snapshotIds].sort(),
+          membersOf(partial)
+            .map((m) => m.snapshotId)
+            .sort(),
+        );
         hold.release();
         const resumed = only(await s.up(await program("overrun", { instanceId: instance.instanceId, timeouts: { create: "500ms" } })));
         assert.deepEqual(outcome(resumed), ["update", true, undefined]);
@@ -556,7 +569,11 @@ describe("Reliability: SnapshotSet under faults", function () {
         assert.deepEqual(outcome(step), ["create", true, undefined]);
         const members = membersOf(recorded(s, "twin"));
         assert.deepEqual(members.map((m) => m.volumeId).sort(), volumesOf(instance));
-        assert.equal(members.some((m) => m.snapshotId === foreign.SnapshotId), false, "the set adopted the snapshot made outside Pulumi");
+        assert.equal(
+          members.some((m) => m.snapshotId === foreign.SnapshotId),
+          false,
+          "the set adopted the snapshot made outside Pulumi",
+        );
       },
     });
   });
@@ -578,7 +595,10 @@ describe("Reliability: SnapshotSet under faults", function () {
           assert.equal(settled.ok, true, String(settled.error));
           const resource = recorded(s, name);
           await assertWholeSet(resource, instance);
-          assert.deepEqual(membersOf(resource).map((m) => m.tags), [{ team: "platform" }, { team: "platform" }, { team: "platform" }]);
+          assert.deepEqual(
+            membersOf(resource).map((m) => m.tags),
+            [{ team: "platform" }, { team: "platform" }, { team: "platform" }],
+          );
         },
       });
     });

@@ -26,7 +26,7 @@ export interface RunResult {
 function resolveExports(programExports: Record<string, unknown>): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
     pulumi.output(programExports).apply((value) => {
-      resolve(value as Record<string, unknown>);
+      resolve(value);
       return value;
     });
   });

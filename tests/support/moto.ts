@@ -57,9 +57,7 @@ export async function startMoto(): Promise<MotoServer> {
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
-  const spawnFailed = new Promise<never>((_, reject) =>
-    child.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "ENOENT" ? new MotoMissingError() : error)),
-  );
+  const spawnFailed = new Promise<never>((_, reject) => child.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "ENOENT" ? new MotoMissingError() : error)));
   const killOnExit = (): void => {
     child.kill("SIGKILL");
   };

@@ -68,7 +68,7 @@ async function runProgram(program: () => void | Promise<void>, options: ProgramO
           name: request.getName(),
           urn: response.getUrn(),
           custom: request.getCustom(),
-          inputs: (request.getObject()?.toJavaScript() ?? {}) as JsonObject,
+          inputs: request.getObject()?.toJavaScript() ?? {},
         });
       }
       callback(error, response);
@@ -112,7 +112,7 @@ function describe(error: unknown): string {
 function defaultMocks(preview: boolean): pulumi.runtime.Mocks {
   return {
     newResource(args) {
-      return preview ? { id: undefined, state: {} } : { id: `${args.name}-id`, state: args.inputs };
+      return preview ? { id: undefined, state: {} } : { id: `${args.name}-id`, state: args.inputs as Record<string, unknown> };
     },
     call() {
       return {};

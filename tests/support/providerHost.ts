@@ -419,12 +419,7 @@ export class ProviderHost {
 
   private unary<Req, Res>(
     method: HostMethod,
-    rpc: (
-      request: Req,
-      metadata: grpc.Metadata,
-      options: Partial<grpc.CallOptions>,
-      callback: (error: grpc.ServiceError | null, response: Res) => void,
-    ) => grpc.ClientUnaryCall,
+    rpc: (request: Req, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: (error: grpc.ServiceError | null, response: Res) => void) => grpc.ClientUnaryCall,
     request: Req,
   ): Promise<Res> {
     return new Promise((resolve, reject) => {
@@ -448,9 +443,7 @@ function packageRoot(): string {
  * forgot an endpoint would otherwise talk to a real account.
  */
 function hostEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^(AWS_|PULUMI_|EBS_SNAPSHOTS_)/.test(key)),
-  );
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(AWS_|PULUMI_|EBS_SNAPSHOTS_)/.test(key)));
   return {
     ...inherited,
     AWS_CONFIG_FILE: devNull,
@@ -536,7 +529,7 @@ function toStruct(value: JsonObject, what: string): Struct {
 }
 
 function fromStruct(struct: Struct | undefined): JsonObject {
-  return (struct?.toJavaScript() ?? {}) as JsonObject;
+  return struct?.toJavaScript() ?? {};
 }
 
 function initFailureOf(error: grpc.ServiceError): InitFailure | undefined {

@@ -148,7 +148,7 @@ function commonTable(resource: ResourceKind): BadInput[] {
     resource,
     label: `${expected}: ${what}`,
     expected,
-    changes: { [expected]: value === remove ? remove : set(value as JsonValue) },
+    changes: { [expected]: value === remove ? remove : set(value) },
   }));
 }
 
@@ -218,7 +218,7 @@ function idTable(resource: ResourceKind): BadInput[] {
           [`${HUGE} characters`, `i-${"0".repeat(HUGE)}`],
           ["the unknown sentinel inside an object", { id: UNKNOWN }],
         ];
-  return rows.map(([what, value]) => ({ resource, label: `${property}: ${what}`, expected: property, changes: { [property]: value === remove ? remove : set(value as JsonValue) } }));
+  return rows.map(([what, value]) => ({ resource, label: `${property}: ${what}`, expected: property, changes: { [property]: value === remove ? remove : set(value) } }));
 }
 
 function setOnlyTable(): BadInput[] {
@@ -315,25 +315,39 @@ const badDuration: fc.Arbitrary<JsonValue> = fc.oneof(
 const badTimeouts: fc.Arbitrary<JsonValue> = fc.oneof(
   fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean(), fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 })),
   fc.tuple(fc.constantFrom("create", "update", "delete"), badDuration).map(([key, value]) => ({ [key]: value })),
-  fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).filter((key) => !["create", "update", "delete"].includes(key)), fc.constant("10m")).map(([key, value]) => ({ [key]: value })),
+  fc
+    .tuple(
+      fc.string({ minLength: 1, maxLength: 12 }).filter((key) => !["create", "update", "delete"].includes(key)),
+      fc.constant("10m"),
+    )
+    .map(([key, value]) => ({ [key]: value })),
 );
 
-const badRegion: fc.Arbitrary<JsonValue> = fc.oneof(
-  anyText(0, 30),
-  fc.tuple(fc.constantFrom("us-east-1", "eu-west-3", "ap-southeast-2"), fc.integer({ min: 0, max: 8 }), fc.constantFrom(" ", "_", "A", "é", ".", "/", "\u0000")).map(
-    ([region, at, insert]) => `${region.slice(0, at)}${insert}${region.slice(at)}`,
-  ),
-  notAString,
-).filter((value) => typeof value !== "string" || !VALID_REGION.test(value));
+const badRegion: fc.Arbitrary<JsonValue> = fc
+  .oneof(
+    anyText(0, 30),
+    fc
+      .tuple(fc.constantFrom("us-east-1", "eu-west-3", "ap-southeast-2"), fc.integer({ min: 0, max: 8 }), fc.constantFrom(" ", "_", "A", "é", ".", "/", "\u0000"))
+      .map(([region, at, insert]) => `${region.slice(0, at)}${insert}${region.slice(at)}`),
+    notAString,
+  )
+  .filter((value) => typeof value !== "string" || !VALID_REGION.test(value));
 
-const badOutpostArn: fc.Arbitrary<JsonValue> = fc.oneof(
-  anyText(0, 60),
-  fc.string({ unit: fc.constantFrom(...HEX), maxLength: 20 }).map((hex) => `arn:aws:outposts:us-east-1:123456789012:outpost/op-${hex}`),
-  notAString,
-).filter((value) => typeof value !== "string" || !/^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost\/op-[0-9a-f]{17}$/.test(value));
+const badOutpostArn: fc.Arbitrary<JsonValue> = fc
+  .oneof(
+    anyText(0, 60),
+    fc.string({ unit: fc.constantFrom(...HEX), maxLength: 20 }).map((hex) => `arn:aws:outposts:us-east-1:123456789012:outpost/op-${hex}`),
+    notAString,
+  )
+  .filter((value) => typeof value !== "string" || !/^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost\/op-[0-9a-f]{17}$/.test(value));
 
 const badExcluded: fc.Arbitrary<JsonValue> = fc.oneof(
-  fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.boolean(), fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { minKeys: 1, maxKeys: 2, noNullPrototype: true })),
+  fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc.integer(),
+    fc.boolean(),
+    fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { minKeys: 1, maxKeys: 2, noNullPrototype: true }),
+  ),
   fc.tuple(fc.array(fc.constant("vol-0123456789abcdef0"), { maxLength: 1 }), badId("vol")).map(([good, bad]) => [...good, bad]),
   fc.integer({ min: 41, max: 60 }).map((n) => Array.from({ length: n }, (_, i) => `vol-${i.toString(16).padStart(17, "0")}`)),
   fc.constant<JsonValue>(["vol-0123456789abcdef0", "vol-0fedcba9876543210", "vol-0123456789abcdef0"]),
@@ -391,17 +405,18 @@ function generated(resource: ResourceKind): fc.Arbitrary<BadInput> {
       resource,
       label: `${property} = ${bad === remove ? "(missing)" : preview(bad)}${Object.keys(others).length > 0 ? ` with unknown ${Object.keys(others).join(", ")}` : ""}`,
       expected: property,
-      changes: { ...others, [property]: bad === remove ? remove : set(bad as JsonValue) },
+      changes: { ...others, [property]: bad === remove ? remove : set(bad) },
     })),
   );
-  const extra = fc.tuple(unknownName(resource), fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean())).map(
-    ([name, value]): BadInput => ({ resource, label: `unknown property ${preview(name)}`, expected: name, changes: { [name]: set(value) } }),
-  );
+  const extra = fc
+    .tuple(unknownName(resource), fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean()))
+    .map(([name, value]): BadInput => ({ resource, label: `unknown property ${preview(name)}`, expected: name, changes: { [name]: set(value) } }));
   return fc.oneof(...byProperty, extra);
 }
 
 function preview(value: JsonValue | string): string {
-  const text = JSON.stringify(value) ?? String(value);
+  // JSON.stringify gives undefined only for undefined, which String names.
+  const text = JSON.stringify(value) ?? "undefined";
   return text.length > 60 ? `${text.slice(0, 57)}…(${text.length} chars)` : text;
 }
 

@@ -79,7 +79,11 @@ export function refToken(ref: string): string | undefined {
 export const HOUSEKEEPING_OUTPUT_KEYS: readonly string[] = [
   "__provider",
   ...new Set(
-    [SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES].flatMap((rules) => Object.entries(rules).filter(([, rule]) => rule.kind === "ignore").map(([name]) => name)),
+    [SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES].flatMap((rules) =>
+      Object.entries(rules)
+        .filter(([, rule]) => rule.kind === "ignore")
+        .map(([name]) => name),
+    ),
   ),
 ];
 

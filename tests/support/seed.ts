@@ -1,10 +1,4 @@
-import {
-  CreateVolumeCommand,
-  DescribeSnapshotsCommand,
-  RunInstancesCommand,
-  type EC2Client,
-  type Snapshot,
-} from "@aws-sdk/client-ec2";
+import { CreateVolumeCommand, DescribeSnapshotsCommand, RunInstancesCommand, type EC2Client, type Snapshot } from "@aws-sdk/client-ec2";
 
 export const REGION = "us-east-1";
 export const AVAILABILITY_ZONE = `${REGION}a`;

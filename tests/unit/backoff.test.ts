@@ -17,6 +17,9 @@ describe("backoffDelayMs", () => {
   });
 
   it("never waits less than a millisecond, even with zero bounds", () => {
-    assert.equal(backoffDelayMs(1, { retryMinMs: 0, retryMaxMs: 0 }, () => 0), 1);
+    assert.equal(
+      backoffDelayMs(1, { retryMinMs: 0, retryMaxMs: 0 }, () => 0),
+      1,
+    );
   });
 });

@@ -10,7 +10,7 @@ describe("Deadline", () => {
 
   beforeEach(() => {
     clock = sinon.useFakeTimers({ now: T0, toFake: ["setTimeout", "clearTimeout", "Date"] });
-    deadline = Deadline.after(10_000, "create Snapshot \"db\"");
+    deadline = Deadline.after(10_000, 'create Snapshot "db"');
   });
 
   afterEach(() => {
@@ -72,10 +72,7 @@ describe("Deadline", () => {
 
   it("reports when it ends and how long remains", async () => {
     await clock.tickAsync(4_000);
-    assert.deepEqual(
-      [deadline.startedAt, deadline.at, deadline.remainingMs(), deadline.remainingMs(T0 + 20_000)],
-      [T0, T0 + 10_000, 6_000, 0],
-    );
+    assert.deepEqual([deadline.startedAt, deadline.at, deadline.remainingMs(), deadline.remainingMs(T0 + 20_000)], [T0, T0 + 10_000, 6_000, 0]);
   });
 
   it("throws its DeadlineExceededError from throwIfExpired once expired, and not before", async () => {
@@ -110,10 +107,7 @@ describe("Deadline", () => {
       await clock.tickAsync(2_592_000_000 - 1_000 - 1);
       const justBefore = long.expired;
       await clock.tickAsync(1);
-      assert.deepEqual(
-        [early, justBefore, long.expired, (long.signal.reason as Error).message],
-        [false, false, true, "create Snapshot did not finish within its 720h timeout"],
-      );
+      assert.deepEqual([early, justBefore, long.expired, (long.signal.reason as Error).message], [false, false, true, "create Snapshot did not finish within its 720h timeout"]);
     } finally {
       long.dispose();
     }

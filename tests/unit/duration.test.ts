@@ -30,10 +30,7 @@ describe("parseDuration", () => {
 
   it("rejects durations that are zero once rounded to milliseconds", () => {
     // given durations that add up to nothing, when parsed, then none of them counts as a timeout
-    assert.deepEqual(
-      ["0s", "0h0m0s", "0.0001ms"].map(parseDuration),
-      [undefined, undefined, undefined],
-    );
+    assert.deepEqual(["0s", "0h0m0s", "0.0001ms"].map(parseDuration), [undefined, undefined, undefined]);
   });
 
   it("rejects a duration beyond the largest safe millisecond count", () => {
@@ -73,6 +70,9 @@ describe("formatDuration", () => {
   it("formats what parseDuration reads back to the same milliseconds", () => {
     // given durations in whole seconds, when formatted and parsed again, then nothing is lost
     const values = [1_000, 61_000, 3_600_000, 5_400_000, 86_399_000];
-    assert.deepEqual(values.map((ms) => parseDuration(formatDuration(ms))), values);
+    assert.deepEqual(
+      values.map((ms) => parseDuration(formatDuration(ms))),
+      values,
+    );
   });
 });

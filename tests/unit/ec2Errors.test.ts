@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { DeadlineExceededError } from "../../provider/deadline";
-import { adviceFor, classifyError, CredentialsError, Ec2OperationError, EndpointError, endpointIsWrong, imageIdFromInUse, type ClassifiedError, type ErrorKind } from "../../provider/ec2Errors";
+import {
+  adviceFor,
+  classifyError,
+  CredentialsError,
+  Ec2OperationError,
+  EndpointError,
+  endpointIsWrong,
+  imageIdFromInUse,
+  type ClassifiedError,
+  type ErrorKind,
+} from "../../provider/ec2Errors";
 
 /** An error as @aws-sdk/client-ec2 v3 throws it for an EC2 error response: the code in `name`. */
 function ec2Error(code: string, httpStatusCode: number, message: string): EC2ServiceException {
@@ -52,7 +62,7 @@ describe("classifyError", () => {
     assert.deepEqual(classifyError(ec2Error("SomethingNew", 500, "")), { kind: "ambiguous", code: "SomethingNew", message: "", httpStatus: 500 });
   });
 
-  it("treats the SDK's \"UnknownError\" placeholder message as no message", () => {
+  it('treats the SDK\'s "UnknownError" placeholder message as no message', () => {
     assert.deepEqual(classifyError(ec2Error("InvalidVolume.NotFound", 400, "UnknownError")), {
       kind: "notFound",
       code: "InvalidVolume.NotFound",
@@ -209,10 +219,7 @@ describe("imageIdFromInUse", () => {
   });
 
   it("returns undefined when the message names no AMI", () => {
-    assert.deepEqual(
-      [ec2Error("InvalidSnapshot.InUse", 400, "UnknownError"), new Error("ami-XYZ is in use"), undefined].map(imageIdFromInUse),
-      [undefined, undefined, undefined],
-    );
+    assert.deepEqual([ec2Error("InvalidSnapshot.InUse", 400, "UnknownError"), new Error("ami-XYZ is in use"), undefined].map(imageIdFromInUse), [undefined, undefined, undefined]);
   });
 });
 
@@ -231,7 +238,9 @@ describe("a wrong endpoint", () => {
   it("tells an answer that is not EC2's (an HTML 404) from EC2's own XML errors", () => {
     assert.equal(classifyError(foreignAnswer(404, "text/html; charset=utf-8")).kind, "notEc2");
     assert.equal(classifyError(foreignAnswer(403, "application/json")).kind, "notEc2");
-    const fromEc2 = Object.assign(ec2Error("InvalidVolume.NotFound", 400, "The volume does not exist."), { $response: { statusCode: 400, headers: { "content-type": "text/xml;charset=UTF-8" } } });
+    const fromEc2 = Object.assign(ec2Error("InvalidVolume.NotFound", 400, "The volume does not exist."), {
+      $response: { statusCode: 400, headers: { "content-type": "text/xml;charset=UTF-8" } },
+    });
     assert.equal(classifyError(fromEc2).kind, "notFound");
     // A gateway's 502 page is transient whoever sent it.
     assert.equal(classifyError(foreignAnswer(502, "text/html")).kind, "ambiguous");
@@ -241,11 +250,11 @@ describe("a wrong endpoint", () => {
     const refused = classifyError(networkError("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:9"));
     const unresolved = classifyError(networkError("ENOTFOUND", "getaddrinfo ENOTFOUND ec2.xx-east-1.amazonaws.com"));
     const reset = classifyError(networkError("ECONNRESET", "socket hang up"));
+    assert.deepEqual([endpointIsWrong(refused, EMULATOR), endpointIsWrong(unresolved, EMULATOR), endpointIsWrong(reset, EMULATOR)], [true, true, false]);
     assert.deepEqual(
-      [endpointIsWrong(refused, EMULATOR), endpointIsWrong(unresolved, EMULATOR), endpointIsWrong(reset, EMULATOR)],
-      [true, true, false],
+      [endpointIsWrong(refused, REAL), endpointIsWrong(unresolved, REAL), endpointIsWrong(classifyError(foreignAnswer(404, "text/html")), REAL)],
+      [false, true, true],
     );
-    assert.deepEqual([endpointIsWrong(refused, REAL), endpointIsWrong(unresolved, REAL), endpointIsWrong(classifyError(foreignAnswer(404, "text/html")), REAL)], [false, true, true]);
   });
 
   it("names the endpoint, what happened, the variable that set it, and what to do", () => {
@@ -255,7 +264,8 @@ describe("a wrong endpoint", () => {
         "(connect ECONNREFUSED 127.0.0.1:9, 3 attempts). Start the EC2 emulator or service at that address, or correct AWS_ENDPOINT_URL_EC2, or unset it to use EC2's own endpoint; then run again.",
     );
     assert.equal(
-      new EndpointError({ url: "http://127.0.0.1:8080", variable: "AWS_ENDPOINT_URL" }, "DescribeVolumes vol-0123456789abcdef0", foreignAnswer(404, "text/html; charset=utf-8"), 1).message,
+      new EndpointError({ url: "http://127.0.0.1:8080", variable: "AWS_ENDPOINT_URL" }, "DescribeVolumes vol-0123456789abcdef0", foreignAnswer(404, "text/html; charset=utf-8"), 1)
+        .message,
       "DescribeVolumes vol-0123456789abcdef0 did not reach EC2: the endpoint http://127.0.0.1:8080 (set by AWS_ENDPOINT_URL) answered HTTP 404 (text/html), which is not an EC2 answer. " +
         "Start the EC2 endpoint or emulator you meant at that address, or correct AWS_ENDPOINT_URL, or unset it to use EC2's own endpoint; then run again.",
     );
@@ -291,7 +301,11 @@ describe("credentials", () => {
         "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or `pulumi config set aws:profile <name>`, then run again.",
     );
     assert.equal(
-      new CredentialsError(operation, { text: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment" }, ec2Error("ExpiredToken", 400, "The security token included in the request is expired")).message,
+      new CredentialsError(
+        operation,
+        { text: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment" },
+        ec2Error("ExpiredToken", 400, "The security token included in the request is expired"),
+      ).message,
       `${operation} was refused: EC2 says the credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment have expired (EC2 ExpiredToken: The security token included in the request is expired). ` +
         "Refresh them (for SSO, aws sso login; for session credentials, new ones with their AWS_SESSION_TOKEN), then run again.",
     );

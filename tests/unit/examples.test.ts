@@ -10,16 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
 import { validateSnapshotInputs, validateSnapshotSetInputs } from "../../provider/validate";
-import {
-  COMPILED_EXAMPLES_DIR,
-  EXAMPLES_DIR,
-  exampleNames,
-  parseProjectFile,
-  readProjectFile,
-  runExample,
-  type ExampleRun,
-  type ProjectValue,
-} from "../support/examplesHarness";
+import { COMPILED_EXAMPLES_DIR, EXAMPLES_DIR, exampleNames, parseProjectFile, readProjectFile, runExample, type ExampleRun, type ProjectValue } from "../support/examplesHarness";
 import {
   MOCK_INSTANCE_VOLUMES,
   MOCK_KMS_KEY,
@@ -161,7 +152,7 @@ describe("examples", function () {
   describe("type checking", () => {
     it("includes every example in the root tsconfig, so the build type-checks and compiles them", () => {
       const configFile = path.join(REPO_ROOT, "tsconfig.json");
-      const { config } = ts.readConfigFile(configFile, ts.sys.readFile);
+      const { config } = ts.readConfigFile(configFile, (file) => ts.sys.readFile(file)) as { config: unknown };
       const parsed = ts.parseJsonConfigFileContent(config, ts.sys, REPO_ROOT, undefined, configFile);
       const included = new Set(parsed.fileNames.map((file) => path.resolve(file)));
       for (const name of EXAMPLES) {
@@ -174,11 +165,14 @@ describe("examples", function () {
       it(`type-checks examples/${name} with its own tsconfig.json, as Pulumi's ts-node will`, () => {
         const dir = path.join(EXAMPLES_DIR, name);
         const configFile = path.join(dir, "tsconfig.json");
-        const { config, error } = ts.readConfigFile(configFile, ts.sys.readFile);
+        const { config, error } = ts.readConfigFile(configFile, (file) => ts.sys.readFile(file)) as { config: unknown; error?: ts.Diagnostic };
         assert.equal(error, undefined);
         const parsed = ts.parseJsonConfigFileContent(config, ts.sys, dir, { noEmit: true }, configFile);
         assert.deepEqual(parsed.errors, []);
-        assert.deepEqual(parsed.fileNames.map((file) => path.relative(dir, file)), ["index.ts"]);
+        assert.deepEqual(
+          parsed.fileNames.map((file) => path.relative(dir, file)),
+          ["index.ts"],
+        );
         const program = ts.createProgram(parsed.fileNames, parsed.options);
         const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => {
           const where = d.file ? `${path.relative(REPO_ROOT, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : "";
@@ -198,7 +192,10 @@ describe("examples", function () {
 
       it("registers exactly one Snapshot, of the configured volume, with tags, timeouts and a description", () => {
         assertSucceeded(run);
-        assert.deepEqual(run.resources.map((r) => [r.type, r.name]), [[SNAPSHOT_TOKEN, "volume-snapshot"]]);
+        assert.deepEqual(
+          run.resources.map((r) => [r.type, r.name]),
+          [[SNAPSHOT_TOKEN, "volume-snapshot"]],
+        );
         const snapshot = only(run, SNAPSHOT_TOKEN);
         assert.ok(snapshot.hasProvider, "the dynamic provider was serialized into __provider");
         assert.deepEqual(userInputs(snapshot), {
@@ -294,7 +291,10 @@ describe("examples", function () {
 
       it("registers exactly one SnapshotSet of the configured instance, boot volume included, copying volume tags", () => {
         assertSucceeded(run);
-        assert.deepEqual(run.resources.map((r) => [r.type, r.name]), [[SNAPSHOT_SET_TOKEN, "instance-snapshots"]]);
+        assert.deepEqual(
+          run.resources.map((r) => [r.type, r.name]),
+          [[SNAPSHOT_SET_TOKEN, "instance-snapshots"]],
+        );
         const set = only(run, SNAPSHOT_SET_TOKEN);
         assert.ok(set.hasProvider);
         assert.deepEqual(userInputs(set), {
@@ -343,7 +343,10 @@ describe("examples", function () {
 
       it("creates an encrypted gp3 volume in the region's first available zone", () => {
         assertSucceeded(run);
-        assert.deepEqual(run.calls.map((c) => [c.token, c.inputs]), [["aws:index/getAvailabilityZones:getAvailabilityZones", { state: "available" }]]);
+        assert.deepEqual(
+          run.calls.map((c) => [c.token, c.inputs]),
+          [["aws:index/getAvailabilityZones:getAvailabilityZones", { state: "available" }]],
+        );
         const volume = only(run, VOLUME_TOKEN);
         assert.deepEqual(volume.inputs, {
           availabilityZone: "us-west-2a",
@@ -365,7 +368,10 @@ describe("examples", function () {
           timeouts: { create: "30m" },
         });
         assert.deepEqual(validateSnapshotInputs(snapshot.inputs), []);
-        assert.deepEqual(run.resources.map((r) => r.type), [VOLUME_TOKEN, SNAPSHOT_TOKEN]);
+        assert.deepEqual(
+          run.resources.map((r) => r.type),
+          [VOLUME_TOKEN, SNAPSHOT_TOKEN],
+        );
       });
 
       it("exports the volume and snapshot ids and the snapshot's encryption", () => {
@@ -397,11 +403,7 @@ describe("examples", function () {
 
     describe("every example", () => {
       it("is answered by mocks whose dynamic-resource state matches schema.json", async () => {
-        const runs = await Promise.all([
-          runExample("snapshot", { volumeId: VOLUME }),
-          runExample("snapshot-set", { instanceId: INSTANCE }),
-          runExample("aws-volume", {}),
-        ]);
+        const runs = await Promise.all([runExample("snapshot", { volumeId: VOLUME }), runExample("snapshot-set", { instanceId: INSTANCE }), runExample("aws-volume", {})]);
         for (const resource of runs.flatMap((r) => r.resources).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"))) {
           assertMatchesSchema(resource.type, resource.state);
         }

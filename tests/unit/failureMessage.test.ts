@@ -24,7 +24,10 @@ describe("failureText", () => {
 describe("describeFailure", () => {
   it("prefers the error's own next step to the hook's", () => {
     const error = new ExplainedError("no AWS region is configured", "set AWS_REGION");
-    assert.equal(describeFailure(LABEL, error, OUTCOME.nothingCreated, "run `pulumi up` again"), 'Snapshot "db": no AWS region is configured. No snapshot was created. Set AWS_REGION.');
+    assert.equal(
+      describeFailure(LABEL, error, OUTCOME.nothingCreated, "run `pulumi up` again"),
+      'Snapshot "db": no AWS region is configured. No snapshot was created. Set AWS_REGION.',
+    );
   });
 
   it("takes the hook's next step for an error that has none, and a plain error's message as what happened", () => {

@@ -70,9 +70,18 @@ describe("interruptedCreates", () => {
 
     // then one DescribeSnapshots listed every in-flight token of the region
     assert.deepEqual(calls, [[{ Name: `tag:${CREATE_TOKEN_TAG}`, Values: ["*.*"] }]]);
-    assert.deepEqual(a.map((s) => s.SnapshotId), ["snap-a1", "snap-a2"]);
-    assert.deepEqual(again.map((s) => s.SnapshotId), ["snap-a1", "snap-a2"]);
-    assert.deepEqual(b.map((s) => s.SnapshotId), ["snap-b1"]);
+    assert.deepEqual(
+      a.map((s) => s.SnapshotId),
+      ["snap-a1", "snap-a2"],
+    );
+    assert.deepEqual(
+      again.map((s) => s.SnapshotId),
+      ["snap-a1", "snap-a2"],
+    );
+    assert.deepEqual(
+      b.map((s) => s.SnapshotId),
+      ["snap-b1"],
+    );
     assert.deepEqual(later, []);
     assert.deepEqual(lines, []);
   });

@@ -29,7 +29,10 @@ describe("memberTagChanges", () => {
   });
 
   it("removes a key the set managed before and no longer wants, in key order", () => {
-    const members: TagMap[] = [{ team: "web", tier: "gold", env: "prod" }, { team: "web", tier: "gold", env: "prod" }];
+    const members: TagMap[] = [
+      { team: "web", tier: "gold", env: "prod" },
+      { team: "web", tier: "gold", env: "prod" },
+    ];
     assert.deepEqual(memberTagChanges(members, { team: "web" }, { team: "web", tier: "gold", env: "prod" }, false), {
       set: {},
       remove: ["env", "tier"],
@@ -53,12 +56,18 @@ describe("memberTagChanges", () => {
 
   describe("with copyTagsFromSource (only managed keys)", () => {
     it("keeps the tags each member copied from its volume", () => {
-      const members: TagMap[] = [{ team: "web", Name: "root" }, { team: "web", Name: "data", backup: "daily" }];
+      const members: TagMap[] = [
+        { team: "web", Name: "root" },
+        { team: "web", Name: "data", backup: "daily" },
+      ];
       assert.deepEqual(memberTagChanges(members, { team: "web" }, { team: "web" }, true), NOTHING);
     });
 
     it("still removes keys the set managed before", () => {
-      const members = [{ team: "web", tier: "gold", Name: "root" }, { team: "web", tier: "gold", Name: "data" }];
+      const members = [
+        { team: "web", tier: "gold", Name: "root" },
+        { team: "web", tier: "gold", Name: "data" },
+      ];
       assert.deepEqual(memberTagChanges(members, { team: "web" }, { team: "web", tier: "gold" }, true), { set: {}, remove: ["tier"] });
     });
 

@@ -38,10 +38,7 @@ describe("compact", () => {
 
 describe("parseProgress", () => {
   it("reads EC2's percentage strings and clamps them to 0-100", () => {
-    assert.deepEqual(
-      ["80%", "0%", "100%", "12.5%", "150%", "-5%", "", "pending", undefined].map(parseProgress),
-      [80, 0, 100, 12.5, 100, 0, undefined, undefined, undefined],
-    );
+    assert.deepEqual(["80%", "0%", "100%", "12.5%", "150%", "-5%", "", "pending", undefined].map(parseProgress), [80, 0, 100, 12.5, 100, 0, undefined, undefined, undefined]);
   });
 });
 

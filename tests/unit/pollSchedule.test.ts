@@ -38,11 +38,7 @@ describe("predictCompletion", () => {
   });
 
   it("skips observations without progress when looking for the earlier point", () => {
-    const predicted = predictCompletion(0, [
-      { at: 30_000 },
-      { at: 60_000, progress: 20 },
-      { at: 120_000, progress: 60 },
-    ]);
+    const predicted = predictCompletion(0, [{ at: 30_000 }, { at: 60_000, progress: 20 }, { at: 120_000, progress: 60 }]);
     assert.equal(predicted, 180_000);
   });
 
@@ -108,7 +104,14 @@ describe("nextPollDelay", () => {
   });
 
   it("keeps the age backoff when the predicted completion is further away", () => {
-    const delay = nextPollDelay({ ...base, now: 120_000, observations: [{ at: 60_000, progress: 10 }, { at: 120_000, progress: 30 }] });
+    const delay = nextPollDelay({
+      ...base,
+      now: 120_000,
+      observations: [
+        { at: 60_000, progress: 10 },
+        { at: 120_000, progress: 30 },
+      ],
+    });
     // prediction 210 s away, a quarter of the age 30 s
     assert.equal(delay, 30_000);
   });
@@ -119,10 +122,7 @@ describe("nextPollDelay", () => {
   });
 
   it("clamps to the shortest and the longest delay", () => {
-    assert.deepEqual(
-      [nextPollDelay({ ...base, now: 4_000 }), nextPollDelay({ ...base, maxMs: 60_000 }), nextPollDelay({ ...base, now: -50_000 })],
-      [5_000, 60_000, 5_000],
-    );
+    assert.deepEqual([nextPollDelay({ ...base, now: 4_000 }), nextPollDelay({ ...base, maxMs: 60_000 }), nextPollDelay({ ...base, now: -50_000 })], [5_000, 60_000, 5_000]);
   });
 
   it("rounds to whole milliseconds", () => {

@@ -83,7 +83,7 @@ class FakeEc2 {
 
   /** The snapshot as it is at `at` (for the `initial` map a create call would hand over). */
   seen(id: string, at: number): Snapshot {
-    const script = this.world[id]!;
+    const script = this.world[id];
     const phase = script.phases.filter((p) => p.from <= at).pop()!;
     return snapshot(id, script.startedAt, phase.state, phase.progress);
   }
@@ -339,10 +339,7 @@ describe("waitForSnapshots (the shared poller)", () => {
         { at: 5_000, ids },
         { at: 10_000, ids: ["snap-1"] },
       ]);
-      assert.deepEqual(
-        { at: outcome.at, value: states(outcome.value) },
-        { at: 10_000, value: { "snap-1": "completed 100%", "snap-2": "error 7%" } },
-      );
+      assert.deepEqual({ at: outcome.at, value: states(outcome.value) }, { at: 10_000, value: { "snap-1": "completed 100%", "snap-2": "error 7%" } });
       assertNoTimerLeft();
     });
   });
@@ -460,10 +457,7 @@ describe("waitForSnapshots (the shared poller)", () => {
     it("polls a large group every pollMax/2 however young its snapshots are", async () => {
       // given three sets of three young snapshots: 9 pending, floor min(30, 5·9) = 30 s = cap max(30, 60/3)
       const sets = [0, 1, 2].map((s) => [1, 2, 3].map((m) => `snap-${s}${m}`));
-      const fake = new FakeEc2(
-        "test-spacing-4",
-        Object.fromEntries(sets.flat().map((id) => [id, scripted(0, [0, "pending", "0%"], [80_000, "completed", "100%"])])),
-      );
+      const fake = new FakeEc2("test-spacing-4", Object.fromEntries(sets.flat().map((id) => [id, scripted(0, [0, "pending", "0%"], [80_000, "completed", "100%"])])));
       const outcomes = sets.map((ids) => wait(fake, ids, { initial: new Map(ids.map((id) => [id, fake.seen(id, 0)])) }));
 
       // when the rounds run
@@ -507,10 +501,7 @@ describe("waitForSnapshots (the shared poller)", () => {
         { at: 10_000, ids: ["snap-old", "snap-new"] },
         { at: 20_000, ids: ["snap-old", "snap-new"] },
       ]);
-      assert.deepEqual(
-        [first.at, second.at],
-        [20_000, 20_000],
-      );
+      assert.deepEqual([first.at, second.at], [20_000, 20_000]);
       assertNoTimerLeft();
     });
 
@@ -533,10 +524,7 @@ describe("waitForSnapshots (the shared poller)", () => {
         { at: 15_000, ids: ["snap-old", "snap-new"] },
         { at: 25_000, ids: ["snap-old", "snap-new"] },
       ]);
-      assert.deepEqual(
-        [first.at, second.at],
-        [25_000, 25_000],
-      );
+      assert.deepEqual([first.at, second.at], [25_000, 25_000]);
       assertNoTimerLeft();
     });
   });
@@ -559,10 +547,7 @@ describe("waitForSnapshots (the shared poller)", () => {
       await runUntil(6_000);
 
       // then both waits reject with that very error, and the poller is idle
-      assert.deepEqual(
-        [first.at, first.error === denied, second.at, second.error === denied],
-        [5_000, true, 5_000, true],
-      );
+      assert.deepEqual([first.at, first.error === denied, second.at, second.error === denied], [5_000, true, 5_000, true]);
       assertNoTimerLeft();
 
       // and when another wait comes at 6 s, it is polled at once and resolves

@@ -21,7 +21,11 @@ describe("roundTripProblem", () => {
   it("refuses every control character XML 1.0 forbids, and the two noncharacters it forbids too", () => {
     const forbidden = [...Array.from({ length: 0x20 }, (_, c) => c).filter((c) => c !== 0x9 && c !== 0xa && c !== 0xd), 0xfffe, 0xffff];
     for (const code of forbidden) {
-      assert.match(roundTripProblem(`x${String.fromCharCode(code)}`) ?? "", /^has the control character U\+[0-9A-F]{4} at character 2, which EC2's answers cannot carry \(XML 1\.0 forbids it\); remove it$/, code.toString(16));
+      assert.match(
+        roundTripProblem(`x${String.fromCharCode(code)}`) ?? "",
+        /^has the control character U\+[0-9A-F]{4} at character 2, which EC2's answers cannot carry \(XML 1\.0 forbids it\); remove it$/,
+        code.toString(16),
+      );
     }
     assert.equal(roundTripProblem("a\u0007b"), "has the control character U+0007 at character 2, which EC2's answers cannot carry (XML 1.0 forbids it); remove it");
   });

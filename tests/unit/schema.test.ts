@@ -10,13 +10,7 @@ import * as path from "node:path";
 import { SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES, type DiffRule } from "../../provider/diff";
 import { parseDuration } from "../../provider/duration";
 import { DEFAULT_TIMEOUTS_MS } from "../../provider/timeouts";
-import {
-  SNAPSHOT_FIELDS,
-  SNAPSHOT_SET_FIELDS,
-  validateSnapshotInputs,
-  validateSnapshotSetInputs,
-  type CheckFailure,
-} from "../../provider/validate";
+import { SNAPSHOT_FIELDS, SNAPSHOT_SET_FIELDS, validateSnapshotInputs, validateSnapshotSetInputs, type CheckFailure } from "../../provider/validate";
 import {
   assertMatchesSchema,
   HOUSEKEEPING_OUTPUT_KEYS,
@@ -220,7 +214,11 @@ describe("schema.json", () => {
       return resource.spec;
     };
     const inputNames = (): string[] => sorted(Object.keys(spec().inputProperties));
-    const replaceKind = sorted(Object.entries(provider.rules).filter(([, rule]) => rule.kind === "replace").map(([name]) => name));
+    const replaceKind = sorted(
+      Object.entries(provider.rules)
+        .filter(([, rule]) => rule.kind === "replace")
+        .map(([name]) => name),
+    );
 
     describe(`${sdk.className} (${token})`, () => {
       describe("inputs, against the SDK args interface " + sdk.argsInterface, () => {
@@ -295,7 +293,9 @@ describe("schema.json", () => {
 
         it("passes in props, besides its outputs, exactly the diff rules' bookkeeping (ignore-kind) keys", () => {
           const extra = [...sdk.propsKeys].filter((key) => !(key in spec().properties));
-          const ignored = Object.entries(provider.rules).filter(([, rule]) => rule.kind === "ignore").map(([name]) => name);
+          const ignored = Object.entries(provider.rules)
+            .filter(([, rule]) => rule.kind === "ignore")
+            .map(([name]) => name);
           assert.deepEqual(sorted(extra), sorted(ignored));
         });
 
@@ -312,21 +312,31 @@ describe("schema.json", () => {
 
       describe("replacement, against the diff rules", () => {
         it("has a diff rule for every input, and an input for every rule that is not bookkeeping", () => {
-          const ruled = Object.entries(provider.rules).filter(([, rule]) => rule.kind !== "ignore").map(([name]) => name);
+          const ruled = Object.entries(provider.rules)
+            .filter(([, rule]) => rule.kind !== "ignore")
+            .map(([name]) => name);
           assert.deepEqual(inputNames(), sorted(ruled));
           assert.deepEqual(
-            sorted(Object.entries(provider.rules).filter(([, rule]) => rule.kind === "ignore").map(([name]) => name)),
+            sorted(
+              Object.entries(provider.rules)
+                .filter(([, rule]) => rule.kind === "ignore")
+                .map(([name]) => name),
+            ),
             sorted([...INTERNAL_INPUTS].filter((name) => name in provider.rules)),
           );
         });
 
         it("marks replaceOnChanges on exactly the replace-kind inputs", () => {
-          const marked = Object.entries(spec().inputProperties).filter(([, p]) => p.replaceOnChanges === true).map(([name]) => name);
+          const marked = Object.entries(spec().inputProperties)
+            .filter(([, p]) => p.replaceOnChanges === true)
+            .map(([name]) => name);
           assert.deepEqual(sorted(marked), replaceKind);
         });
 
         it("marks willReplaceOnChanges on exactly the same inputs (the provider itself replaces)", () => {
-          const marked = Object.entries(spec().inputProperties).filter(([, p]) => p.willReplaceOnChanges === true).map(([name]) => name);
+          const marked = Object.entries(spec().inputProperties)
+            .filter(([, p]) => p.willReplaceOnChanges === true)
+            .map(([name]) => name);
           assert.deepEqual(sorted(marked), replaceKind);
         });
 
@@ -354,12 +364,17 @@ describe("schema.json", () => {
       describe("validation, against provider/validate.ts", () => {
         it("validates exactly the schema's inputs, requiring exactly requiredInputs", () => {
           assert.deepEqual(sorted(Object.keys(provider.fields)), inputNames());
-          const required = Object.entries(provider.fields).filter(([, field]) => field.required === true).map(([name]) => name);
+          const required = Object.entries(provider.fields)
+            .filter(([, field]) => field.required === true)
+            .map(([name]) => name);
           assert.deepEqual(sorted(required), sorted(spec().requiredInputs ?? []));
         });
 
         it("reports each required input, and only those, as missing from empty inputs", () => {
-          const missing = provider.validate({}).filter((f) => /is required$/.test(f.reason)).map((f) => f.property);
+          const missing = provider
+            .validate({})
+            .filter((f) => /is required$/.test(f.reason))
+            .map((f) => f.property);
           assert.deepEqual(sorted(missing), sorted(spec().requiredInputs ?? []));
         });
 
@@ -598,9 +613,7 @@ describe("assertMatchesSchema", () => {
 
   it("rejects values the dynamic-provider host cannot encode or that are not JSON: Date, undefined, null", () => {
     assert.deepEqual(problemsOf(SNAPSHOT, { ...snapshotOutputs(), startTime: new Date(0) }), ["startTime should be a string, got a Date"]);
-    assert.deepEqual(problemsOf(SNAPSHOT, { ...snapshotOutputs(), kmsKeyId: undefined }), [
-      "kmsKeyId is undefined (the host cannot encode undefined; leave the key out instead)",
-    ]);
+    assert.deepEqual(problemsOf(SNAPSHOT, { ...snapshotOutputs(), kmsKeyId: undefined }), ["kmsKeyId is undefined (the host cannot encode undefined; leave the key out instead)"]);
     assert.deepEqual(problemsOf(SNAPSHOT, { ...snapshotOutputs(), ownerId: null }), ["ownerId is null; the schema declares string"]);
   });
 
@@ -633,7 +646,8 @@ describe("assertMatchesSchema", () => {
       () => assertMatchesSchema(SNAPSHOT, outputs),
       (error: Error) =>
         error.name === "AssertionError" &&
-        error.message === `outputs of ${SNAPSHOT} do not match schema.json:\n  - progress should be a number, got a string ("80%")\n  - region is required by the schema but missing`,
+        error.message ===
+          `outputs of ${SNAPSHOT} do not match schema.json:\n  - progress should be a number, got a string ("80%")\n  - region is required by the schema but missing`,
     );
   });
 

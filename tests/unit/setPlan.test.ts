@@ -111,7 +111,10 @@ describe("planSnapshotSet", () => {
     it("refuses an instance with hibernation enabled", () => {
       assert.deepEqual(
         planSnapshotSet({ instanceId: INSTANCE_ID }, instance({ HibernationOptions: { Configured: true } }), REGION),
-        refused(`instance ${INSTANCE_ID} has hibernation enabled, and EC2 takes no multi-volume snapshot sets of such instances`, "snapshot its volumes one by one with Snapshot resources instead"),
+        refused(
+          `instance ${INSTANCE_ID} has hibernation enabled, and EC2 takes no multi-volume snapshot sets of such instances`,
+          "snapshot its volumes one by one with Snapshot resources instead",
+        ),
       );
     });
 
@@ -183,7 +186,10 @@ describe("planSnapshotSet", () => {
     it("checks hibernation before the exclusions", () => {
       assert.deepEqual(
         planSnapshotSet({ instanceId: INSTANCE_ID, excludeDataVolumeIds: [LOOSE] }, instance({ HibernationOptions: { Configured: true } }), REGION),
-        refused(`instance ${INSTANCE_ID} has hibernation enabled, and EC2 takes no multi-volume snapshot sets of such instances`, "snapshot its volumes one by one with Snapshot resources instead"),
+        refused(
+          `instance ${INSTANCE_ID} has hibernation enabled, and EC2 takes no multi-volume snapshot sets of such instances`,
+          "snapshot its volumes one by one with Snapshot resources instead",
+        ),
       );
     });
   });

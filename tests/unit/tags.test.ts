@@ -8,10 +8,15 @@ describe("tags", () => {
 
   describe("isReservedTagKey", () => {
     it("reserves aws: keys in any case and the create token, nothing else", () => {
-      assert.deepEqual(
-        ["aws:backup:source", "AWS:x", "Aws:y", CREATE_TOKEN_TAG, "awsome", "team", "pulumi-ebs-snapshots:other"].map(isReservedTagKey),
-        [true, true, true, true, false, false, false],
-      );
+      assert.deepEqual(["aws:backup:source", "AWS:x", "Aws:y", CREATE_TOKEN_TAG, "awsome", "team", "pulumi-ebs-snapshots:other"].map(isReservedTagKey), [
+        true,
+        true,
+        true,
+        true,
+        false,
+        false,
+        false,
+      ]);
     });
   });
 
@@ -49,9 +54,15 @@ describe("tags", () => {
     });
 
     it("leaves the given list in its order", () => {
-      const given = [{ Key: "b", Value: "2" }, { Key: "a", Value: "1" }];
+      const given = [
+        { Key: "b", Value: "2" },
+        { Key: "a", Value: "1" },
+      ];
       fromEc2Tags(given);
-      assert.deepEqual(given, [{ Key: "b", Value: "2" }, { Key: "a", Value: "1" }]);
+      assert.deepEqual(given, [
+        { Key: "b", Value: "2" },
+        { Key: "a", Value: "1" },
+      ]);
     });
   });
 
@@ -82,16 +93,9 @@ describe("tags", () => {
   describe("sameTags", () => {
     it("is true for equal maps in any key order and false otherwise", () => {
       assert.deepEqual(
-        [
-          sameTags({ a: "1", b: "2" }, { b: "2", a: "1" }),
-          sameTags({ a: "1" }, { a: "2" }),
-          sameTags({ a: "1" }, {}),
-          sameTags({}, { a: "1" }),
-          sameTags({ toString: "x" }, {}),
-        ],
+        [sameTags({ a: "1", b: "2" }, { b: "2", a: "1" }), sameTags({ a: "1" }, { a: "2" }), sameTags({ a: "1" }, {}), sameTags({}, { a: "1" }), sameTags({ toString: "x" }, {})],
         [true, false, false, false, false],
       );
     });
   });
-
 });

@@ -7,8 +7,7 @@ const VOLUME = "vol-0123456789abcdef0";
 const INSTANCE = "i-0123456789abcdef0";
 const OUTPOST = "arn:aws:outposts:us-east-1:123456789012:outpost/op-0123456789abcdef0";
 const SNAPSHOT_KEYS = "volumeId, description, outpostArn, region, tags, waitForCompletion, timeouts";
-const SET_KEYS =
-  "instanceId, excludeBootVolume, excludeDataVolumeIds, copyTagsFromSource, description, outpostArn, region, tags, waitForCompletion, timeouts";
+const SET_KEYS = "instanceId, excludeBootVolume, excludeDataVolumeIds, copyTagsFromSource, description, outpostArn, region, tags, waitForCompletion, timeouts";
 
 /** n distinct, well-formed volume ids. */
 function volumeIds(n: number): string[] {
@@ -75,9 +74,7 @@ describe("validateSnapshotInputs", () => {
       // given an instance id where a volume id belongs
       const failures = validateSnapshotInputs({ volumeId: INSTANCE });
       // then the failure points at volumeId and shows what was given
-      assert.deepEqual(failures, [
-        { property: "volumeId", reason: `volumeId must be an EBS volume id such as vol-0123456789abcdef0, got "${INSTANCE}"` },
-      ]);
+      assert.deepEqual(failures, [{ property: "volumeId", reason: `volumeId must be an EBS volume id such as vol-0123456789abcdef0, got "${INSTANCE}"` }]);
     });
 
     it("rejects a malformed volume id", () => {
@@ -124,15 +121,11 @@ describe("validateSnapshotInputs", () => {
     });
 
     it("rejects 256 emoji, counting code points", () => {
-      assert.deepEqual(snapshot({ description: "😀".repeat(256) }), [
-        { property: "description", reason: "description must be at most 255 characters, got 256" },
-      ]);
+      assert.deepEqual(snapshot({ description: "😀".repeat(256) }), [{ property: "description", reason: "description must be at most 255 characters, got 256" }]);
     });
 
     it("keeps the message short for a huge description", () => {
-      assert.deepEqual(snapshot({ description: "x".repeat(1_000_000) }), [
-        { property: "description", reason: "description must be at most 255 characters, got 1000000" },
-      ]);
+      assert.deepEqual(snapshot({ description: "x".repeat(1_000_000) }), [{ property: "description", reason: "description must be at most 255 characters, got 1000000" }]);
     });
 
     it("rejects a non-string description", () => {
@@ -146,9 +139,7 @@ describe("validateSnapshotInputs", () => {
     });
 
     it("rejects 51 tags against the tags property", () => {
-      assert.deepEqual(snapshot({ tags: tagMap(51) }), [
-        { property: "tags", reason: "tags has 51 tags; EC2 allows at most 50 per snapshot" },
-      ]);
+      assert.deepEqual(snapshot({ tags: tagMap(51) }), [{ property: "tags", reason: "tags has 51 tags; EC2 allows at most 50 per snapshot" }]);
     });
 
     it("rejects an empty key and a blank key, each at its own path", () => {
@@ -161,9 +152,7 @@ describe("validateSnapshotInputs", () => {
     it("accepts a 128-character key and rejects a 129-character one", () => {
       const ok = "k".repeat(128);
       const long = "k".repeat(129);
-      assert.deepEqual(snapshot({ tags: { [ok]: "v", [long]: "v" } }), [
-        { property: `tags["${long}"]`, reason: "tag key is 129 characters; EC2 allows at most 128" },
-      ]);
+      assert.deepEqual(snapshot({ tags: { [ok]: "v", [long]: "v" } }), [{ property: `tags["${long}"]`, reason: "tag key is 129 characters; EC2 allows at most 128" }]);
     });
 
     it("accepts a 256-character value and rejects a 257-character one", () => {
@@ -173,7 +162,7 @@ describe("validateSnapshotInputs", () => {
     });
 
     it("rejects keys with the reserved aws: prefix in any case", () => {
-      assert.deepEqual(snapshot({ tags: { "aws:backup": "a", "AWS:Backup": "b", "awsome": "c" } }), [
+      assert.deepEqual(snapshot({ tags: { "aws:backup": "a", "AWS:Backup": "b", awsome: "c" } }), [
         { property: 'tags["aws:backup"]', reason: 'tag keys starting with "aws:" are reserved for AWS' },
         { property: 'tags["AWS:Backup"]', reason: 'tag keys starting with "aws:" are reserved for AWS' },
       ]);
@@ -206,29 +195,21 @@ describe("validateSnapshotInputs", () => {
     });
 
     it("rejects a list for tags", () => {
-      assert.deepEqual(snapshot({ tags: [["team", "db"]] }), [
-        { property: "tags", reason: "tags must be a map of tag keys to string values, got a list" },
-      ]);
+      assert.deepEqual(snapshot({ tags: [["team", "db"]] }), [{ property: "tags", reason: "tags must be a map of tag keys to string values, got a list" }]);
     });
 
     it("rejects a string for tags", () => {
-      assert.deepEqual(snapshot({ tags: "team=db" }), [
-        { property: "tags", reason: "tags must be a map of tag keys to string values, got a string" },
-      ]);
+      assert.deepEqual(snapshot({ tags: "team=db" }), [{ property: "tags", reason: "tags must be a map of tag keys to string values, got a string" }]);
     });
   });
 
   describe("waitForCompletion, region and outpostArn", () => {
-    it("rejects the string \"true\" for waitForCompletion", () => {
-      assert.deepEqual(snapshot({ waitForCompletion: "true" }), [
-        { property: "waitForCompletion", reason: "waitForCompletion must be true or false, got a string" },
-      ]);
+    it('rejects the string "true" for waitForCompletion', () => {
+      assert.deepEqual(snapshot({ waitForCompletion: "true" }), [{ property: "waitForCompletion", reason: "waitForCompletion must be true or false, got a string" }]);
     });
 
     it("rejects an upper-case region", () => {
-      assert.deepEqual(snapshot({ region: "US-EAST-1" }), [
-        { property: "region", reason: 'region must be an AWS region such as us-east-1, got "US-EAST-1"' },
-      ]);
+      assert.deepEqual(snapshot({ region: "US-EAST-1" }), [{ property: "region", reason: 'region must be an AWS region such as us-east-1, got "US-EAST-1"' }]);
     });
 
     it("rejects an Outpost ARN without an outpost id", () => {
@@ -257,15 +238,11 @@ describe("validateSnapshotInputs", () => {
     });
 
     it("rejects an unknown timeout key", () => {
-      assert.deepEqual(snapshot({ timeouts: { read: "5m" } }), [
-        { property: "timeouts.read", reason: 'unknown timeout "read"; expected one of create, update, delete' },
-      ]);
+      assert.deepEqual(snapshot({ timeouts: { read: "5m" } }), [{ property: "timeouts.read", reason: 'unknown timeout "read"; expected one of create, update, delete' }]);
     });
 
     it("rejects a string for timeouts", () => {
-      assert.deepEqual(snapshot({ timeouts: "10m" }), [
-        { property: "timeouts", reason: "timeouts must be an object with create, update and delete durations, got a string" },
-      ]);
+      assert.deepEqual(snapshot({ timeouts: "10m" }), [{ property: "timeouts", reason: "timeouts must be an object with create, update and delete durations, got a string" }]);
     });
 
     it("keeps the message short for a huge duration and a huge timeout key", () => {
@@ -296,9 +273,7 @@ describe("validateSnapshotInputs", () => {
 
   describe("unknown properties", () => {
     it("rejects a misspelt property, listing the expected ones", () => {
-      assert.deepEqual(snapshot({ volumeID: VOLUME }), [
-        { property: "volumeID", reason: `unknown property "volumeID"; expected one of ${SNAPSHOT_KEYS}` },
-      ]);
+      assert.deepEqual(snapshot({ volumeID: VOLUME }), [{ property: "volumeID", reason: `unknown property "volumeID"; expected one of ${SNAPSHOT_KEYS}` }]);
     });
 
     it("rejects property names inherited from Object.prototype", () => {
@@ -398,9 +373,7 @@ describe("validateSnapshotSetInputs", () => {
 
   it("rejects a duplicate exclusion at the index of its second listing", () => {
     const [a, b] = volumeIds(2);
-    assert.deepEqual(snapshotSet({ excludeDataVolumeIds: [a, b, a] }), [
-      { property: "excludeDataVolumeIds[2]", reason: `${a} is listed twice in excludeDataVolumeIds` },
-    ]);
+    assert.deepEqual(snapshotSet({ excludeDataVolumeIds: [a, b, a] }), [{ property: "excludeDataVolumeIds[2]", reason: `${a} is listed twice in excludeDataVolumeIds` }]);
   });
 
   it("rejects a malformed and a mistyped exclusion at their indexes", () => {
@@ -433,9 +406,7 @@ describe("validateSnapshotSetInputs", () => {
   });
 
   it("rejects a Snapshot input on a SnapshotSet", () => {
-    assert.deepEqual(snapshotSet({ volumeId: VOLUME }), [
-      { property: "volumeId", reason: `unknown property "volumeId"; expected one of ${SET_KEYS}` },
-    ]);
+    assert.deepEqual(snapshotSet({ volumeId: VOLUME }), [{ property: "volumeId", reason: `unknown property "volumeId"; expected one of ${SET_KEYS}` }]);
   });
 
   it("accepts the unknown sentinel in every input", () => {

@@ -88,9 +88,6 @@ describe("volumeAdmission", () => {
       (await d)?.release();
     });
 
-
-
-
     it("sends create requests on one volume one at a time, 15 s after the previous answer", async () => {
       // given three admissions on one volume whose requests each take 2 s to be answered
       const key = freshKey();
@@ -140,7 +137,11 @@ describe("volumeAdmission", () => {
     it("gives its turn back when aborted before sending: the next create waits only for the ones before it", async () => {
       // given a create answered at 1 s, a second one waiting for its turn, and a third behind it
       const key = freshKey();
-      const [first, second, third] = await Promise.all([admit(key, 5, 15_000, new AbortController().signal), admit(key, 5, 15_000, new AbortController().signal), admit(key, 5, 15_000, new AbortController().signal)]);
+      const [first, second, third] = await Promise.all([
+        admit(key, 5, 15_000, new AbortController().signal),
+        admit(key, 5, 15_000, new AbortController().signal),
+        admit(key, 5, 15_000, new AbortController().signal),
+      ]);
       const controller = new AbortController();
       const a = first.send(() => request("a", 1_000));
       const b = admitSendAborting(second, controller.signal, key);
@@ -183,7 +184,6 @@ describe("volumeAdmission", () => {
       assert.deepEqual(events, ["late!already over"]);
       holder.release();
     });
-
 
     it("rejects at once when the signal was aborted, even with a slot free", async () => {
       const key = freshKey();
@@ -235,8 +235,14 @@ describe("volumeAdmission", () => {
     it("never deadlocks two sets that share volumes in opposite order", async () => {
       const [k1, k2] = [freshKey(), freshKey()];
       const signal = new AbortController().signal;
-      const first = track("first", admitAll([k1, k2], () => 1, 0, signal));
-      const second = track("second", admitAll([k2, k1], () => 1, 0, signal));
+      const first = track(
+        "first",
+        admitAll([k1, k2], () => 1, 0, signal),
+      );
+      const second = track(
+        "second",
+        admitAll([k2, k1], () => 1, 0, signal),
+      );
       await clock.tickAsync(0);
       assert.deepEqual(events, ["first@0"]);
       await clock.tickAsync(1_000);
@@ -251,7 +257,10 @@ describe("volumeAdmission", () => {
       const [k1, k2] = [freshKey(), freshKey()];
       const blocker = await admit(k2, 1, 0, new AbortController().signal);
       const controller = new AbortController();
-      const set = track("set", admitAll([k1, k2], () => 1, 0, controller.signal));
+      const set = track(
+        "set",
+        admitAll([k1, k2], () => 1, 0, controller.signal),
+      );
       await clock.tickAsync(0);
       // when it aborts
       controller.abort(new Error("deadline passed"));

@@ -56,11 +56,7 @@ describe("consistencyAdvice", () => {
 describe("attachedInstanceId", () => {
   it("finds the instance of the first attachment that is not detached", () => {
     const volume: Volume = {
-      Attachments: [
-        { InstanceId: "i-00000000000000001", State: "detached" },
-        { State: "attached" },
-        { InstanceId: INSTANCE_ID, State: "attaching" },
-      ],
+      Attachments: [{ InstanceId: "i-00000000000000001", State: "detached" }, { State: "attached" }, { InstanceId: INSTANCE_ID, State: "attaching" }],
     };
     assert.equal(attachedInstanceId(volume), INSTANCE_ID);
   });

@@ -1,14 +1,4 @@
-import {
-  childElement,
-  childElements,
-  childText,
-  removeChildren,
-  setChild,
-  setChildText,
-  xmlElement,
-  type XmlDocument,
-  type XmlElement,
-} from "../xmlTree";
+import { childElement, childElements, childText, removeChildren, setChild, setChildText, xmlElement, type XmlDocument, type XmlElement } from "../xmlTree";
 import type { SnapshotEnrichment, VolumeEnrichments } from "./snapshotEnrichment";
 import type { SnapshotLifecycle, SnapshotView } from "./snapshotLifecycle";
 
@@ -19,12 +9,7 @@ export interface SnapshotModel {
 }
 
 /** The actions whose successful answers the proxy reads and rewrites. */
-export const SNAPSHOT_ACTIONS: ReadonlySet<string> = new Set([
-  "CreateSnapshot",
-  "CreateSnapshots",
-  "DescribeSnapshots",
-  "DescribeSnapshotAttribute",
-]);
+export const SNAPSHOT_ACTIONS: ReadonlySet<string> = new Set(["CreateSnapshot", "CreateSnapshots", "DescribeSnapshots", "DescribeSnapshotAttribute"]);
 
 /** EC2's wire names: a full Snapshot says `status`/`statusMessage`, a CreateSnapshots SnapshotInfo says `state`. */
 type SnapshotShape = "Snapshot" | "SnapshotInfo";
@@ -136,7 +121,7 @@ export function rewriteDescribeSnapshotAttribute(document: XmlDocument, params: 
     return;
   }
   const snapshotId = childText(document.root, "snapshotId") ?? params["SnapshotId"];
-  const codes = snapshotId === undefined ? [] : model.enrichments.forVolume(model.lifecycle.volumeOf(snapshotId))?.productCodes ?? [];
+  const codes = snapshotId === undefined ? [] : (model.enrichments.forVolume(model.lifecycle.volumeOf(snapshotId))?.productCodes ?? []);
   const list: XmlElement = {
     name: "productCodes",
     attributes: [],

@@ -8,17 +8,7 @@ export interface HttpAnswer {
 }
 
 // Connection-scoped headers belong to one hop; the proxy sets its own framing (content-length).
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "transfer-encoding",
-  "upgrade",
-  "te",
-  "trailer",
-  "content-length",
-  "expect",
-]);
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "content-length", "expect"]);
 
 export function endToEndHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const kept: OutgoingHttpHeaders = {};
@@ -57,9 +47,7 @@ export class UpstreamForwarder {
           const chunks: Buffer[] = [];
           response.on("data", (chunk: Buffer) => chunks.push(chunk));
           response.on("error", reject);
-          response.on("end", () =>
-            resolve({ status: response.statusCode ?? 502, headers: endToEndHeaders(response.headers), body: Buffer.concat(chunks) }),
-          );
+          response.on("end", () => resolve({ status: response.statusCode ?? 502, headers: endToEndHeaders(response.headers), body: Buffer.concat(chunks) }));
         },
       );
       this.inFlight.add(upstreamRequest);
