@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["tests/**/*.ts", "bench/**/*.ts"],
+    files: ["tests/**/*.ts", "harness/**/*.ts", "bench/**/*.ts"],
     rules: {
       // sinon stubs and assertion helpers are passed as methods; tests throw non-errors on purpose.
       "@typescript-eslint/unbound-method": "off",

@@ -2,7 +2,7 @@
  * `npm run bench -- --real-engine [--n 100]`: N Snapshots in one `pulumi up` of the real Pulumi CLI,
  * against moto behind the fault proxy, which keeps every new snapshot pending for a few of its
  * DescribeSnapshots answers. It counts the dynamic-provider processes the CLI starts and the EC2 calls
- * they make, and runs the same N through the model engine (tests/support/deployment.ts over the SDK's
+ * they make, and runs the same N through the model engine (harness/deployment.ts over the SDK's
  * own dynamic-provider host) for comparison: the shared poller must batch across resources under the
  * real engine as it does under the model. Real time, not simulated: the figures are counts.
  */
@@ -12,15 +12,15 @@ import * as path from "node:path";
 import { CreateVolumeCommand, EC2Client } from "@aws-sdk/client-ec2";
 import * as automation from "@pulumi/pulumi/automation";
 import { Snapshot } from "../sdk";
-import { Deployment } from "../tests/support/deployment";
-import { hostEnv, TEST_CREDENTIALS } from "../tests/support/engineWorld";
-import { startFaultProxy, type FaultProxy, type RecordedRequest } from "../tests/support/faultProxy";
-import { startMoto } from "../tests/support/moto";
-import { registerResources } from "../tests/support/program";
-import { ProviderHost } from "../tests/support/providerHost";
-import { newSandbox, offlineEnvironment, pulumiCli, REPO_ROOT } from "../tests/support/pulumiCli";
-import { allSnapshots, AVAILABILITY_ZONE, REGION } from "../tests/support/seed";
-import { isInterruptedLookup } from "../tests/support/snapshotPolls";
+import { Deployment } from "../harness/deployment";
+import { hostEnv, TEST_CREDENTIALS } from "../harness/engineWorld";
+import { startFaultProxy, type FaultProxy, type RecordedRequest } from "../harness/faultProxy";
+import { startMoto } from "../harness/moto";
+import { registerResources } from "../harness/program";
+import { ProviderHost } from "../harness/providerHost";
+import { newSandbox, offlineEnvironment, pulumiCli, REPO_ROOT } from "../harness/pulumiCli";
+import { allSnapshots, AVAILABILITY_ZONE, REGION } from "../harness/seed";
+import { isInterruptedLookup } from "../harness/snapshotPolls";
 
 /** Polls as the demo has them: the emulator's snapshots pend for seconds, not minutes. */
 const PROVIDER_ENV = {

@@ -25,7 +25,7 @@
  * BENCH_PROVIDER_MODULE=/path/to/provider/index.js measures a candidate provider build instead of
  * require("pulumi-ebs-snapshots/provider").
  */
-import "../tests/support/quietSdk";
+import "../harness/quietSdk";
 import { fork } from "node:child_process";
 import { resolve } from "node:path";
 import { benchVolumeId, type RequestRecord, type SimSnapshotRecord, type SimVolume } from "./ec2Simulator";

@@ -11,12 +11,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import * as automation from "@pulumi/pulumi/automation";
-import { startFaultProxy, type FaultProxy } from "../tests/support/faultProxy";
-import { startMoto, type MotoServer } from "../tests/support/moto";
-import { newSandbox, offlineEnvironment, pulumiCli, REPO_ROOT } from "../tests/support/pulumiCli";
-import { allSnapshots, KMS_KEY_ARN, REGION, seedInstance, seedVolume } from "../tests/support/seed";
+import { startFaultProxy, type FaultProxy } from "../harness/faultProxy";
+import { startMoto, type MotoServer } from "../harness/moto";
+import { newSandbox, offlineEnvironment, pulumiCli, REPO_ROOT } from "../harness/pulumiCli";
+import { allSnapshots, KMS_KEY_ARN, REGION, seedInstance, seedVolume } from "../harness/seed";
 import { snapshotTable, type ExportedSnapshotResource } from "./demoReport";
-import "../tests/support/quietSdk";
+import "../harness/quietSdk";
 
 const PROJECT = "ebs-backup";
 const STACK = "demo";

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { REPO_ROOT } from "../support/pulumiCli";
+import { REPO_ROOT } from "../../harness/pulumiCli";
 
 function runDemo(): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {

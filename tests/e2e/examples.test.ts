@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { assertOk, CliWorld, type CliRun, type CliStack } from "../support/cliWorld";
-import { TEST_CREDENTIALS } from "../support/engineWorld";
-import { allSnapshots, KMS_KEY_ARN, seedInstance, seedVolume } from "../support/seed";
+import { TEST_CREDENTIALS } from "../../harness/engineWorld";
+import { allSnapshots, KMS_KEY_ARN, seedInstance, seedVolume } from "../../harness/seed";
 
 interface ExampleCase {
   name: string;

@@ -2,15 +2,15 @@ import * as assert from "node:assert/strict";
 import { DeleteSnapshotCommand } from "@aws-sdk/client-ec2";
 import { Snapshot, SnapshotSet, type SnapshotArgs, type SnapshotSetArgs } from "../../sdk";
 import { CliWorld, type CliRun, type CliStack, type ExportedResource } from "../support/cliWorld";
-import { Deployment, type Step } from "../support/deployment";
-import { hostEnv } from "../support/engineWorld";
-import type { SnapshotHold } from "../support/faultProxy";
-import { registerResources } from "../support/program";
-import { ProviderHost } from "../support/providerHost";
-import { allSnapshots, REGION, seedInstance, seedVolume } from "../support/seed";
+import { Deployment, type Step } from "../../harness/deployment";
+import { hostEnv } from "../../harness/engineWorld";
+import type { SnapshotHold } from "../../harness/faultProxy";
+import { registerResources } from "../../harness/program";
+import { ProviderHost } from "../../harness/providerHost";
+import { allSnapshots, REGION, seedInstance, seedVolume } from "../../harness/seed";
 
 /**
- * tests/support/deployment.ts is a model of the engine's step semantics, kept for what the real CLI
+ * harness/deployment.ts is a model of the engine's step semantics, kept for what the real CLI
  * cannot do: kill a provider host in the middle of a hook (tests/reliability), and run the fault matrix
  * in minutes. This suite runs the same scenarios through the model and through the real Pulumi CLI, on
  * the same volumes one after the other, and requires the same steps and the same recorded state after

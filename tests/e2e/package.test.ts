@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { consumerProject, type ConsumerProject } from "../support/consumerProject";
-import { REPO_ROOT } from "../support/pulumiCli";
+import { REPO_ROOT } from "../../harness/pulumiCli";
 
 const exec = promisify(execFile);
 

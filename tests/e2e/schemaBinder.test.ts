@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { newSandbox, offlineEnvironment, pulumiCli, REPO_ROOT } from "../support/pulumiCli";
+import { newSandbox, offlineEnvironment, pulumiCli, REPO_ROOT } from "../../harness/pulumiCli";
 
 interface Binding {
   code: number;

@@ -5,8 +5,8 @@ import * as path from "node:path";
 import { DeleteSnapshotCommand } from "@aws-sdk/client-ec2";
 import type { SnapshotArgs } from "../../sdk";
 import { assertOk, useCliWorld, type CliStack, type CliWorld } from "../support/cliWorld";
-import { allSnapshots, seedVolume, tagsOf } from "../support/seed";
-import { freePort } from "../support/freePort";
+import { allSnapshots, seedVolume, tagsOf } from "../../harness/seed";
+import { freePort } from "../../harness/freePort";
 import { waitUntil } from "../support/waitUntil";
 
 const READ_ONLY = { accessKeyId: "AKIAREADONLY0EXAMPLE", secretAccessKey: "readonly/Secret+Key0ForTheEmulatorOnly12" };

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import type { SnapshotSetArgs } from "../../sdk";
 import { assertOk, useCliWorld, type CliStack, type CliWorld } from "../support/cliWorld";
-import { allSnapshots, seedInstance } from "../support/seed";
+import { allSnapshots, seedInstance } from "../../harness/seed";
 
 /**
  * `SnapshotSet` through the real Pulumi CLI against moto. Pending members and a member ending in

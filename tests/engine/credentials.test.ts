@@ -3,11 +3,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Snapshot } from "../../sdk";
-import { Deployment } from "../support/deployment";
-import { EngineWorld, hostEnv } from "../support/engineWorld";
-import { registerResources } from "../support/program";
-import { ProviderHost } from "../support/providerHost";
-import { REGION, seedVolume } from "../support/seed";
+import { Deployment } from "../../harness/deployment";
+import { EngineWorld, hostEnv } from "../../harness/engineWorld";
+import { registerResources } from "../../harness/program";
+import { ProviderHost } from "../../harness/providerHost";
+import { REGION, seedVolume } from "../../harness/seed";
 
 /**
  * Credential failures are the client's, not EC2's: the message names the source tried and what to set.

@@ -1,12 +1,12 @@
 import * as assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { Snapshot } from "../../sdk";
-import { Deployment } from "../support/deployment";
-import { hostEnv } from "../support/engineWorld";
-import { freePort } from "../support/freePort";
-import { registerResources } from "../support/program";
-import { ProviderHost } from "../support/providerHost";
-import { REGION } from "../support/seed";
+import { Deployment } from "../../harness/deployment";
+import { hostEnv } from "../../harness/engineWorld";
+import { freePort } from "../../harness/freePort";
+import { registerResources } from "../../harness/program";
+import { ProviderHost } from "../../harness/providerHost";
+import { REGION } from "../../harness/seed";
 
 /** The provider's real retry settings, so that "fails within seconds" is measured as a user gets it. */
 const REAL_RETRIES = { EBS_SNAPSHOTS_RETRY_MIN_MS: "1000", EBS_SNAPSHOTS_RETRY_MAX_MS: "30000" };

@@ -2,10 +2,10 @@ import * as assert from "node:assert/strict";
 import { CreateTagsCommand, CreateVolumeCommand, DescribeSnapshotsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import * as pulumi from "@pulumi/pulumi";
 import { Snapshot } from "../../sdk";
-import { Deployment, type DeploymentState } from "../support/deployment";
-import { startMoto, type MotoServer } from "../support/moto";
-import { registerResources } from "../support/program";
-import { HostCallError, ProviderHost, UNKNOWN, type JsonObject } from "../support/providerHost";
+import { Deployment, type DeploymentState } from "../../harness/deployment";
+import { startMoto, type MotoServer } from "../../harness/moto";
+import { registerResources } from "../../harness/program";
+import { HostCallError, ProviderHost, UNKNOWN, type JsonObject } from "../../harness/providerHost";
 
 const REGION = "us-east-1";
 const CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { Snapshot, SnapshotSet } from "../../sdk";
-import { registerResources } from "../support/program";
+import { registerResources } from "../../harness/program";
 
 /** Credential-shaped values put in this process's environment while Pulumi serializes the providers. */
 const PLANTED: Readonly<Record<string, string>> = {

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import { CreateTagsCommand, DeleteSnapshotCommand } from "@aws-sdk/client-ec2";
 import { Snapshot, type SnapshotArgs } from "../../sdk";
-import type { Deployment, ResourceState } from "../support/deployment";
-import { EngineWorld, TEST_CREDENTIALS } from "../support/engineWorld";
-import { HostCallError } from "../support/providerHost";
-import { snapshotPolls } from "../support/snapshotPolls";
-import { allSnapshots, KMS_KEY_ARN, seedInstance, seedVolume, tagsOf } from "../support/seed";
+import type { Deployment, ResourceState } from "../../harness/deployment";
+import { EngineWorld, TEST_CREDENTIALS } from "../../harness/engineWorld";
+import { HostCallError } from "../../harness/providerHost";
+import { snapshotPolls } from "../../harness/snapshotPolls";
+import { allSnapshots, KMS_KEY_ARN, seedInstance, seedVolume, tagsOf } from "../../harness/seed";
 
 const URN = (name: string): string => `urn:pulumi:stack::project::pulumi-nodejs:dynamic/ebs-snapshots:Snapshot::${name}`;
 

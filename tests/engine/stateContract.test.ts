@@ -2,10 +2,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CreateSnapshotCommand, CreateSnapshotsCommand } from "@aws-sdk/client-ec2";
-import { EngineWorld } from "../support/engineWorld";
-import type { JsonObject, ProviderHost } from "../support/providerHost";
-import { REPO_ROOT } from "../support/pulumiCli";
-import { allSnapshots, seedInstance, seedVolume, tagsOf } from "../support/seed";
+import { EngineWorld } from "../../harness/engineWorld";
+import type { JsonObject, ProviderHost } from "../../harness/providerHost";
+import { REPO_ROOT } from "../../harness/pulumiCli";
+import { allSnapshots, seedInstance, seedVolume, tagsOf } from "../../harness/seed";
 
 const SNAPSHOT_URN = "urn:pulumi:stack::project::pulumi-nodejs:dynamic/ebs-snapshots:Snapshot::db";
 const SET_URN = "urn:pulumi:stack::project::pulumi-nodejs:dynamic/ebs-snapshots:SnapshotSet::web";

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { Snapshot } from "../../sdk";
-import { Deployment } from "../support/deployment";
-import { EngineWorld } from "../support/engineWorld";
-import { registerResources } from "../support/program";
-import { allSnapshots, seedVolume } from "../support/seed";
+import { Deployment } from "../../harness/deployment";
+import { EngineWorld } from "../../harness/engineWorld";
+import { registerResources } from "../../harness/program";
+import { allSnapshots, seedVolume } from "../../harness/seed";
 
 /**
  * No silent wait longer than a moment: the one line a hook writes when it starts waiting through EC2's

@@ -14,9 +14,9 @@ import {
   type EC2ClientConfig,
   type Snapshot,
 } from "@aws-sdk/client-ec2";
-import { startFaultProxy, type FaultProxy } from "../support/faultProxy";
-import { startMoto, type MotoServer } from "../support/moto";
-import { childElement, childElements, childText, parseXml, serializeXml, setChildText, XmlParseError, type XmlDocument, type XmlElement } from "../support/xmlTree";
+import { startFaultProxy, type FaultProxy } from "../../harness/faultProxy";
+import { startMoto, type MotoServer } from "../../harness/moto";
+import { childElement, childElements, childText, parseXml, serializeXml, setChildText, XmlParseError, type XmlDocument, type XmlElement } from "../../harness/xmlTree";
 
 // Every snapshot state other than moto's instant `completed`/"100%", every error answer, reset and
 // delay, every KmsKeyId/StorageTier/OwnerAlias/DataEncryptionKeyId/CompletionTime/ProductCodes value

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { Snapshot, SnapshotSet } from "../../sdk";
-import { TEST_CREDENTIALS } from "../support/engineWorld";
-import type { RegisteredResource } from "../support/program";
-import { HostCallError, type JsonObject } from "../support/providerHost";
+import { TEST_CREDENTIALS } from "../../harness/engineWorld";
+import type { RegisteredResource } from "../../harness/program";
+import { HostCallError, type JsonObject } from "../../harness/providerHost";
 import { applyChanges, badInputTable, generatedBadInputs, INPUT_SEED, namesProperty, unknownSentinelInputs, VALID, type BadInput, type Change } from "../support/reliabilityInputs";
 import { recordBadInputs, recordUnknownsAccepted } from "../support/reliabilityRecorder";
 import type { BadInputRow, ResourceKind } from "../support/reliabilityReport";

@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
 import { Snapshot, SnapshotSet, type SnapshotArgs, type SnapshotSetArgs } from "../../sdk";
-import type { ProgramResource, Step } from "../support/deployment";
-import { TEST_CREDENTIALS } from "../support/engineWorld";
+import type { ProgramResource, Step } from "../../harness/deployment";
+import { TEST_CREDENTIALS } from "../../harness/engineWorld";
 import { runScenario, urnOf, type ScenarioSpec } from "../support/reliabilityScenario";
 import { ReliabilityWorld } from "../support/reliabilityWorld";
-import { REGION, seedInstance, seedVolume } from "../support/seed";
+import { REGION, seedInstance, seedVolume } from "../../harness/seed";
 
 const SUITE = "secrets";
 

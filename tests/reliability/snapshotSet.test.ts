@@ -2,13 +2,13 @@ import * as assert from "node:assert/strict";
 import { CreateSnapshotCommand, CreateTagsCommand, DeleteSnapshotCommand } from "@aws-sdk/client-ec2";
 import * as grpc from "@grpc/grpc-js";
 import { SnapshotSet, type SnapshotSetArgs } from "../../sdk";
-import type { ProgramResource, ResourceState } from "../support/deployment";
-import { TEST_CREDENTIALS } from "../support/engineWorld";
-import { HostCallError } from "../support/providerHost";
+import type { ProgramResource, ResourceState } from "../../harness/deployment";
+import { TEST_CREDENTIALS } from "../../harness/engineWorld";
+import { HostCallError } from "../../harness/providerHost";
 import { CALLS, CREATE_REFUSALS, describeMix, faultMixes, injectMix } from "../support/reliabilityMixes";
 import { onlyStep, recordedResource, runScenario, stepOutcome, type Scenario, type ScenarioSpec } from "../support/reliabilityScenario";
 import { ReliabilityWorld, SLOW_REQUEST_TIMEOUT_MS } from "../support/reliabilityWorld";
-import { allSnapshots, seedInstance, tagsOf, type SeededInstance } from "../support/seed";
+import { allSnapshots, seedInstance, tagsOf, type SeededInstance } from "../../harness/seed";
 
 const SUITE = "SnapshotSet";
 const TOKEN_TAG = "pulumi-ebs-snapshots:create-token";

@@ -4,11 +4,11 @@ import * as path from "node:path";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import type * as automation from "@pulumi/pulumi/automation";
 import { consumerProject, type ConsumerProject } from "./consumerProject";
-import { hostEnv, TEST_CREDENTIALS } from "./engineWorld";
-import { startFaultProxy, type FaultProxy } from "./faultProxy";
-import { startMoto, type MotoServer } from "./moto";
-import { newSandbox, offlineEnvironment, pulumiCli, type CliSandbox, type PulumiCli } from "./pulumiCli";
-import { REGION } from "./seed";
+import { hostEnv, TEST_CREDENTIALS } from "../../harness/engineWorld";
+import { startFaultProxy, type FaultProxy } from "../../harness/faultProxy";
+import { startMoto, type MotoServer } from "../../harness/moto";
+import { newSandbox, offlineEnvironment, pulumiCli, type CliSandbox, type PulumiCli } from "../../harness/pulumiCli";
+import { REGION } from "../../harness/seed";
 
 /** One resource step as the engine reported it in its events. */
 export interface CliStep {

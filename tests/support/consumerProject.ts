@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import type * as automation from "@pulumi/pulumi/automation";
-import { REPO_ROOT } from "./pulumiCli";
+import { REPO_ROOT } from "../../harness/pulumiCli";
 
 const exec = promisify(execFile);
 

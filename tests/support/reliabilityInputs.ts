@@ -9,8 +9,8 @@
  * generator decides what is bad with its own definitions below, not with the provider's.
  */
 import * as fc from "fast-check";
-import type { JsonObject, JsonValue } from "./providerHost";
-import { UNKNOWN } from "./providerHost";
+import type { JsonObject, JsonValue } from "../../harness/providerHost";
+import { UNKNOWN } from "../../harness/providerHost";
 import type { ResourceKind } from "./reliabilityReport";
 
 /** The seed of every generated bad input. */

@@ -3,7 +3,7 @@
  * suite injects the same combinations in the same order.
  */
 import * as fc from "fast-check";
-import type { FaultRule } from "./faultProxy";
+import type { FaultRule } from "../../harness/faultProxy";
 import type { ResourceKind } from "./reliabilityReport";
 import type { Scenario } from "./reliabilityScenario";
 

@@ -11,14 +11,14 @@
 import * as assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
 import { AssertionError } from "node:assert";
-import { Deployment, type DeploymentState, type ProgramResource, type ResourceState, type Step, type UpOptions } from "./deployment";
+import { Deployment, type DeploymentState, type ProgramResource, type ResourceState, type Step, type UpOptions } from "../../harness/deployment";
 import { failureShapeProblems, labelOfUrn } from "./failureShape";
-import type { EngineWorld } from "./engineWorld";
-import type { FaultHandle, FaultRule, RuleHandle, SnapshotHold } from "./faultProxy";
-import { HostCallError, type JsonValue, type ProviderHost } from "./providerHost";
+import type { EngineWorld } from "../../harness/engineWorld";
+import type { FaultHandle, FaultRule, RuleHandle, SnapshotHold } from "../../harness/faultProxy";
+import { HostCallError, type JsonValue, type ProviderHost } from "../../harness/providerHost";
 import { recordScenario } from "./reliabilityRecorder";
 import type { ResourceKind, ScenarioRow } from "./reliabilityReport";
-import { allSnapshots } from "./seed";
+import { allSnapshots } from "../../harness/seed";
 
 export const TYPE_TOKENS: Readonly<Record<ResourceKind, string>> = {
   Snapshot: "pulumi-nodejs:dynamic/ebs-snapshots:Snapshot",

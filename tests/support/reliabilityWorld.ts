@@ -5,11 +5,11 @@
  * parallel and stopped with the world.
  */
 import { Snapshot } from "../../sdk";
-import { EngineWorld } from "./engineWorld";
-import type { ProviderHost } from "./providerHost";
+import { EngineWorld } from "../../harness/engineWorld";
+import type { ProviderHost } from "../../harness/providerHost";
 import type { ScenarioHosts } from "./reliabilityScenario";
 import { startCredentialTap, type CredentialTap } from "./reliabilityTap";
-import { REGION, seedInstance } from "./seed";
+import { REGION, seedInstance } from "../../harness/seed";
 
 /**
  * Settings every reliability host runs with, on top of FAST_SETTINGS: EC2's request budget scaled up

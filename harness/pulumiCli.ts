@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** The repository's root, where `npm run pulumi-cli` lives (this file runs from dist/tests/support). */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+/** The repository's root, where `npm run pulumi-cli` lives (this file runs from dist/harness). */
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 /** The Pulumi CLI these runs use, as `npm run --silent pulumi-cli` reported it. */
 export interface PulumiCli {
