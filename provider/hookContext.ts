@@ -1,6 +1,6 @@
 import { Deadline } from "./deadline";
 import { Ec2 } from "./ec2";
-import { describeFailure } from "./failureMessage";
+import { describeFailure, OUTCOME } from "./failureMessage";
 import { CleanedUpError, PartialStateError } from "./partialState";
 import { readSettings, type Settings } from "./settings";
 import { timeoutMs } from "./timeouts";
@@ -26,6 +26,33 @@ export interface HookSpec {
   outcome: string;
   /** What to do next when the error does not know better. */
   next: string;
+}
+
+export type HookKind = "create" | "refresh" | "update" | "delete";
+
+/** What each kind of hook leaves behind when it fails without saying more, and what to do then. */
+const HOOK_DEFAULTS: Readonly<Record<HookKind, { timeout: keyof Timeouts; outcome: (noun: string) => string; next: string }>> = {
+  create: { timeout: "create", outcome: () => OUTCOME.nothingCreated, next: "run `pulumi up` again" },
+  refresh: { timeout: "update", outcome: () => OUTCOME.refreshUnchanged, next: "run `pulumi refresh` again" },
+  update: { timeout: "update", outcome: (noun) => `the ${noun} stays recorded in the stack`, next: "run `pulumi up` again" },
+  delete: { timeout: "delete", outcome: (noun) => `the ${noun} was not deleted and stays in the stack`, next: "run the delete again" },
+};
+
+/**
+ * The spec of one hook run: `subject` is what the operation is about ("volume vol-1", a snapshot id),
+ * `noun` what the resource is called in messages ("snapshot", "set").
+ */
+export function hookSpec(kind: HookKind, resource: { label: string; noun: string; subject: string; timeouts: unknown; region: string | undefined }): HookSpec {
+  const defaults = HOOK_DEFAULTS[kind];
+  return {
+    label: resource.label,
+    operation: `${kind} (${resource.subject})`,
+    timeouts: resource.timeouts,
+    timeout: defaults.timeout,
+    region: resource.region,
+    outcome: defaults.outcome(resource.noun),
+    next: defaults.next,
+  };
 }
 
 /**

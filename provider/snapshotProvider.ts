@@ -8,7 +8,7 @@ import { diffResource, SNAPSHOT_DIFF_RULES } from "./diff";
 import { formatDuration } from "./duration";
 import type { Ec2, Pace } from "./ec2";
 import { describeFailure, ExplainedError, failureText, OUTCOME, whatOf } from "./failureMessage";
-import { runHook } from "./hookContext";
+import { hookSpec, runHook } from "./hookContext";
 import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, UpdateResult } from "./hookTypes";
 import { reportPending, resourceLabel, warn, writeLine } from "./log";
 import { compact, snapshotOutputs } from "./outputs";
@@ -47,15 +47,7 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<DiffH
 export async function create(props: Props): Promise<CreateResult<SnapshotOutputs>> {
   const inputs = inputsOf(props);
   const label = labelOf(props);
-  const hook = {
-    label,
-    operation: `create (volume ${inputs.volumeId})`,
-    timeouts: inputs.timeouts,
-    timeout: "create",
-    region: inputs.region,
-    outcome: OUTCOME.nothingCreated,
-    next: "run `pulumi up` again",
-  } as const;
+  const hook = hookSpec("create", { label, noun: "snapshot", subject: `volume ${inputs.volumeId}`, timeouts: inputs.timeouts, region: inputs.region });
   return recordingProvider(props, () =>
     runHook(hook, async ({ ec2, settings, deadline }) => {
       const volume = await ec2.describeVolume(inputs.volumeId);
@@ -268,15 +260,7 @@ async function deleteFailed(ec2: Ec2, inputs: SnapshotInputs, snapshot: Snapshot
 
 export async function read(id: string, props: Props): Promise<ReadResult<SnapshotOutputs>> {
   const label = labelOf(props);
-  const hook = {
-    label,
-    operation: `refresh (${id})`,
-    timeouts: props.timeouts,
-    timeout: "update",
-    region: props.region as string | undefined,
-    outcome: OUTCOME.refreshUnchanged,
-    next: "run `pulumi refresh` again",
-  } as const;
+  const hook = hookSpec("refresh", { label, noun: "snapshot", subject: id, timeouts: props.timeouts, region: props.region as string | undefined });
   return runHook(hook, async ({ ec2 }) => {
     const snapshot = (await ec2.describeSnapshots([id])).get(id);
     if (snapshot === undefined) {
@@ -293,15 +277,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
   const label = labelOf(news);
   // The snapshot lives where it was made, whatever region the program resolves today.
   const region = (olds.region as string | undefined) ?? inputs.region;
-  const hook = {
-    label,
-    operation: `update (${id})`,
-    timeouts: inputs.timeouts,
-    timeout: "update",
-    region,
-    outcome: "the snapshot stays recorded in the stack",
-    next: "run `pulumi up` again",
-  } as const;
+  const hook = hookSpec("update", { label, noun: "snapshot", subject: id, timeouts: inputs.timeouts, region });
   return recordingProvider(news, () =>
     runHook(hook, async ({ ec2 }) => {
       const snapshot = (await ec2.describeSnapshots([id])).get(id);
@@ -322,15 +298,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
 
 export async function remove(id: string, props: Props): Promise<void> {
   const label = labelOf(props);
-  const hook = {
-    label,
-    operation: `delete (${id})`,
-    timeouts: props.timeouts,
-    timeout: "delete",
-    region: props.region as string | undefined,
-    outcome: "the snapshot was not deleted and stays in the stack",
-    next: "run the delete again",
-  } as const;
+  const hook = hookSpec("delete", { label, noun: "snapshot", subject: id, timeouts: props.timeouts, region: props.region as string | undefined });
   await runHook(hook, async ({ ec2 }) => {
     try {
       await ec2.deleteSnapshot(id);

@@ -8,7 +8,7 @@ import { diffResource, SNAPSHOT_SET_DIFF_RULES } from "./diff";
 import { formatDuration } from "./duration";
 import type { Ec2, Pace } from "./ec2";
 import { describeFailure, ExplainedError, failureText, OUTCOME, snapshotsNamed, whatOf, type Explained } from "./failureMessage";
-import { runHook } from "./hookContext";
+import { hookSpec, runHook } from "./hookContext";
 import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, UpdateResult } from "./hookTypes";
 import { reportPending, resourceLabel, warn, writeLine } from "./log";
 import { memberTagChanges } from "./memberTags";
@@ -103,15 +103,7 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<DiffH
 export async function create(props: Props): Promise<CreateResult<SnapshotSetOutputs>> {
   const inputs = inputsOf(props);
   const label = labelOf(props);
-  const hook = {
-    label,
-    operation: `create (instance ${inputs.instanceId})`,
-    timeouts: inputs.timeouts,
-    timeout: "create",
-    region: inputs.region,
-    outcome: OUTCOME.nothingCreated,
-    next: "run `pulumi up` again",
-  } as const;
+  const hook = hookSpec("create", { label, noun: "set", subject: `instance ${inputs.instanceId}`, timeouts: inputs.timeouts, region: inputs.region });
   return recordingProvider(props, () =>
     runHook(hook, async ({ ec2, settings, deadline }) => {
       const plan = planSnapshotSet(inputs, await ec2.describeInstance(inputs.instanceId), ec2.region);
@@ -418,15 +410,7 @@ async function deleteMembers(ec2: Ec2, ids: readonly string[]): Promise<{ remain
 
 export async function read(id: string, props: Props): Promise<ReadResult<SnapshotSetOutputs>> {
   const label = labelOf(props);
-  const hook = {
-    label,
-    operation: `refresh (${id})`,
-    timeouts: props.timeouts,
-    timeout: "update",
-    region: props.region as string | undefined,
-    outcome: OUTCOME.refreshUnchanged,
-    next: "run `pulumi refresh` again",
-  } as const;
+  const hook = hookSpec("refresh", { label, noun: "set", subject: id, timeouts: props.timeouts, region: props.region as string | undefined });
   return runHook(hook, async ({ ec2 }) => {
     const ids = recordedIds(props);
     const found = await ec2.describeSnapshots(ids);
@@ -451,15 +435,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
   const inputs = { ...inputsOf(news), instanceId: (olds.instanceId as string | undefined) ?? (news.instanceId as string) };
   const label = labelOf(news);
   const region = (olds.region as string | undefined) ?? inputs.region;
-  const hook = {
-    label,
-    operation: `update (${id})`,
-    timeouts: inputs.timeouts,
-    timeout: "update",
-    region,
-    outcome: "the set stays recorded in the stack",
-    next: "run `pulumi up` again",
-  } as const;
+  const hook = hookSpec("update", { label, noun: "set", subject: id, timeouts: inputs.timeouts, region });
   return recordingProvider(news, () =>
     runHook(hook, async ({ ec2 }) => {
       const ids = recordedIds(olds);
@@ -503,15 +479,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<Upda
 
 export async function remove(id: string, props: Props): Promise<void> {
   const label = labelOf(props);
-  const hook = {
-    label,
-    operation: `delete (${id})`,
-    timeouts: props.timeouts,
-    timeout: "delete",
-    region: props.region as string | undefined,
-    outcome: "the set was not deleted and stays in the stack",
-    next: "run the delete again",
-  } as const;
+  const hook = hookSpec("delete", { label, noun: "set", subject: id, timeouts: props.timeouts, region: props.region as string | undefined });
   await runHook(hook, async ({ ec2 }) => {
     const ids = recordedIds(props);
     const { remaining, errors } = await deleteMembers(ec2, ids);
