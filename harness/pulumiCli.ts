@@ -81,3 +81,12 @@ export function offlineEnvironment(sandbox: CliSandbox): Record<string, string> 
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
   };
 }
+
+/**
+ * What @pulumi/pulumi's gRPC client says when an inline program could not reach the CLI's resource
+ * monitor: a known flake of several inline programs in one Node process (pulumi/pulumi#7125). It comes
+ * before any resource step, so running the command again changes nothing.
+ */
+export function isMonitorFlake(text: string): boolean {
+  return /14 UNAVAILABLE: No connection established/.test(text);
+}

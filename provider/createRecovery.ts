@@ -1,9 +1,8 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import type { CreationMarker } from "./creationMarker";
-import { Deadline, DeadlineExceededError } from "./deadline";
+import { Deadline, lastFailureOf, type DeadlineExceededError } from "./deadline";
 import type { Ec2 } from "./ec2";
-import { classifyError } from "./ec2Errors";
-import { OUTCOME } from "./failureMessage";
+import { describeFailure, failureText, OUTCOME, whatOf } from "./failureMessage";
 import { writeLine } from "./log";
 import { PartialStateError } from "./partialState";
 import { CREATE_TOKEN_TAG, type TagMap } from "./tags";
@@ -12,18 +11,18 @@ import { CREATE_TOKEN_TAG, type TagMap } from "./tags";
 export const RECOVERY_GRACE_MS = 30_000;
 
 /** What the search after a timed-out create saw: the snapshots it found, or why it could not look. */
-export type SearchAfterTimeout = { found: Snapshot[] } | { found: []; failure: string };
+type SearchAfterTimeout = { found: Snapshot[] } | { found: []; failure: string };
 
 /**
  * After the deadline cut a create call off, EC2 may still have acted on it. Looks once more, briefly and
  * past the deadline, for snapshots carrying the request's token, so they can be recorded instead of leaked.
  */
-export async function findAfterTimeout(ec2: Ec2, marker: CreationMarker): Promise<SearchAfterTimeout> {
+async function findAfterTimeout(ec2: Ec2, marker: CreationMarker): Promise<SearchAfterTimeout> {
   const grace = Deadline.after(RECOVERY_GRACE_MS, "the search for the snapshots of a create that timed out");
   try {
     return { found: await ec2.withDeadline(grace).findMarked(marker) };
   } catch (error) {
-    const { code, httpStatus } = classifyError(error instanceof DeadlineExceededError ? (error.lastError ?? error) : error);
+    const { code, httpStatus } = lastFailureOf(error);
     return { found: [], failure: httpStatus !== undefined ? `EC2 ${code}` : code };
   } finally {
     grace.dispose();
@@ -34,7 +33,7 @@ export async function findAfterTimeout(ec2: Ec2, marker: CreationMarker): Promis
  * The outcome and advice of a create cut off by its deadline, for what the search found: recorded
  * snapshots, none, or no answer (then the next `pulumi up`'s search for interrupted creates looks again).
  */
-export function afterTimeoutOutcome(search: SearchAfterTimeout, resumable: boolean): { outcome: string; next?: string } {
+function afterTimeoutOutcome(search: SearchAfterTimeout, resumable: boolean): { outcome: string; next?: string } {
   if (search.found.length > 0) {
     return {
       outcome: OUTCOME.recorded(search.found.map((s) => s.SnapshotId ?? "")),
@@ -50,6 +49,29 @@ export function afterTimeoutOutcome(search: SearchAfterTimeout, resumable: boole
       ? "run `pulumi up` again: it looks once more and resumes any snapshot this create made"
       : `look for snapshots tagged ${CREATE_TOKEN_TAG} on the volumes in the EC2 console and delete any this create made, then run \`pulumi up\` again`,
   };
+}
+
+/**
+ * Fails a create that its deadline cut off, after one more look for what the call may have made: found
+ * snapshots become partial state (`record` gives the resource's id and outputs for them), so they are
+ * recorded instead of leaked; otherwise the failure says what the search saw.
+ */
+export async function failAfterTimeout(
+  ec2: Ec2,
+  marker: CreationMarker,
+  label: string,
+  error: DeadlineExceededError,
+  record: (found: Snapshot[]) => { id: string; properties: object },
+): Promise<never> {
+  const search = await findAfterTimeout(ec2, marker);
+  const { outcome, next } = afterTimeoutOutcome(search, marker.token !== marker.id);
+  // The deadline's own advice (raise the timeout) fits unless the search says better.
+  const message = next === undefined ? describeFailure(label, error, outcome, "run `pulumi up` again") : failureText(label, whatOf(error), outcome, next);
+  if (search.found.length > 0) {
+    const { id, properties } = record(search.found);
+    throw new PartialStateError(id, properties, message);
+  }
+  throw new Error(message, { cause: error });
 }
 
 /**

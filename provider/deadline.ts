@@ -1,10 +1,15 @@
 import { formatDuration } from "./duration";
-import { classifyError } from "./ec2Errors";
+import { classifyError, type ClassifiedError } from "./ec2Errors";
 import type { Explained } from "./failureMessage";
 import { sleep } from "./sleep";
 
 /** setTimeout fires at once for delays above this (about 24.8 days), so longer deadlines are armed in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The failure behind an error: for a deadline, the last attempt it cut off (when there was one). */
+export function lastFailureOf(error: unknown): ClassifiedError {
+  return classifyError(error instanceof DeadlineExceededError ? (error.lastError ?? error) : error);
+}
 
 /** What the last failed attempt before a deadline got: EC2's code when EC2 answered, else the network's. */
 function lastAnswer(lastError: unknown): string {

@@ -35,7 +35,7 @@ import {
 } from "./ec2Errors";
 import { connectEc2 } from "./ec2Client";
 import { markerFilters, markerTags, matchesMarker, type CreationMarker } from "./creationMarker";
-import { clockTime, writeLine } from "./log";
+import { ANNOUNCE_AFTER_MS, clockTime, writeLine } from "./log";
 import { acquireRequestBudget } from "./requestBudget";
 import { withRetry } from "./retry";
 import type { Settings } from "./settings";
@@ -50,9 +50,6 @@ export const IDS_PER_FILTER = 200;
  * may be just starting), then fail for good: seconds, not the hook's deadline.
  */
 const WRONG_ENDPOINT_ATTEMPTS = 3;
-
-/** Waits shorter than this pass without a line: a retry or a budget wait of a moment is not news. */
-const ANNOUNCE_AFTER_MS = 1_000;
 
 interface CallOptions<T> {
   retryOn?: readonly ErrorKind[];

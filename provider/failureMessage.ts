@@ -37,9 +37,7 @@ function fragment(text: string): string {
 
 /** Ends a fragment as a sentence: first letter up (backticks and ids left alone), one full stop. */
 export function sentence(text: string): string {
-  const trimmed = fragment(text);
-  const first = trimmed.charAt(0);
-  return `${/[a-z]/.test(first) ? first.toUpperCase() : first}${trimmed.slice(1)}.`;
+  return `${capitalized(fragment(text))}.`;
 }
 
 /** The full message: the resource once, then what happened, what exists now and what to do next. */

@@ -1,9 +1,8 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import { inFlightFilter, inFlightFor } from "./creationMarker";
-import { Deadline, DeadlineExceededError } from "./deadline";
+import { Deadline, lastFailureOf } from "./deadline";
 import { formatDuration } from "./duration";
 import type { Ec2 } from "./ec2";
-import { classifyError } from "./ec2Errors";
 import { writeLine } from "./log";
 
 /**
@@ -45,7 +44,7 @@ export async function interruptedCreates(ec2: Ec2, key: string, label: string): 
   } catch (error) {
     ec2.deadline.throwIfExpired();
     // Out of time, the last thing EC2 answered says why; no answer at all has no code.
-    const { code, httpStatus } = classifyError(error instanceof DeadlineExceededError ? (error.lastError ?? error) : error);
+    const { code, httpStatus } = lastFailureOf(error);
     const answered = httpStatus !== undefined && typeof code === "string" ? `EC2 ${code}` : "no answer from EC2";
     writeLine(`${label}: could not check for an earlier create of it that was interrupted (${answered} within ${formatDuration(bound.timeoutMs)}); taking a new snapshot`);
     return [];

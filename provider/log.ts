@@ -1,6 +1,9 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import { formatDuration } from "./duration";
 
+/** Waits shorter than this pass without a line: a retry, a budget wait or a turn of a moment is not news. */
+export const ANNOUNCE_AFTER_MS = 1_000;
+
 /**
  * Lines for the person running `pulumi up`. The dynamic-provider host has no engine connection for
  * `pulumi.log`, but the CLI passes the host's stderr lines through, so that is where they go.

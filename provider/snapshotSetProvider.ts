@@ -1,13 +1,13 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import { inFlightFor, newCreationMarker, recordedToken, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "./creationMarker";
-import { afterTimeoutOutcome, findAfterTimeout, markedOnFailure, markRecorded, sweepStrays } from "./createRecovery";
+import { failAfterTimeout, markedOnFailure, markRecorded, sweepStrays } from "./createRecovery";
 import { Deadline, DeadlineExceededError } from "./deadline";
 import { explainDeleteFailure } from "./deleteFailure";
 import { interruptedCreates } from "./interruptedLookup";
 import { diffResource, SNAPSHOT_SET_DIFF_RULES } from "./diff";
 import { formatDuration } from "./duration";
 import type { Ec2, Pace } from "./ec2";
-import { describeFailure, ExplainedError, failureText, OUTCOME, snapshotsNamed, whatOf, type Explained } from "./failureMessage";
+import { describeFailure, ExplainedError, failureText, OUTCOME, snapshotsNamed, type Explained } from "./failureMessage";
 import { hookSpec, runHook } from "./hookContext";
 import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, UpdateResult } from "./hookTypes";
 import { reportPending, resourceLabel, warn, writeLine } from "./log";
@@ -275,15 +275,8 @@ async function createOrRecover(
     if (!(error instanceof DeadlineExceededError)) {
       throw error;
     }
-    const search = await findAfterTimeout(ec2, marker);
-    const { outcome, next } = afterTimeoutOutcome(search, marker.token !== marker.id);
-    // The deadline's own advice (raise the timeout) fits unless the search says better.
-    const message = next === undefined ? describeFailure(label, error, outcome, "run `pulumi up` again") : failureText(label, whatOf(error), outcome, next);
-    if (search.found.length > 0) {
-      const facts: MemberFacts = { deviceNames: new Map(plan.attached.map((v) => [v.volumeId, v.deviceName])), productCodes: new Map() };
-      throw new PartialStateError(id, snapshotSetOutputs(inputs, search.found, facts, ec2.region), message);
-    }
-    throw new Error(message, { cause: error });
+    const facts: MemberFacts = { deviceNames: new Map(plan.attached.map((v) => [v.volumeId, v.deviceName])), productCodes: new Map() };
+    return failAfterTimeout(ec2, marker, label, error, (found) => ({ id, properties: snapshotSetOutputs(inputs, found, facts, ec2.region) }));
   }
 }
 

@@ -50,7 +50,9 @@ function show(value: unknown): string {
           ? "null"
           : typeof value === "object"
             ? "an object"
-            : (JSON.stringify(value) ?? typeof value);
+            : typeof value === "number" || typeof value === "boolean" || value === undefined
+              ? String(value)
+              : typeof value;
   return length(text) > 60 ? `${[...text].slice(0, 57).join("")}…"` : text;
 }
 

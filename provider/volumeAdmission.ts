@@ -1,4 +1,5 @@
 import { formatDuration } from "./duration";
+import { ANNOUNCE_AFTER_MS } from "./log";
 
 /**
  * Per-volume admission of new snapshots, within this process, shaped like EC2's own limits:
@@ -49,9 +50,6 @@ function forgetIfIdle(key: string, state: VolumeState): void {
 
 /** Told, once per wait, what a create waits for and why: the line the person running `pulumi up` sees. */
 export type WaitNotice = (line: string) => void;
-
-/** A wait for the create turn on a volume is announced only once it has lasted this long. */
-const ANNOUNCE_TURN_AFTER_MS = 1_000;
 
 function volumeOf(key: string): string {
   return key.slice(key.indexOf("/") + 1);
@@ -147,7 +145,7 @@ async function sendInTurn<T>(keys: readonly string[], spacingMs: number, signal:
               `waiting to send the create for ${keys.map(volumeOf).join(", ")}: EC2 takes one new snapshot per volume every ` +
                 `${formatDuration(spacingMs)}, counted here from the answer to the previous create on the volume`,
             ),
-          ANNOUNCE_TURN_AFTER_MS,
+          ANNOUNCE_AFTER_MS,
         );
   notice?.unref?.();
   try {

@@ -13,7 +13,7 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import * as automation from "@pulumi/pulumi/automation";
 import { startFaultProxy, type FaultProxy } from "../harness/faultProxy";
 import { startMoto, type MotoServer } from "../harness/moto";
-import { newSandbox, offlineEnvironment, pulumiCli, REPO_ROOT } from "../harness/pulumiCli";
+import { isMonitorFlake, newSandbox, offlineEnvironment, pulumiCli, REPO_ROOT } from "../harness/pulumiCli";
 import { allSnapshots, KMS_KEY_ARN, REGION, seedInstance, seedVolume } from "../harness/seed";
 import { snapshotTable, type ExportedSnapshotResource } from "./demoReport";
 import "../harness/quietSdk";
@@ -66,7 +66,7 @@ async function again<T>(command: () => Promise<T>): Promise<T> {
   try {
     return await command();
   } catch (error) {
-    if (!/14 UNAVAILABLE: No connection established/.test(String(error)) || /^ [+~-] +pulumi-nodejs:/m.test(String(error))) {
+    if (!isMonitorFlake(String(error)) || /^ [+~-] +pulumi-nodejs:/m.test(String(error))) {
       throw error;
     }
     say("\n(The program in this process could not reach the CLI's resource monitor before any step began, a known Automation API flake: running the command again.)");

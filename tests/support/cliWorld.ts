@@ -7,7 +7,7 @@ import { consumerProject, type ConsumerProject } from "./consumerProject";
 import { hostEnv, TEST_CREDENTIALS } from "../../harness/engineWorld";
 import { startFaultProxy, type FaultProxy } from "../../harness/faultProxy";
 import { startMoto, type MotoServer } from "../../harness/moto";
-import { newSandbox, offlineEnvironment, pulumiCli, type CliSandbox, type PulumiCli } from "../../harness/pulumiCli";
+import { isMonitorFlake, newSandbox, offlineEnvironment, pulumiCli, type CliSandbox, type PulumiCli } from "../../harness/pulumiCli";
 import { REGION } from "../../harness/seed";
 
 /** One resource step as the engine reported it in its events. */
@@ -226,7 +226,7 @@ export class CliStack {
    */
   private async record(command: (hooks: RunOptions) => Promise<unknown>): Promise<CliRun> {
     let run = await this.recordOnce(command);
-    for (let retry = 0; retry < 2 && !run.ok && run.steps.length === 0 && /14 UNAVAILABLE: No connection established/.test(`${run.output}${run.error ?? ""}`); retry += 1) {
+    for (let retry = 0; retry < 2 && !run.ok && run.steps.length === 0 && isMonitorFlake(`${run.output}${run.error ?? ""}`); retry += 1) {
       run = await this.recordOnce(command);
     }
     return run;
