@@ -47,7 +47,7 @@ interface Options {
   verbose: boolean;
 }
 
-/** The provider's settings for real EC2 (provider/settings.ts), in ms; the scaled clock divides them by S. */
+/** The provider's settings for real EC2 (provider/runtime/settings.ts), in ms; the scaled clock divides them by S. */
 const PROVIDER_SETTINGS_MS: Readonly<Record<string, number>> = {
   EBS_SNAPSHOTS_POLL_MIN_MS: 5_000,
   EBS_SNAPSHOTS_POLL_MAX_MS: 60_000,

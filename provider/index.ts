@@ -6,9 +6,9 @@
  *
  * Stable contract: this entry point and the hook names below are read by every shim ever serialized.
  */
-import * as snapshot from "./snapshotProvider";
-import * as snapshotSet from "./snapshotSetProvider";
-import { configureFromStack } from "./stackConfig";
+import * as snapshot from "./resources/snapshot/hooks";
+import * as snapshotSet from "./resources/snapshotSet/hooks";
+import { configureFromStack } from "./runtime/stackConfig";
 
 export interface ConfigureRequest {
   config: { get(key: string): unknown };

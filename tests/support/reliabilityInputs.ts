@@ -5,7 +5,7 @@
  * `tags["aws:x"]` or `timeouts.create`). Unknown sentinels may appear in the other properties: they are
  * not bad, and must neither hide the bad property nor be refused themselves.
  *
- * The rules the generator targets are EC2's (see provider/validate.ts for the pages they come from); the
+ * The rules the generator targets are EC2's (see provider/inputs/validate.ts for the pages they come from); the
  * generator decides what is bad with its own definitions below, not with the provider's.
  */
 import * as fc from "fast-check";
@@ -82,7 +82,7 @@ function commonTable(resource: ResourceKind): BadInput[] {
     ["description", "256 characters", "d".repeat(256)],
     ["description", "256 emoji (256 characters, 512 UTF-16 units)", "😀".repeat(256)],
     ["description", `${HUGE} characters`, "d".repeat(HUGE)],
-    // EC2's XML answers cannot hand these back unchanged (provider/roundTrip.ts).
+    // EC2's XML answers cannot hand these back unchanged (provider/inputs/roundTrip.ts).
     ["description", "a carriage return (read back as a line feed)", "nightly\r\nbackup"],
     ["description", "a control character XML 1.0 forbids", "nightly\u0007"],
     ["description", "an unpaired surrogate", "nightly\ud800"],

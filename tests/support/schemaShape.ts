@@ -8,7 +8,7 @@
 import { AssertionError } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES } from "../../provider/diff";
+import { SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES } from "../../provider/inputs/diff";
 
 /** The repository root, from the compiled location of this file (dist/tests/support). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
-import { validateSnapshotInputs, validateSnapshotSetInputs } from "../../provider/validate";
+import { validateSnapshotInputs, validateSnapshotSetInputs } from "../../provider/inputs/validate";
 import { COMPILED_EXAMPLES_DIR, EXAMPLES_DIR, exampleNames, parseProjectFile, readProjectFile, runExample, type ExampleRun, type ProjectValue } from "../support/examplesHarness";
 import {
   MOCK_INSTANCE_VOLUMES,

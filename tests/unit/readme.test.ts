@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DEFAULT_SETTINGS, SETTINGS_ENV } from "../../provider/settings";
+import { DEFAULT_SETTINGS, SETTINGS_ENV } from "../../provider/runtime/settings";
 import { loadSchema, renderReference, withReference } from "../../scripts/schemaReference";
 
 const ROOT = path.join(__dirname, "..", "..", "..");

@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES, type DiffRule } from "../../provider/diff";
-import { parseDuration } from "../../provider/duration";
-import { DEFAULT_TIMEOUTS_MS } from "../../provider/timeouts";
-import { SNAPSHOT_FIELDS, SNAPSHOT_SET_FIELDS, validateSnapshotInputs, validateSnapshotSetInputs, type CheckFailure } from "../../provider/validate";
+import { SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES, type DiffRule } from "../../provider/inputs/diff";
+import { parseDuration } from "../../provider/inputs/duration";
+import { DEFAULT_TIMEOUTS_MS } from "../../provider/lifecycle/timeouts";
+import { SNAPSHOT_FIELDS, SNAPSHOT_SET_FIELDS, validateSnapshotInputs, validateSnapshotSetInputs, type CheckFailure } from "../../provider/inputs/validate";
 import {
   assertMatchesSchema,
   HOUSEKEEPING_OUTPUT_KEYS,
@@ -361,7 +361,7 @@ describe("schema.json", () => {
         });
       });
 
-      describe("validation, against provider/validate.ts", () => {
+      describe("validation, against provider/inputs/validate.ts", () => {
         it("validates exactly the schema's inputs, requiring exactly requiredInputs", () => {
           assert.deepEqual(sorted(Object.keys(provider.fields)), inputNames());
           const required = Object.entries(provider.fields)

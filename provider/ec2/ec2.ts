@@ -1,0 +1,409 @@
+import {
+  CreateSnapshotCommand,
+  CreateSnapshotsCommand,
+  CreateTagsCommand,
+  DeleteSnapshotCommand,
+  DeleteTagsCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeSnapshotAttributeCommand,
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
+  type CreateSnapshotCommandInput,
+  type CreateSnapshotsCommandInput,
+  type EC2Client,
+  type Filter,
+  type Instance,
+  type ProductCode as EC2ProductCode,
+  type Snapshot,
+  type SnapshotInfo,
+  type Volume,
+} from "@aws-sdk/client-ec2";
+import type { Deadline } from "../lifecycle/deadline";
+import {
+  adviceFor,
+  classifyError,
+  CredentialsError,
+  retryReason,
+  type ClassifiedError,
+  Ec2OperationError,
+  EndpointError,
+  endpointIsWrong,
+  type CredentialSource,
+  type EndpointInfo,
+  type ErrorKind,
+} from "./errors";
+import { connectEc2 } from "./client";
+import { markerFilters, markerTags, matchesMarker, type CreationMarker } from "../lifecycle/creationMarker";
+import { ANNOUNCE_AFTER_MS, clockTime, writeLine } from "../messages/log";
+import { acquireRequestBudget } from "../scheduling/requestBudget";
+import { withRetry } from "./retry";
+import type { Settings } from "../runtime/settings";
+import { toEc2Tags, type TagMap } from "../inputs/tags";
+import type { ProductCode } from "../types";
+
+/** EC2 rejects filters with more values than this; ids are looked up in chunks of this size. */
+export const IDS_PER_FILTER = 200;
+
+/**
+ * Connection failures that mean the endpoint is wrong still get this many quick attempts (an emulator
+ * may be just starting), then fail for good: seconds, not the hook's deadline.
+ */
+const WRONG_ENDPOINT_ATTEMPTS = 3;
+
+interface CallOptions<T> {
+  retryOn?: readonly ErrorKind[];
+  recoverAmbiguous?: (signal: AbortSignal) => Promise<T | undefined>;
+}
+
+/**
+ * The EC2 calls the provider makes, each with its retry policy. An instance lives for one hook call and
+ * is bounded by that hook's deadline; it is created inside the hook, never captured.
+ */
+export class Ec2 {
+  private constructor(
+    readonly client: EC2Client,
+    readonly region: string,
+    readonly settings: Settings,
+    readonly deadline: Deadline,
+    readonly endpoint: EndpointInfo,
+    readonly credentialSource: CredentialSource,
+    /** The resource the calls are for, as lines about waits name it. */
+    readonly label: string,
+  ) {}
+
+  static async connect(settings: Settings, deadline: Deadline, regionInput?: string, label = "EC2"): Promise<Ec2> {
+    const { client, region, endpoint, credentialSource } = await connectEc2(settings, regionInput);
+    return new Ec2(client, region, settings, deadline, endpoint, credentialSource, label);
+  }
+
+  /** The same connection, bounded by another deadline. */
+  withDeadline(deadline: Deadline): Ec2 {
+    return new Ec2(this.client, this.region, this.settings, deadline, this.endpoint, this.credentialSource, this.label);
+  }
+
+  async describeVolume(volumeId: string): Promise<Volume | undefined> {
+    return this.optional("DescribeVolumes", volumeId, async (signal) => {
+      const out = await this.send("DescribeVolumes", (c) => c.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }), { abortSignal: signal }), signal);
+      return out.Volumes?.[0];
+    });
+  }
+
+  async describeVolumes(volumeIds: readonly string[]): Promise<Volume[]> {
+    if (volumeIds.length === 0) {
+      return [];
+    }
+    return this.call("DescribeVolumes", volumeIds.join(","), async (signal) => {
+      const out = await this.send("DescribeVolumes", (c) => c.send(new DescribeVolumesCommand({ VolumeIds: [...volumeIds] }), { abortSignal: signal }), signal);
+      return out.Volumes ?? [];
+    });
+  }
+
+  async describeInstance(instanceId: string): Promise<Instance | undefined> {
+    return this.optional("DescribeInstances", instanceId, async (signal) => {
+      const out = await this.send("DescribeInstances", (c) => c.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }), { abortSignal: signal }), signal);
+      return out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
+    });
+  }
+
+  /**
+   * CreateSnapshot, retried through the volume's snapshot limits and throttling. After a fault that
+   * hid whether EC2 acted, it looks for the lost request's snapshot (awaitMarked) before sending again,
+   * so it never makes two on purpose; `uncertain` tells the caller to sweep for a late duplicate.
+   */
+  async createSnapshot(input: Omit<CreateSnapshotCommandInput, "TagSpecifications">, marker: CreationMarker, pace: Pace = unpaced): Promise<Created<Snapshot>> {
+    const volumeId = input.VolumeId ?? "";
+    const request: CreateSnapshotCommandInput = {
+      ...input,
+      TagSpecifications: [{ ResourceType: "snapshot", Tags: markerTags(marker) }],
+    };
+    let uncertain = false;
+    const snapshot = await this.call(
+      "CreateSnapshot for volume",
+      volumeId,
+      async (signal) => pace(() => this.send("CreateSnapshot", (c) => c.send(new CreateSnapshotCommand(request), { abortSignal: signal }), signal)),
+      {
+        retryOn: ["snapshotLimit", "volumeRate", "incorrectState"],
+        recoverAmbiguous: async () => {
+          uncertain = true;
+          return (await this.awaitMarked(marker, 1))?.[0];
+        },
+      },
+    );
+    return { value: snapshot, uncertain };
+  }
+
+  /**
+   * CreateSnapshots for a whole instance, with the same retry and recovery rules as createSnapshot;
+   * `expected` is how many snapshots the set should have, so that recovery does not settle for part of it.
+   */
+  async createSnapshots(
+    input: Omit<CreateSnapshotsCommandInput, "TagSpecifications">,
+    marker: CreationMarker,
+    expected: number,
+    pace: Pace = unpaced,
+  ): Promise<Created<SnapshotInfo[]>> {
+    const instanceId = input.InstanceSpecification?.InstanceId ?? "";
+    const request: CreateSnapshotsCommandInput = {
+      ...input,
+      TagSpecifications: [{ ResourceType: "snapshot", Tags: markerTags(marker) }],
+    };
+    let uncertain = false;
+    const infos = await this.call(
+      "CreateSnapshots for instance",
+      instanceId,
+      async (signal) => {
+        const out = await pace(() => this.send("CreateSnapshots", (c) => c.send(new CreateSnapshotsCommand(request), { abortSignal: signal }), signal));
+        return out.Snapshots ?? [];
+      },
+      {
+        retryOn: ["snapshotLimit", "volumeRate", "incorrectState"],
+        recoverAmbiguous: async () => {
+          uncertain = true;
+          return this.awaitMarked(marker, expected);
+        },
+      },
+    );
+    return { value: infos, uncertain };
+  }
+
+  /**
+   * After a fault that hid whether EC2 acted on a create, looks for the request's snapshots until
+   * `expected` of them are listed or the visibility grace has passed: EC2 may not list a new snapshot for
+   * a while, and sending the request again before then would make a second one. Returns what was found,
+   * or undefined if nothing was (the request never reached EC2, so it is safe to send again).
+   */
+  private async awaitMarked(marker: CreationMarker, expected: number): Promise<Snapshot[] | undefined> {
+    const until = Date.now() + this.settings.visibilityGraceMs;
+    for (;;) {
+      const found = await this.findMarked(marker);
+      const left = until - Date.now();
+      if (found.length >= expected || left <= 0) {
+        return found.length > 0 ? found : undefined;
+      }
+      await this.deadline.sleep(Math.min(this.settings.pollMinMs, left));
+    }
+  }
+
+  /** The snapshots that carry the token of one create request, oldest first. */
+  async findMarked(marker: CreationMarker): Promise<Snapshot[]> {
+    const candidates = await this.findSnapshots(markerFilters(marker), marker.token);
+    return candidates.filter((snapshot) => matchesMarker(snapshot, marker)).sort((a, b) => (a.StartTime?.getTime() ?? 0) - (b.StartTime?.getTime() ?? 0));
+  }
+
+  /**
+   * The snapshots with these ids that exist, by id. Looks them up with a `snapshot-id` filter rather
+   * than `SnapshotIds`, so that one id EC2 does not show yet (eventual consistency) or any more does not
+   * fail the lookup of all the others.
+   */
+  async describeSnapshots(ids: readonly string[]): Promise<Map<string, Snapshot>> {
+    const found = new Map<string, Snapshot>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += IDS_PER_FILTER) {
+      const chunk = unique.slice(i, i + IDS_PER_FILTER);
+      for (const snapshot of await this.findSnapshots([{ Name: "snapshot-id", Values: chunk }], chunk.join(","))) {
+        if (snapshot.SnapshotId !== undefined) {
+          found.set(snapshot.SnapshotId, snapshot);
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * DescribeSnapshotAttribute productCodes; EC2 answers one attribute of one snapshot per call. For a
+   * snapshot just created, EC2 may answer NotFound for a while (eventual consistency): that is retried
+   * for up to the visibility grace, rather than read as "no product codes".
+   */
+  async productCodes(snapshotId: string, justCreated = false): Promise<ProductCode[]> {
+    const describe = async (signal: AbortSignal): Promise<EC2ProductCode[]> => {
+      const out = await this.send(
+        "DescribeSnapshotAttribute",
+        (c) => c.send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: "productCodes" }), { abortSignal: signal }),
+        signal,
+      );
+      return out.ProductCodes ?? [];
+    };
+    // Only NotFound is bounded by the grace; throttling and other faults are retried until the hook's deadline.
+    const until = justCreated ? Date.now() + this.settings.visibilityGraceMs : 0;
+    let codes = await this.optional("DescribeSnapshotAttribute", snapshotId, describe);
+    while (codes === undefined && Date.now() < until) {
+      await this.deadline.sleep(Math.min(this.settings.pollMinMs, until - Date.now()));
+      codes = await this.optional("DescribeSnapshotAttribute", snapshotId, describe);
+    }
+    return (codes ?? [])
+      .filter((code) => code.ProductCodeId !== undefined)
+      .map((code) => ({ productCodeId: code.ProductCodeId ?? "", productCodeType: code.ProductCodeType ?? "" }));
+  }
+
+  async createTags(resourceIds: readonly string[], tags: TagMap): Promise<void> {
+    if (resourceIds.length === 0 || Object.keys(tags).length === 0) {
+      return;
+    }
+    await this.call("CreateTags on", resourceIds.join(","), async (signal) =>
+      this.send("CreateTags", (c) => c.send(new CreateTagsCommand({ Resources: [...resourceIds], Tags: toEc2Tags(tags) }), { abortSignal: signal }), signal),
+    );
+  }
+
+  /**
+   * Removes the given tag keys. Refuses an empty key list outright: EC2 reads DeleteTags without tags
+   * as "delete every user tag".
+   */
+  async deleteTags(resourceIds: readonly string[], keys: readonly string[]): Promise<void> {
+    if (resourceIds.length === 0 || keys.length === 0) {
+      return;
+    }
+    await this.call("DeleteTags on", resourceIds.join(","), async (signal) =>
+      this.send("DeleteTags", (c) => c.send(new DeleteTagsCommand({ Resources: [...resourceIds], Tags: keys.map((Key) => ({ Key })) }), { abortSignal: signal }), signal),
+    );
+  }
+
+  /**
+   * Deletes a snapshot; true if it was deleted, false if it was already gone. `InvalidSnapshot.InUse`
+   * (an AMI uses it) is retried until the deadline.
+   */
+  async deleteSnapshot(snapshotId: string): Promise<boolean> {
+    try {
+      await this.call(
+        "DeleteSnapshot",
+        snapshotId,
+        async (signal) => this.send("DeleteSnapshot", (c) => c.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }), { abortSignal: signal }), signal),
+        { retryOn: ["inUse", "incorrectState", "ambiguous"] },
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Ec2OperationError && error.kind === "notFound") {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** AMIs of this account that use the snapshot. Best effort: used only to make an error message precise. */
+  async imagesUsing(snapshotId: string): Promise<string[]> {
+    try {
+      const out = await this.send(
+        "DescribeImages",
+        (c) =>
+          c.send(new DescribeImagesCommand({ Owners: ["self"], Filters: [{ Name: "block-device-mapping.snapshot-id", Values: [snapshotId] }] }), {
+            abortSignal: this.deadline.signal,
+          }),
+        this.deadline.signal,
+      );
+      return (out.Images ?? []).map((image) => image.ImageId ?? "").filter((id) => id !== "");
+    } catch {
+      return [];
+    }
+  }
+
+  /** Every snapshot of this account that matches all the filters (paged). */
+  async findSnapshots(filters: Filter[], what: string): Promise<Snapshot[]> {
+    // Never send DescribeSnapshots without a filter: that lists every public snapshot in the region.
+    if (filters.length === 0 || filters.some((f) => (f.Values ?? []).length === 0)) {
+      return [];
+    }
+    return this.call("DescribeSnapshots", what, async (signal) => {
+      const snapshots: Snapshot[] = [];
+      let nextToken: string | undefined;
+      do {
+        const out = await this.send(
+          "DescribeSnapshots",
+          (c) =>
+            c.send(new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: filters, MaxResults: 1000, ...(nextToken ? { NextToken: nextToken } : {}) }), {
+              abortSignal: signal,
+            }),
+          signal,
+        );
+        snapshots.push(...(out.Snapshots ?? []));
+        nextToken = out.NextToken;
+      } while (nextToken);
+      return snapshots;
+    });
+  }
+
+  /** Like call, but "not found" is an answer (undefined), not an error. */
+  private async optional<T>(operation: string, resourceId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.call(operation, resourceId, run);
+    } catch (error) {
+      if (error instanceof Ec2OperationError && error.kind === "notFound") {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** Runs one call with retries; a final failure becomes an Ec2OperationError naming the resource. */
+  private async call<T>(operation: string, resourceId: string, run: (signal: AbortSignal) => Promise<T>, options: CallOptions<T> = {}): Promise<T> {
+    let wrongEndpoint = 0;
+    const guarded = async (signal: AbortSignal): Promise<T> => {
+      try {
+        return await run(signal);
+      } catch (error) {
+        const failure = classifyError(error);
+        if (endpointIsWrong(failure, this.endpoint)) {
+          wrongEndpoint += 1;
+          if (failure.kind === "notEc2" || wrongEndpoint >= WRONG_ENDPOINT_ATTEMPTS) {
+            throw new EndpointError(this.endpoint, `${operation} ${resourceId}`, error, wrongEndpoint);
+          }
+        }
+        throw error;
+      }
+    };
+    // One line when a call starts waiting through a kind of refusal, not one per attempt.
+    const announced = new Set<string>();
+    const onRetry = (failure: ClassifiedError, delayMs: number): void => {
+      if (announced.has(failure.code) || delayMs < ANNOUNCE_AFTER_MS) {
+        return;
+      }
+      announced.add(failure.code);
+      const answered = failure.httpStatus !== undefined ? `EC2 answered ${failure.code}` : `the connection failed (${failure.code})`;
+      writeLine(
+        `${this.label}: ${operation} ${resourceId}: ${answered}, because ${retryReason(failure.kind)}; ` +
+          `retrying with backoff until it goes through, or until the deadline at ${clockTime(this.deadline.at)}`,
+      );
+    };
+    try {
+      return await withRetry(guarded, {
+        onRetry,
+        deadline: this.deadline,
+        settings: this.settings,
+        retryOn: options.retryOn ?? ["ambiguous"],
+        ...(options.recoverAmbiguous ? { recoverAmbiguous: options.recoverAmbiguous } : {}),
+      });
+    } catch (error) {
+      if (error instanceof Ec2OperationError || error instanceof EndpointError || classifyError(error).kind === "aborted") {
+        throw error;
+      }
+      const { kind, code } = classifyError(error);
+      if (kind === "credentials") {
+        throw new CredentialsError(`${operation} ${resourceId}`, this.credentialSource, error);
+      }
+      throw new Ec2OperationError(operation, resourceId, error, adviceFor(kind, code));
+    }
+  }
+
+  /** Every request passes through the account's request budget before it is sent. */
+  private async send<T>(action: string, request: (client: EC2Client) => Promise<T>, signal: AbortSignal): Promise<T> {
+    await acquireRequestBudget(this.region, action, signal, (line, waitMs) => {
+      if (waitMs >= ANNOUNCE_AFTER_MS) {
+        writeLine(`${this.label}: ${line}`);
+      }
+    });
+    return request(this.client);
+  }
+}
+
+/**
+ * Sends one create request when the volume allows it (volumeAdmission's Admission.send): each attempt
+ * goes through it, so per-volume spacing holds for retries too.
+ */
+export type Pace = <T>(request: () => Promise<T>) => Promise<T>;
+
+const unpaced: Pace = (request) => request();
+
+/** The result of a create call, and whether a fault hid the answer of one of its attempts. */
+export interface Created<T> {
+  value: T;
+  uncertain: boolean;
+}

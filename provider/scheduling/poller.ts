@@ -1,0 +1,296 @@
+import type { Snapshot } from "@aws-sdk/client-ec2";
+import { Deadline, DeadlineExceededError } from "../lifecycle/deadline";
+import type { Ec2 } from "../ec2/ec2";
+import { classifyError } from "../ec2/errors";
+import { ExplainedError, snapshotsNamed } from "../messages/failureMessage";
+import { nextPollDelay, type Observation } from "./pollSchedule";
+import { sleep } from "./sleep";
+import { processRegistry } from "../runtime/processState";
+
+/** What a wait reports after each poll in which something changed. */
+export interface WaitProgress {
+  snapshots: ReadonlyMap<string, Snapshot>;
+  /** Milliseconds until the next poll of this wait. */
+  nextPollMs: number;
+}
+
+export interface WaitOptions {
+  deadline: Deadline;
+  /** Snapshots as last known (for instance from the create call); ids without one are polled at once. */
+  initial?: ReadonlyMap<string, Snapshot>;
+  /** When the snapshots were created; until the visibility grace has passed, a missing id is not yet visible rather than gone. */
+  createdAt?: number;
+  /** Stop as soon as any snapshot is in `error` (a set fails as a whole). */
+  stopOnError?: boolean;
+  onProgress?: (progress: WaitProgress) => void;
+}
+
+/** A snapshot that EC2 stopped listing while it was being waited on. */
+export class SnapshotVanishedError extends ExplainedError {
+  override readonly name = "SnapshotVanishedError";
+  constructor(
+    readonly snapshotIds: string[],
+    readonly lastSeen: ReadonlyMap<string, Snapshot>,
+  ) {
+    super(
+      `${snapshotsNamed(snapshotIds)} disappeared while being waited on (deleted outside Pulumi, or by EC2 after an error)`,
+      `run \`pulumi refresh\` to drop ${snapshotIds.length === 1 ? "it" : "them"} from the state, then \`pulumi up\` to take a new one`,
+    );
+  }
+}
+
+/** A wait that ran out of time; carries the snapshots as last seen, for partial state. */
+export class WaitTimeoutError extends DeadlineExceededError {
+  constructor(
+    deadline: Deadline,
+    readonly lastSeen: ReadonlyMap<string, Snapshot>,
+  ) {
+    super(deadline.operation, deadline.timeoutMs, undefined, deadline.timeoutName);
+  }
+}
+
+const TERMINAL = new Set(["completed", "error", "recoverable", "recovering"]);
+
+function isTerminal(snapshot: Snapshot | undefined): boolean {
+  // CreateSnapshots answers without State; such a snapshot is pending.
+  return snapshot?.State !== undefined && TERMINAL.has(snapshot.State);
+}
+
+interface Watch {
+  ids: string[];
+  options: WaitOptions;
+  latest: Map<string, Snapshot>;
+  observations: Map<string, Observation[]>;
+  createdAt: number;
+  nextDueAt: number;
+  settle: (error: Error | undefined) => void;
+}
+
+/**
+ * One poller per region and process. Every snapshot being waited on, by any Snapshot or SnapshotSet of
+ * the deployment (the host runs them all in one process), is looked up in the same batched
+ * DescribeSnapshots call, so the cost of a poll does not grow with the number of resources.
+ */
+class PollGroup {
+  private readonly watches = new Set<Watch>();
+  private wake: AbortController | undefined;
+  private running = false;
+  private lastRoundAt: number | undefined;
+
+  constructor(
+    private ec2: Ec2,
+    private readonly onIdle: () => void,
+  ) {}
+
+  add(watch: Watch, ec2: Ec2): void {
+    this.ec2 = ec2;
+    this.watches.add(watch);
+    const abort = (): void => this.finish(watch, new WaitTimeoutError(watch.options.deadline, watch.latest));
+    watch.options.deadline.signal.addEventListener("abort", abort, { once: true });
+    const settle = watch.settle;
+    watch.settle = (error) => {
+      watch.options.deadline.signal.removeEventListener("abort", abort);
+      settle(error);
+    };
+    if (watch.options.deadline.expired) {
+      abort();
+      return;
+    }
+    this.wake?.abort();
+    if (!this.running) {
+      this.running = true;
+      // On a microtask: waits added in the same tick then share the first round.
+      queueMicrotask(() => void this.loop());
+    }
+  }
+
+  private finish(watch: Watch, error: Error | undefined): void {
+    if (this.watches.delete(watch)) {
+      watch.settle(error);
+      // With one wait fewer, the next round may be due earlier, or not at all.
+      this.wake?.abort();
+    }
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.watches.size > 0) {
+        const dueAt = this.nextRoundAt();
+        const wait = dueAt - Date.now();
+        if (wait > 0) {
+          this.wake = new AbortController();
+          try {
+            await sleep(wait, this.wake.signal);
+          } catch {
+            continue; // a watch with an earlier due time arrived, or one left
+          } finally {
+            this.wake = undefined;
+          }
+        }
+        await this.poll();
+      }
+    } finally {
+      this.running = false;
+      if (this.watches.size > 0) {
+        this.running = true;
+        void this.loop();
+      } else {
+        this.onIdle();
+      }
+    }
+  }
+
+  /**
+   * When the next shared round is due. Each wait asks for its own time (pollSchedule.ts), and one round
+   * serves them all, so a round costs one call however many snapshots it covers. Left to the most eager
+   * wait, many snapshots would pull every round to the shortest delay; instead, with p snapshots
+   * pending, rounds are at least min(pollMax / 2, pollMin * p) apart and at most
+   * max(pollMax / 2, pollMax / sqrt(p)) apart. A lone snapshot keeps its own schedule within
+   * [pollMin, pollMax]; a large group is polled every pollMax / 2, so its detection lag stays under that.
+   * A wait with a snapshot not seen yet is served at once.
+   */
+  private nextRoundAt(): number {
+    const watches = [...this.watches];
+    const earliest = Math.min(...watches.map((w) => w.nextDueAt));
+    if (this.lastRoundAt === undefined || watches.some((w) => w.ids.some((id) => !w.latest.has(id)))) {
+      return earliest;
+    }
+    const { pollMinMs, pollMaxMs } = this.ec2.settings;
+    const pending = Math.max(1, new Set(watches.flatMap((w) => w.ids.filter((id) => !isTerminal(w.latest.get(id))))).size);
+    const floor = Math.min(pollMaxMs / 2, pollMinMs * pending);
+    const cap = Math.max(pollMaxMs / 2, pollMaxMs / Math.sqrt(pending));
+    return Math.min(Math.max(earliest, this.lastRoundAt + floor), this.lastRoundAt + cap);
+  }
+
+  private async poll(): Promise<void> {
+    this.lastRoundAt = Date.now();
+    const watches = [...this.watches];
+    const ids = [...new Set(watches.flatMap((w) => w.ids.filter((id) => !isTerminal(w.latest.get(id)))))];
+    if (ids.length === 0) {
+      watches.forEach((w) => this.evaluate(w, new Map()));
+      return;
+    }
+    // A round may take as long as the longest wait it serves; each wait still ends at its own deadline.
+    const longest = Math.max(...watches.map((w) => w.options.deadline.remainingMs()));
+    const round = Deadline.after(Math.max(1, longest), "DescribeSnapshots while waiting");
+    let found: Map<string, Snapshot>;
+    try {
+      found = await this.ec2.withDeadline(round).describeSnapshots(ids);
+    } catch (error) {
+      if (classifyError(error).kind === "aborted") {
+        return; // the waits' own deadlines report this
+      }
+      for (const watch of watches) {
+        this.finish(watch, error instanceof Error ? error : new Error(String(error)));
+      }
+      return;
+    } finally {
+      round.dispose();
+    }
+    const changed = watches.filter((watch) => this.watches.has(watch) && this.evaluate(watch, found));
+    if (changed.length > 0 && this.watches.size > 0) {
+      // Every wait is served by every round: report when the next round comes, not what one wait wished.
+      const nextPollMs = Math.max(0, this.nextRoundAt() - Date.now());
+      changed.forEach((watch) => watch.options.onProgress?.({ snapshots: watch.latest, nextPollMs }));
+    }
+  }
+
+  /** Takes in one round's answer for a wait; true when the wait goes on and something about it changed. */
+  private evaluate(watch: Watch, found: ReadonlyMap<string, Snapshot>): boolean {
+    const now = Date.now();
+    const settings = this.ec2.settings;
+    let changed = false;
+    const vanished: string[] = [];
+    for (const id of watch.ids) {
+      const previous = watch.latest.get(id);
+      if (isTerminal(previous)) {
+        continue;
+      }
+      const snapshot = found.get(id);
+      if (snapshot === undefined) {
+        // Right after a create EC2 may not list the snapshot yet; only after the grace is it gone.
+        if (now - watch.createdAt >= settings.visibilityGraceMs) {
+          vanished.push(id);
+        }
+        continue;
+      }
+      if (previous?.State !== snapshot.State || previous?.Progress !== snapshot.Progress) {
+        changed = true;
+      }
+      watch.latest.set(id, snapshot);
+      const progress = Number.parseFloat(snapshot.Progress ?? "");
+      const history = watch.observations.get(id) ?? [];
+      history.push({ at: now, ...(Number.isFinite(progress) ? { progress } : {}) });
+      watch.observations.set(id, history.slice(-20));
+    }
+    if (vanished.length > 0) {
+      this.finish(watch, new SnapshotVanishedError(vanished, watch.latest));
+      return false;
+    }
+    const snapshots = watch.ids.map((id) => watch.latest.get(id));
+    const done = snapshots.every(isTerminal) || (!!watch.options.stopOnError && snapshots.some((s) => s?.State === "error"));
+    if (done) {
+      this.finish(watch, undefined);
+      return false;
+    }
+    watch.nextDueAt = now + this.delayFor(watch, now);
+    return changed;
+  }
+
+  private delayFor(watch: Watch, now: number): number {
+    const { pollMinMs, pollMaxMs } = this.ec2.settings;
+    const delays = watch.ids
+      .filter((id) => !isTerminal(watch.latest.get(id)))
+      .map((id) =>
+        nextPollDelay({
+          now,
+          startedAt: watch.latest.get(id)?.StartTime?.getTime() ?? watch.createdAt,
+          observations: watch.observations.get(id) ?? [],
+          minMs: pollMinMs,
+          maxMs: pollMaxMs,
+          random: Math.random,
+        }),
+      );
+    return delays.length > 0 ? Math.min(...delays) : pollMinMs;
+  }
+}
+
+const groups = processRegistry<PollGroup>("pollGroups");
+
+function known(ids: readonly string[], latest: ReadonlyMap<string, Snapshot>): Map<string, Snapshot> {
+  return new Map(ids.flatMap((id) => (latest.has(id) ? [[id, latest.get(id)!] as const] : [])));
+}
+
+/**
+ * Waits until every snapshot is out of `pending` (or one is in `error`, with `stopOnError`), and returns
+ * them as last described. Rejects with WaitTimeoutError at the deadline, carrying what was last seen, and
+ * with SnapshotVanishedError if a snapshot disappears. Waits of other resources carry on either way.
+ */
+export function waitForSnapshots(ec2: Ec2, ids: readonly string[], options: WaitOptions): Promise<Map<string, Snapshot>> {
+  return new Promise((resolve, reject) => {
+    const latest = new Map(options.initial ?? []);
+    const createdAt = options.createdAt ?? Date.now();
+    const now = Date.now();
+    const unseen = ids.some((id) => !latest.has(id));
+    const watch: Watch = {
+      ids: [...new Set(ids)],
+      options,
+      latest,
+      observations: new Map(),
+      createdAt,
+      nextDueAt: unseen ? now : now + ec2.settings.pollMinMs,
+      settle: (error) => (error ? reject(error) : resolve(known(watch.ids, watch.latest))),
+    };
+    if (watch.ids.every((id) => isTerminal(latest.get(id)))) {
+      resolve(known(watch.ids, latest));
+      return;
+    }
+    let group = groups.get(ec2.region);
+    if (group === undefined) {
+      const region = ec2.region;
+      group = new PollGroup(ec2, () => groups.delete(region));
+      groups.set(region, group);
+    }
+    group.add(watch, ec2);
+  });
+}

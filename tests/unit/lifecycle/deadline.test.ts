@@ -1,0 +1,136 @@
+import assert from "node:assert/strict";
+import sinon from "sinon";
+import { Deadline, DeadlineExceededError } from "../../../provider/lifecycle/deadline";
+
+const T0 = 1_700_000_000_000;
+
+describe("Deadline", () => {
+  let clock: sinon.SinonFakeTimers;
+  let deadline: Deadline;
+
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ now: T0, toFake: ["setTimeout", "clearTimeout", "Date"] });
+    deadline = Deadline.after(10_000, 'create Snapshot "db"');
+  });
+
+  afterEach(() => {
+    deadline.dispose();
+    clock.restore();
+  });
+
+  it("expires exactly after its timeout, aborting its signal with a DeadlineExceededError", async () => {
+    await clock.tickAsync(9_999);
+    const before = deadline.expired;
+    await clock.tickAsync(1);
+    assert.deepEqual([before, deadline.expired, deadline.signal.aborted], [false, true, true]);
+    const reason: unknown = deadline.signal.reason;
+    assert.ok(reason instanceof DeadlineExceededError);
+    assert.deepEqual(
+      { name: reason.name, message: reason.message, operation: reason.operation, timeoutMs: reason.timeoutMs, lastError: reason.lastError },
+      {
+        name: "DeadlineExceededError",
+        message: 'create Snapshot "db" did not finish within its 10s timeout',
+        operation: 'create Snapshot "db"',
+        timeoutMs: 10_000,
+        lastError: undefined,
+      },
+    );
+  });
+
+  it("says in the timeout message which code EC2 last answered", async () => {
+    const cause = Object.assign(new Error("Request limit exceeded."), { name: "RequestLimitExceeded", $metadata: { httpStatusCode: 503 } });
+    deadline.noteError(new Error("an earlier failure"));
+    deadline.noteError(cause);
+    await clock.tickAsync(10_000);
+    const reason = deadline.signal.reason as DeadlineExceededError;
+    assert.deepEqual([reason.message, reason.lastError], ['create Snapshot "db" did not finish within its 10s timeout (last EC2 answer: RequestLimitExceeded)', cause]);
+  });
+
+  it("says when the last attempt failed before EC2 answered, with the network's code", async () => {
+    deadline.noteError(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }));
+    await clock.tickAsync(10_000);
+    const reason = deadline.signal.reason as DeadlineExceededError;
+    assert.equal(reason.message, 'create Snapshot "db" did not finish within its 10s timeout (the last attempt failed before EC2 answered: ECONNRESET)');
+  });
+
+  it("names the input to raise when it knows it, as the next step", async () => {
+    const named = Deadline.after(10_000, "update (snap-1)", "timeouts.update");
+    await clock.tickAsync(10_000);
+    const reason = named.signal.reason as DeadlineExceededError;
+    assert.deepEqual(
+      { what: reason.what, next: reason.next },
+      { what: "update (snap-1) did not finish within its 10s timeout", next: "raise timeouts.update to give it longer, then run again" },
+    );
+  });
+
+  it("keeps a thrown non-error as the last error without quoting it", async () => {
+    deadline.noteError("text");
+    await clock.tickAsync(10_000);
+    const reason = deadline.signal.reason as DeadlineExceededError;
+    assert.deepEqual([reason.message, reason.lastError], ['create Snapshot "db" did not finish within its 10s timeout', "text"]);
+  });
+
+  it("reports when it ends and how long remains", async () => {
+    await clock.tickAsync(4_000);
+    assert.deepEqual([deadline.startedAt, deadline.at, deadline.remainingMs(), deadline.remainingMs(T0 + 20_000)], [T0, T0 + 10_000, 6_000, 0]);
+  });
+
+  it("throws its DeadlineExceededError from throwIfExpired once expired, and not before", async () => {
+    deadline.throwIfExpired();
+    await clock.tickAsync(10_000);
+    assert.throws(() => deadline.throwIfExpired(), { name: "DeadlineExceededError", message: 'create Snapshot "db" did not finish within its 10s timeout' });
+  });
+
+  it("sleeps the full time when the deadline is further away", async () => {
+    let woke: number | undefined;
+    const sleeping = deadline.sleep(3_000).then(() => (woke = Date.now() - T0));
+    await clock.tickAsync(3_000);
+    await sleeping;
+    assert.equal(woke, 3_000);
+  });
+
+  it("cuts a sleep short at the deadline with the DeadlineExceededError", async () => {
+    const outcome = deadline.sleep(60_000).then(
+      () => "woke",
+      (error: unknown) => `${(error as Error).name} at ${Date.now() - T0}`,
+    );
+    await clock.tickAsync(60_000);
+    assert.equal(await outcome, "DeadlineExceededError at 10000");
+  });
+
+  it("holds a deadline longer than the largest timer delay until it really passes", async () => {
+    // given a 720h timeout, beyond setTimeout's 2^31-1 ms, which would otherwise fire at once
+    const long = Deadline.after(2_592_000_000, "create Snapshot");
+    try {
+      await clock.tickAsync(1_000);
+      const early = long.expired;
+      await clock.tickAsync(2_592_000_000 - 1_000 - 1);
+      const justBefore = long.expired;
+      await clock.tickAsync(1);
+      assert.deepEqual([early, justBefore, long.expired, (long.signal.reason as Error).message], [false, false, true, "create Snapshot did not finish within its 720h timeout"]);
+    } finally {
+      long.dispose();
+    }
+  });
+
+  it("stays disposed across the steps of a long deadline", async () => {
+    const long = Deadline.after(3_000_000_000, "create Snapshot");
+    await clock.tickAsync(2_500_000_000);
+    long.dispose();
+    await clock.tickAsync(1_000_000_000);
+    // the 10 s deadline of beforeEach has fired already, so no timer at all is left
+    assert.deepEqual([long.expired, clock.countTimers()], [false, 0]);
+  });
+
+  it("never expires once disposed", async () => {
+    deadline.dispose();
+    await clock.tickAsync(60_000);
+    assert.equal(deadline.expired, false);
+  });
+});
+
+describe("DeadlineExceededError", () => {
+  it("formats the timeout in the message as a duration", () => {
+    assert.equal(new DeadlineExceededError("delete Snapshot", 5_400_000).message, "delete Snapshot did not finish within its 1h30m timeout");
+  });
+});
