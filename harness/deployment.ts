@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { HostCallError, UNKNOWN, type CheckFailure, type HostCapabilities, type JsonObject, type JsonValue, type ProviderHost } from "./providerHost";
 import { isDynamic, type RegisteredResource } from "./program";
+import { specialOutputValueSig, specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 
 /** One resource as the stack's checkpoint records it. */
 export interface ResourceState {
@@ -62,10 +63,10 @@ export class CheckFailedError extends Error {
   }
 }
 
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+const SIG_KEY = specialSigKey;
+const SECRET_SIG = specialSecretSig;
+const RESOURCE_SIG = specialResourceSig;
+const OUTPUT_SIG = specialOutputValueSig;
 
 /**
  * A minimal Pulumi engine over one ProviderHost: the step semantics of `pulumi up`, `refresh` and

@@ -6,13 +6,14 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as proto from "@pulumi/pulumi/proto/provider_pb";
 import { Status } from "@pulumi/pulumi/proto/status_pb";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { freePort } from "./freePort";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
 /** What the engine puts in place of a value that is not known yet (preview), whatever its type. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const UNKNOWN = unknownValue;
 
 export type HostMethod = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
 

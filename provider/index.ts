@@ -6,35 +6,20 @@
  *
  * Stable contract: this entry point and the hook names below are read by every shim ever serialized.
  */
-import * as snapshot from "./resources/snapshot/hooks";
-import * as snapshotSet from "./resources/snapshotSet/hooks";
+import type { ConfigureRequest } from "./lifecycle/hookTypes";
+import { lifecycleOf } from "./lifecycle/lifecycle";
+import { snapshotModel } from "./resources/snapshot/model";
+import { snapshotSetModel } from "./resources/snapshotSet/model";
 import { configureFromStack } from "./runtime/stackConfig";
-
-export interface ConfigureRequest {
-  config: { get(key: string): unknown };
-}
 
 /** Receives the stack's configuration (aws:region, aws:profile, ...), once per provider process. */
 export function configure(request: ConfigureRequest): void {
   configureFromStack((key) => request.config.get(key));
 }
 
-export const snapshotHooks = {
-  check: snapshot.check,
-  diff: snapshot.diff,
-  create: snapshot.create,
-  read: snapshot.read,
-  update: snapshot.update,
-  delete: snapshot.remove,
-};
+// The registry: one line per resource. The export names are read by every shim ever serialized.
+export const snapshotHooks = lifecycleOf(snapshotModel);
+export const snapshotSetHooks = lifecycleOf(snapshotSetModel);
 
-export const snapshotSetHooks = {
-  check: snapshotSet.check,
-  diff: snapshotSet.diff,
-  create: snapshotSet.create,
-  read: snapshotSet.read,
-  update: snapshotSet.update,
-  delete: snapshotSet.remove,
-};
-
+export type { ConfigureRequest };
 export type { SnapshotInputs, SnapshotOutputs, SnapshotSetInputs, SnapshotSetOutputs, SnapshotSetMember, ProductCode, Timeouts, SnapshotState } from "./types";

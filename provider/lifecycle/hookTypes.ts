@@ -1,29 +1,24 @@
-import type { CheckFailure } from "../inputs/validate";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
 
-/** Results of the dynamic-provider hooks, as the host expects them (plain JSON values only). */
-export interface CheckResult<T> {
-  inputs: T;
-  failures: CheckFailure[];
-}
+/**
+ * Results of the dynamic-provider hooks: Pulumi's own types (`pulumi.dynamic`), with the fields this
+ * provider always returns made required. Values are plain JSON only, because the host turns every
+ * result into a protobuf Struct. Type-only: the provider never loads @pulumi/pulumi at run time.
+ */
+export type CheckResult<T> = Required<Pick<dynamic.CheckResult<T>, "inputs" | "failures">>;
 
-export interface DiffHookResult {
-  changes: boolean;
-  replaces: string[];
-  deleteBeforeReplace: boolean;
-}
+export type DiffHookResult = Required<Pick<dynamic.DiffResult, "changes" | "replaces" | "deleteBeforeReplace">>;
 
-export interface CreateResult<T> {
-  id: string;
-  outs: T;
-}
+export type CreateResult<T> = Required<Pick<dynamic.CreateResult<T>, "id" | "outs">>;
 
-export interface ReadResult<T> {
-  id: string;
-  props: T | Record<string, never>;
-}
+/** An empty id and props tell the engine the resource is gone. */
+export type ReadResult<T> = Required<Pick<dynamic.ReadResult<T | Record<string, never>>, "id" | "props">>;
 
-export interface UpdateResult<T> {
-  outs: T;
+export type UpdateResult<T> = Required<Pick<dynamic.UpdateResult<T>, "outs">>;
+
+/** The stack configuration `configure` receives, once per provider process; the provider only reads keys. */
+export interface ConfigureRequest {
+  config: Pick<dynamic.Config, "get">;
 }
 
 /** What every hook receives: a plain object, with the serialized provider under `__provider`. */

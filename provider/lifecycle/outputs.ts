@@ -1,6 +1,6 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import { fromEc2Tags } from "../inputs/tags";
-import type { ProductCode, SnapshotInputs, SnapshotOutputs, SnapshotSetMember, SnapshotState } from "../types";
+import type { ProductCode, SnapshotSetMember, SnapshotState } from "../types";
 
 /** Drops undefined fields: the host cannot encode them, and a field EC2 did not return is absent, not invented. */
 export function compact<T extends object>(value: T): T {
@@ -41,32 +41,6 @@ export function snapshotState(snapshot: Snapshot): SnapshotState {
 export function echoInputs<T extends object>(inputs: T): T {
   const { __provider: _ignored, ...rest } = inputs as T & { __provider?: unknown };
   return compact(rest as T);
-}
-
-/** The state of a Snapshot resource, from the inputs it was given and what EC2 reports. */
-export function snapshotOutputs(inputs: SnapshotInputs, snapshot: Snapshot, region: string, productCodes: ProductCode[]): SnapshotOutputs {
-  const snapshotId = snapshot.SnapshotId ?? "";
-  return compact({
-    ...echoInputs(inputs),
-    volumeId: inputs.volumeId,
-    snapshotId,
-    arn: snapshotArn(region, snapshotId),
-    state: snapshotState(snapshot),
-    stateMessage: snapshot.StateMessage || undefined,
-    progress: parseProgress(snapshot.Progress),
-    encrypted: snapshot.Encrypted,
-    kmsKeyId: snapshot.KmsKeyId,
-    dataEncryptionKeyId: snapshot.DataEncryptionKeyId,
-    ownerId: snapshot.OwnerId,
-    ownerAlias: snapshot.OwnerAlias,
-    volumeSize: snapshot.VolumeSize,
-    startTime: snapshot.StartTime?.toISOString(),
-    completionTime: snapshot.CompletionTime?.toISOString(),
-    storageTier: snapshot.StorageTier,
-    productCodes,
-    tags: fromEc2Tags(snapshot.Tags),
-    region,
-  });
 }
 
 /** One member of a SnapshotSet's state. */

@@ -1,13 +1,10 @@
 import type { Snapshot, SnapshotInfo } from "@aws-sdk/client-ec2";
 import { aggregateState, compact, echoInputs, memberOutputs } from "../../lifecycle/outputs";
 import { fromEc2Tags } from "../../inputs/tags";
-import type { ProductCode, SnapshotSetInputs, SnapshotSetMember, SnapshotSetOutputs } from "../../types";
+import type { MemberFacts } from "../../lifecycle/resourceModel";
+import type { SnapshotSetInputs, SnapshotSetMember, SnapshotSetOutputs } from "../../types";
 
-/** What is known of each member besides EC2's description of it. */
-export interface MemberFacts {
-  deviceNames: ReadonlyMap<string, string>;
-  productCodes: ReadonlyMap<string, ProductCode[]>;
-}
+export type { MemberFacts };
 
 /** CreateSnapshots answers with SnapshotInfo, which has the same fields as Snapshot minus a few. */
 export function snapshotFromInfo(info: SnapshotInfo): Snapshot {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Snapshot } from "@aws-sdk/client-ec2";
-import { aggregateState, compact, echoInputs, memberOutputs, parseProgress, snapshotArn, snapshotOutputs, snapshotState } from "../../../provider/lifecycle/outputs";
+import { aggregateState, compact, echoInputs, memberOutputs, parseProgress, snapshotArn, snapshotState } from "../../../provider/lifecycle/outputs";
+import { snapshotOutputs } from "../../../provider/resources/snapshot/outputs";
 import { CREATE_TOKEN_TAG } from "../../../provider/inputs/tags";
 import type { SnapshotInputs, SnapshotState } from "../../../provider/types";
 

@@ -1,0 +1,314 @@
+import type { Snapshot } from "@aws-sdk/client-ec2";
+import { diffResource } from "../inputs/diff";
+import { CREATE_TOKEN_TAG, toEc2Tags, type TagMap } from "../inputs/tags";
+import { describeFailure, ExplainedError, failureText, OUTCOME } from "../messages/failureMessage";
+import { resourceLabel, warn, writeLine } from "../messages/log";
+import { scopeKey } from "../runtime/processState";
+import { admitAll } from "../scheduling/volumeAdmission";
+import { failAfterTimeout, markedOnFailure, markRecorded, sweepStrays } from "./createRecovery";
+import { inFlightFor, newCreationMarker, recordedToken, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "./creationMarker";
+import { DeadlineExceededError } from "./deadline";
+import { hookSpec, runHook, type HookKind, type HookSpec } from "./hookContext";
+import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, UpdateResult } from "./hookTypes";
+import { interruptedCreates } from "./interruptedLookup";
+import { deleteMembers } from "./memberDeletes";
+import { recordingProvider, recordOnFailure } from "./partialState";
+import { RecordedState } from "./recordedState";
+import type { CommonInputs, CreatePlan, Created, HookRun, MemberFacts, ResourceModel } from "./resourceModel";
+import { settle } from "./settle";
+
+/** The six hooks of a dynamic provider, as provider/index.ts exports them for each resource. */
+export interface ResourceHooks<O> {
+  check(olds: Props, news: Props): Promise<CheckResult<Props>>;
+  diff(id: string, olds: Props, news: Props): Promise<DiffHookResult>;
+  create(props: Props): Promise<CreateResult<O>>;
+  read(id: string, props: Props): Promise<ReadResult<O>>;
+  update(id: string, olds: Props, news: Props): Promise<UpdateResult<O>>;
+  delete(id: string, props: Props): Promise<void>;
+}
+
+const isLive = (s: Snapshot | undefined): s is Snapshot => s !== undefined && (s.State === "pending" || s.State === "completed");
+
+/**
+ * The one lifecycle every resource runs: create-or-recover (token, lost answers, strays), wait, settle
+ * into an outcome, and map it to outputs, partial state or cleanup; refresh, update and delete over the
+ * recorded snapshots. The resource's model supplies only what differs.
+ */
+export function lifecycleOf<I extends CommonInputs, O extends object, P extends CreatePlan>(model: ResourceModel<I, O, P>): ResourceHooks<O> {
+  const labelOf = (state: RecordedState): string => resourceLabel(model.type, state.logicalName);
+  const spec = (kind: HookKind, label: string, subject: string, timeouts: unknown, region: string | undefined): HookSpec =>
+    hookSpec(kind, { label, noun: model.noun, subject, timeouts, region });
+
+  /** Members as EC2 describes them now, in recorded order; those it no longer has are left out. */
+  async function describe(run: Pick<HookRun<I>, "ec2">, ids: readonly string[]): Promise<{ members: Snapshot[]; missing: string[] }> {
+    const found = await run.ec2.describeSnapshots(ids);
+    return { members: ids.map((id) => found.get(id)).filter((m): m is Snapshot => m !== undefined), missing: ids.filter((id) => !found.has(id)) };
+  }
+
+  /** Facts recorded in state, plus the product codes of members that have none recorded (they never change). */
+  async function factsFor(run: Pick<HookRun<I>, "ec2">, members: readonly Snapshot[], known: MemberFacts, fresh = false): Promise<MemberFacts> {
+    const productCodes = new Map(known.productCodes);
+    const ids = members.map((m) => m.SnapshotId ?? "").filter((id) => id !== "" && !productCodes.has(id));
+    const codes = await Promise.all(ids.map((id) => run.ec2.productCodes(id, fresh)));
+    ids.forEach((id, i) => productCodes.set(id, codes[i]));
+    return { ...known, productCodes };
+  }
+
+  /**
+   * Snapshots this resource's create started earlier, which no state records because that create never
+   * returned: one request's snapshots (one token), each one this create would make, covering every
+   * planned volume. The newest such request is resumed, once a fresh look confirms it is still there
+   * and still unrecorded.
+   */
+  async function findInterrupted(run: HookRun<I>, key: string, plan: P): Promise<{ token: string; members: Snapshot[] } | undefined> {
+    const resumable = (members: readonly (Snapshot | undefined)[]): members is Snapshot[] =>
+      members.length > 0 &&
+      members.every((m) => isLive(m) && inFlightFor(m, key) && model.resumable(m, run.inputs)) &&
+      plan.volumes.every((v) => members.some((m) => m?.VolumeId === v.volumeId));
+    const requests: Snapshot[][] = [];
+    const byToken = new Map<string, Snapshot[]>();
+    for (const snapshot of await interruptedCreates(run.ec2, key, run.label)) {
+      const token = tokenOf(snapshot) ?? "";
+      // One snapshot per request for a single-snapshot resource: a retried request's duplicate is not a member.
+      const group = model.multi ? byToken.get(token) : undefined;
+      if (group !== undefined) {
+        group.push(snapshot);
+      } else {
+        const fresh = [snapshot];
+        byToken.set(token, fresh);
+        requests.push(fresh);
+      }
+    }
+    // Listed oldest first, so the last request is the newest.
+    for (const listed of requests.filter(resumable).reverse()) {
+      const { members } = await describe(
+        run,
+        listed.map((m) => m.SnapshotId ?? ""),
+      );
+      if (members.length === listed.length && resumable(members)) {
+        writeLine(`${run.label}: ${model.text.resuming(members, run.inputs)}`);
+        return { token: tokenOf(members[0]) ?? "", members };
+      }
+    }
+    return undefined;
+  }
+
+  /** The create request; if the deadline cuts it off, one more look records what it may have made instead of leaking it. */
+  async function createOrRecover(run: HookRun<I>, plan: P, marker: CreationMarker, pace: <T>(request: () => Promise<T>) => Promise<T>): Promise<Created> {
+    try {
+      return await model.send(run, plan, marker, pace);
+    } catch (error) {
+      if (!(error instanceof DeadlineExceededError)) {
+        throw error;
+      }
+      const facts: MemberFacts = { deviceNames: plan.deviceNames, productCodes: new Map() };
+      return failAfterTimeout(run.ec2, marker, run.label, error, (found) => ({
+        id: model.idOf(marker, found),
+        properties: model.outputs(run.inputs, found, facts, run.ec2.region),
+      }));
+    }
+  }
+
+  /**
+   * After a lost create answer, snapshots of the request that EC2 listed only late: one of a volume the
+   * resource already covers is a duplicate (deleted); one of a volume it lacks is a member the recovery
+   * did not see yet (adopted, so that a set is whole).
+   */
+  async function adoptLate(run: HookRun<I>, members: readonly Snapshot[], marker: CreationMarker): Promise<Snapshot[]> {
+    const covered = new Set(members.map((m) => m.VolumeId));
+    const late = await sweepStrays(run.ec2, marker, new Set(members.map((m) => m.SnapshotId ?? "")), (stray) => covered.has(stray.VolumeId), run.label);
+    if (late.length === 0) {
+      return [...members];
+    }
+    return (
+      await describe(
+        run,
+        [...members, ...late].map((m) => m.SnapshotId ?? ""),
+      )
+    ).members;
+  }
+
+  async function create(props: Props): Promise<CreateResult<O>> {
+    const state = new RecordedState(props);
+    const inputs = model.inputsOf(props);
+    const label = labelOf(state);
+    const hook = spec("create", label, model.subject(inputs), inputs.timeouts, inputs.region);
+    return recordingProvider(props, () =>
+      runHook(hook, async ({ ec2, settings, deadline }) => {
+        const run: HookRun<I> = { inputs, label, ec2, settings, deadline };
+        const plan = await model.plan(run);
+        const key = resourceKey(state.urn);
+        const interrupted = key === undefined ? undefined : await findInterrupted(run, key, plan);
+        const limits = new Map(plan.volumes.map((v) => [scopeKey(ec2.region, v.volumeId), v.limit]));
+        const admission = await admitAll(
+          [...limits.keys()],
+          (volume) => limits.get(volume) ?? 5,
+          settings.volumeSpacingMs,
+          deadline.signal,
+          (line) => writeLine(`${label}: ${line}`),
+        );
+        try {
+          const marker = interrupted !== undefined ? resumedMarker(interrupted.token, inputs.tags ?? {}) : newCreationMarker(inputs.tags ?? {}, key);
+          const created = interrupted !== undefined ? { members: interrupted.members, uncertain: false } : await createOrRecover(run, plan, marker, admission.send);
+          const id = model.idOf(marker, created.members);
+          let members = created.members;
+          let facts: MemberFacts = { deviceNames: plan.deviceNames, productCodes: new Map() };
+          // From here on the snapshots exist: any failure records them as partial state instead of leaking them.
+          return await markedOnFailure(
+            ec2,
+            () => members.map((m) => m.SnapshotId ?? ""),
+            marker,
+            () =>
+              recordOnFailure(
+                id,
+                () => model.outputs(inputs, members, facts, ec2.region),
+                (error) => describeFailure(label, error, OUTCOME.recorded(members.map((m) => m.SnapshotId ?? "")), model.text.resumeNext),
+                async () => {
+                  const ids = members.map((m) => m.SnapshotId ?? "");
+                  if (interrupted !== undefined) {
+                    // The program's tags may have changed since the interrupted run sent them.
+                    const changes = model.tagChanges(members, marker.sent, {}, inputs);
+                    await ec2.deleteTags(ids, changes.remove);
+                    await ec2.createTags(ids, changes.set);
+                  }
+                  if (interrupted !== undefined || model.describeAfterCreate) {
+                    // Ids not yet visible keep the create's answer.
+                    const described = await ec2.describeSnapshots(ids);
+                    members = members.map((m) => described.get(m.SnapshotId ?? "") ?? m);
+                  }
+                  const unexpected = members.filter((m) => m.VolumeId !== undefined && !plan.volumes.some((v) => v.volumeId === m.VolumeId));
+                  if (unexpected.length > 0) {
+                    warn(
+                      label,
+                      `EC2 also snapshotted ${unexpected.map((m) => m.VolumeId).join(", ")}, which the inputs exclude; those snapshots are kept as members of the ${model.noun}`,
+                    );
+                  }
+                  facts = await factsFor(run, members, facts, true);
+                  members = await settle({ model, run, id, facts, onError: "delete", createdAt: Date.now() }, members);
+                  if (created.uncertain) {
+                    members = await adoptLate(run, members, marker);
+                    facts = await factsFor(run, members, facts, true);
+                  }
+                  const held = await markRecorded(
+                    ec2,
+                    members.map((m) => m.SnapshotId ?? ""),
+                    marker,
+                  );
+                  return {
+                    id,
+                    outs: model.outputs(
+                      inputs,
+                      members.map((m) => withTags(m, held)),
+                      facts,
+                      ec2.region,
+                    ),
+                  };
+                },
+              ),
+          );
+        } finally {
+          admission.release();
+        }
+      }),
+    );
+  }
+
+  async function read(id: string, props: Props): Promise<ReadResult<O>> {
+    const state = new RecordedState(props);
+    const hook = spec("refresh", labelOf(state), id, state.timeouts, state.region);
+    return runHook(hook, async ({ ec2 }) => {
+      const ids = model.recordedIds(id, state);
+      const { members, missing } = await describe({ ec2 }, ids);
+      if (members.length === 0) {
+        return { id: "", props: {} };
+      }
+      const facts = await factsFor({ ec2 }, members, model.factsFromState(state));
+      return { id, props: model.outputs(model.inputsOf(props), members, facts, ec2.region, [...new Set([...state.missingSnapshotIds, ...missing])]) };
+    });
+  }
+
+  async function update(id: string, olds: Props, news: Props): Promise<UpdateResult<O>> {
+    const recorded = new RecordedState(olds);
+    const inputs = { ...model.inputsOf(news), [model.identity]: olds[model.identity] ?? news[model.identity] } as I;
+    const label = labelOf(new RecordedState(news));
+    // The snapshots live where they were made, whatever region the program resolves today.
+    const hook = spec("update", label, id, inputs.timeouts, recorded.region ?? inputs.region);
+    return recordingProvider(news, () =>
+      runHook(hook, async ({ ec2, settings, deadline }) => {
+        const run: HookRun<I> = { inputs, label, ec2, settings, deadline };
+        const ids = model.recordedIds(id, recorded);
+        const { members, missing } = await describe(run, ids);
+        if (members.length === 0) {
+          const gone = model.text.gone(ids);
+          throw new ExplainedError(gone.what, gone.next ?? "run `pulumi refresh`");
+        }
+        const memberIds = members.map((m) => m.SnapshotId ?? "");
+        const changes = model.tagChanges(members, inputs.tags ?? {}, (olds.tags as TagMap | undefined) ?? {}, inputs);
+        await ec2.deleteTags(memberIds, changes.remove);
+        // A create recorded as partial state may not have marked its snapshots as recorded yet. One request
+        // made them, so they share one token: normally one call with the tag changes, or none.
+        const tokens = changes.remove.includes(CREATE_TOKEN_TAG) ? new Map<string, string[]>() : recordedTokens(members);
+        const [only] = tokens.size === 1 && [...tokens.values()][0].length === members.length ? [...tokens.keys()] : [];
+        await ec2.createTags(memberIds, only !== undefined ? { ...changes.set, [CREATE_TOKEN_TAG]: only } : changes.set);
+        if (only === undefined) {
+          for (const [value, tokenIds] of tokens) {
+            await ec2.createTags(tokenIds, { [CREATE_TOKEN_TAG]: value });
+          }
+        }
+        const facts = await factsFor(run, members, model.factsFromState(recorded));
+        const startedAt = Math.min(...members.map((m) => m.StartTime?.getTime() ?? Date.now()));
+        await settle({ model, run, id, facts, onError: "record", createdAt: startedAt }, members);
+        const latest = await describe(run, memberIds);
+        return { outs: model.outputs(inputs, latest.members.length > 0 ? latest.members : members, facts, ec2.region, missing) };
+      }),
+    );
+  }
+
+  async function remove(id: string, props: Props): Promise<void> {
+    const state = new RecordedState(props);
+    const label = labelOf(state);
+    const hook = spec("delete", label, id, state.timeouts, state.region);
+    await runHook(hook, async ({ ec2 }) => {
+      const ids = model.recordedIds(id, state);
+      const { remaining, errors } = await deleteMembers(ec2, ids);
+      if (remaining.length > 0) {
+        const said = model.text.deleteFailed(remaining, ids, errors, hook);
+        throw new Error(failureText(label, said.what, said.outcome, said.next), { cause: errors[0].error });
+      }
+    });
+  }
+
+  return {
+    async check(_olds, news) {
+      const failures = model.validate(news);
+      const inputs = Object.fromEntries(Object.entries(news).filter(([, v]) => v !== undefined && v !== null));
+      return { inputs, failures };
+    },
+    async diff(_id, olds, news) {
+      const base = diffResource(model.diffRules, olds, news);
+      const { changes, replaces, deleteBeforeReplace } = model.diffState?.(new RecordedState(olds), news, base) ?? base;
+      return { changes, replaces, deleteBeforeReplace };
+    },
+    create,
+    read,
+    update,
+    delete: remove,
+  };
+}
+
+/** The members' recorded-token tags, by value: the ids that still carry the in-flight form of each. */
+function recordedTokens(members: readonly Snapshot[]): Map<string, string[]> {
+  const byToken = new Map<string, string[]>();
+  for (const member of members) {
+    const value = recordedToken(member)[CREATE_TOKEN_TAG];
+    if (value !== undefined) {
+      byToken.set(value, [...(byToken.get(value) ?? []), member.SnapshotId ?? ""]);
+    }
+  }
+  return byToken;
+}
+
+/** A member as it is once `tags` (set by the create's last call) are on it. */
+function withTags(member: Snapshot, tags: TagMap): Snapshot {
+  return Object.keys(tags).length === 0 ? member : { ...member, Tags: [...(member.Tags ?? []).filter((t) => !Object.hasOwn(tags, t.Key ?? "")), ...toEc2Tags(tags)] };
+}

@@ -1,0 +1,77 @@
+import type { Snapshot } from "@aws-sdk/client-ec2";
+import { attachedInstanceId, consistencyAdvice, pendingSnapshotLimit } from "../../ec2/volumeAdvice";
+import { SNAPSHOT_DIFF_RULES } from "../../inputs/diff";
+import { fromEc2Tags, tagChanges } from "../../inputs/tags";
+import { inputsFrom, SNAPSHOT_FIELDS, validateSnapshotInputs } from "../../inputs/validate";
+import { compact } from "../../lifecycle/outputs";
+import type { CreatePlan, ResourceModel } from "../../lifecycle/resourceModel";
+import { ExplainedError } from "../../messages/failureMessage";
+import { warn } from "../../messages/log";
+import type { SnapshotInputs, SnapshotOutputs } from "../../types";
+import { snapshotOutputs } from "./outputs";
+
+const only = (members: readonly Snapshot[]): Snapshot => members[0] ?? {};
+
+/** A point-in-time snapshot of one EBS volume (EC2 CreateSnapshot): what differs from the shared lifecycle. */
+export const snapshotModel: ResourceModel<SnapshotInputs, SnapshotOutputs> = {
+  type: "Snapshot",
+  noun: "snapshot",
+  multi: false,
+  validate: validateSnapshotInputs,
+  diffRules: SNAPSHOT_DIFF_RULES,
+  inputsOf: (props) => inputsFrom<SnapshotInputs>(SNAPSHOT_FIELDS, props),
+  identity: "volumeId",
+  subject: (inputs) => `volume ${inputs.volumeId}`,
+
+  async plan({ inputs, ec2, label }): Promise<CreatePlan> {
+    const volume = await ec2.describeVolume(inputs.volumeId);
+    if (volume === undefined) {
+      throw new ExplainedError(`volume ${inputs.volumeId} does not exist in ${ec2.region} (EC2 InvalidVolume.NotFound)`, "check volumeId and region");
+    }
+    const instanceId = attachedInstanceId(volume);
+    if (instanceId !== undefined) {
+      const advice = consistencyAdvice(volume, await ec2.describeInstance(instanceId));
+      if (advice !== undefined) {
+        warn(label, advice);
+      }
+    }
+    return { volumes: [{ volumeId: inputs.volumeId, limit: pendingSnapshotLimit(volume) }], deviceNames: new Map() };
+  },
+
+  resumable: (s, inputs) => s.VolumeId === inputs.volumeId && (s.Description ?? "") === (inputs.description ?? "") && (s.OutpostArn ?? "") === (inputs.outpostArn ?? ""),
+
+  async send({ inputs, ec2 }, _plan, marker, pace) {
+    const created = await ec2.createSnapshot(compact({ VolumeId: inputs.volumeId, Description: inputs.description, OutpostArn: inputs.outpostArn }), marker, pace);
+    return { members: [created.value], uncertain: created.uncertain };
+  },
+  describeAfterCreate: false,
+  idOf: (_marker, members) => only(members).SnapshotId ?? "",
+  recordedIds: (id) => [id],
+  factsFromState: (state) => {
+    const id = state.string("snapshotId");
+    const codes = state.productCodes;
+    return { deviceNames: new Map(), productCodes: new Map(id !== undefined && codes !== undefined ? [[id, codes]] : []) };
+  },
+  outputs: (inputs, members, facts, region) => snapshotOutputs(inputs, only(members), region, facts.productCodes.get(only(members).SnapshotId ?? "") ?? []),
+  tagChanges: (members, desired) => tagChanges(fromEc2Tags(only(members).Tags), desired),
+
+  text: {
+    resumeNext: "run `pulumi up` again to resume it",
+    resuming: ([s], inputs) =>
+      `resuming snapshot ${s.SnapshotId} of volume ${inputs.volumeId} (${s.State}, ${s.Progress ?? "0%"}), ` +
+      `started ${s.StartTime?.toISOString() ?? "earlier"} by a create that was interrupted before it could record it`,
+    stillPending: ([s], _all, after) => `snapshot ${s.SnapshotId} is still pending (${s.Progress ?? "0%"}) after ${after}`,
+    recordedPending: "it is recorded in the stack, and the next `pulumi up` resumes waiting",
+    failed: ([s], inputs) => `snapshot ${s.SnapshotId} of volume ${inputs.volumeId} failed (state error: ${s.StateMessage || "EC2 gave no reason"})`,
+    recordedFailed: "it is recorded in the stack as failed",
+    replaceNext: "run `pulumi up` again: it deletes the snapshot and takes a new one",
+    cleanupFailed: (what, [id], _all, [{ why }]) => ({
+      what: `${what}, and deleting it failed too: ${why.what.replace(`snapshot ${id} `, "it ")}`,
+      outcome: "it is recorded in the stack as failed",
+      next: why.next ?? "run `pulumi up` again: it deletes the snapshot and takes a new one",
+    }),
+    cleanedUp: () => ({ outcome: "it was deleted, so nothing of this create is left", next: "check the volume, then run `pulumi up` again" }),
+    gone: ([id]) => ({ what: `snapshot ${id} no longer exists (deleted outside Pulumi)`, next: "run `pulumi refresh`, then `pulumi up` to take a new one" }),
+    deleteFailed: (_remaining, _all, [{ why }], defaults) => ({ what: why.what, outcome: defaults.outcome, next: why.next ?? defaults.next }),
+  },
+};
