@@ -2,103 +2,41 @@
  * The plain shapes that cross the dynamic-provider boundary: what check, diff and the CRUD hooks receive
  * and return. They are JSON values only (no undefined, Date or class instances), because the host turns
  * every result into a protobuf Struct. Output names are a contract with every state file already written.
+ *
+ * Each shape is inferred from the resource's spec (provider/resources/<name>/spec.ts), the one place
+ * where inputs and outputs are declared.
  */
+import type { TIMEOUTS } from "./inputs/commonInputs";
+import type { InputsOf, ObjectOf, OutputsOf } from "./inputs/spec";
+import type { SNAPSHOT_SPEC } from "./resources/snapshot/spec";
+import type { SNAPSHOT_SET_MEMBER, SNAPSHOT_SET_SPEC } from "./resources/snapshotSet/spec";
+import type { PRODUCT_CODE, SNAPSHOT_STATE } from "./resources/snapshotTypes";
 
 /** Deadlines of the provider's own hooks, as duration strings ("90s", "10m", "2h"). */
-export interface Timeouts {
-  create?: string;
-  update?: string;
-  delete?: string;
-}
+export type Timeouts = ObjectOf<(typeof TIMEOUTS)["properties"]>;
 
-export interface ProductCode {
-  productCodeId: string;
-  productCodeType: string;
-}
+export type ProductCode = ObjectOf<(typeof PRODUCT_CODE)["properties"]>;
 
-export type SnapshotState = "pending" | "completed" | "error" | "recoverable" | "recovering";
+export type SnapshotState = (typeof SNAPSHOT_STATE)["values"][number]["value"];
 
-/** Inputs of the `Snapshot` resource. */
-export interface SnapshotInputs {
-  volumeId: string;
-  description?: string;
-  outpostArn?: string;
-  region?: string;
-  tags?: Record<string, string>;
-  waitForCompletion?: boolean;
-  timeouts?: Timeouts;
+/** The keys the SDK classes add to every resource's inputs, which the provider echoes in state. */
+interface SdkBookkeeping {
   /** The resource's name in the program, set by the SDK class so that messages can name it. */
   __logicalName?: string;
   /** The resource's URN, set by the SDK class so that an interrupted create can be resumed. */
   __urn?: string;
 }
 
+/** Inputs of the `Snapshot` resource. */
+export interface SnapshotInputs extends InputsOf<typeof SNAPSHOT_SPEC>, SdkBookkeeping {}
+
 /** State of the `Snapshot` resource: its inputs as given, plus what EC2 reports. */
-export interface SnapshotOutputs extends SnapshotInputs {
-  snapshotId: string;
-  arn: string;
-  state: SnapshotState;
-  stateMessage?: string;
-  /** Percent complete, 0-100. */
-  progress?: number;
-  encrypted?: boolean;
-  kmsKeyId?: string;
-  dataEncryptionKeyId?: string;
-  ownerId?: string;
-  ownerAlias?: string;
-  /** GiB. */
-  volumeSize?: number;
-  startTime?: string;
-  completionTime?: string;
-  storageTier?: string;
-  productCodes: ProductCode[];
-  /** The snapshot's tags as EC2 has them (AWS's `aws:` tags and the provider's create token left out). */
-  tags: Record<string, string>;
-  /** The region the snapshot lives in, as resolved when it was created. */
-  region: string;
-}
+export interface SnapshotOutputs extends OutputsOf<typeof SNAPSHOT_SPEC>, SdkBookkeeping {}
 
 /** Inputs of the `SnapshotSet` resource. */
-export interface SnapshotSetInputs {
-  instanceId: string;
-  excludeBootVolume?: boolean;
-  excludeDataVolumeIds?: string[];
-  description?: string;
-  copyTagsFromSource?: boolean;
-  outpostArn?: string;
-  region?: string;
-  tags?: Record<string, string>;
-  waitForCompletion?: boolean;
-  timeouts?: Timeouts;
-  __logicalName?: string;
-  __urn?: string;
-}
+export interface SnapshotSetInputs extends InputsOf<typeof SNAPSHOT_SET_SPEC>, SdkBookkeeping {}
 
 /** One volume's snapshot within a set. */
-export interface SnapshotSetMember {
-  snapshotId: string;
-  volumeId: string;
-  deviceName?: string;
-  volumeSize?: number;
-  encrypted?: boolean;
-  kmsKeyId?: string;
-  state: SnapshotState;
-  stateMessage?: string;
-  progress?: number;
-  startTime?: string;
-  tags: Record<string, string>;
-  productCodes: ProductCode[];
-}
+export type SnapshotSetMember = ObjectOf<(typeof SNAPSHOT_SET_MEMBER)["properties"]>;
 
-export interface SnapshotSetOutputs extends SnapshotSetInputs {
-  snapshotIds: string[];
-  snapshots: SnapshotSetMember[];
-  /** pending while any member is pending, error if any failed, completed when all are. */
-  state: SnapshotState;
-  /** True only if every member is encrypted. */
-  encrypted: boolean;
-  tags: Record<string, string>;
-  region: string;
-  /** Members recorded earlier that EC2 no longer has; present only when some are missing. */
-  missingSnapshotIds?: string[];
-}
+export interface SnapshotSetOutputs extends OutputsOf<typeof SNAPSHOT_SET_SPEC>, SdkBookkeeping {}

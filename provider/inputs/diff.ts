@@ -1,4 +1,8 @@
+import { SNAPSHOT_SPEC } from "../resources/snapshot/spec";
+import { SNAPSHOT_SET_SPEC } from "../resources/snapshotSet/spec";
+import type { ResourceSpec } from "./spec";
 import { containsUnknown } from "./unknown";
+import { LOGICAL_NAME_KEY, URN_KEY } from "./validate";
 
 /** How a change to one input is carried out. */
 export type ChangeKind =
@@ -22,34 +26,28 @@ export interface DiffRule {
   unordered?: boolean;
 }
 
-/** Every input of `Snapshot` and what a change to it means. */
-export const SNAPSHOT_DIFF_RULES: Readonly<Record<string, DiffRule>> = {
-  volumeId: { kind: "replace" },
-  description: { kind: "replace", absent: "" },
-  outpostArn: { kind: "replace", absent: "" },
-  region: { kind: "replace", onlyWhenGiven: true },
-  tags: { kind: "update", absent: {} },
-  waitForCompletion: { kind: "update", absent: true },
-  timeouts: { kind: "update", absent: {} },
-  __logicalName: { kind: "ignore" },
-  __urn: { kind: "ignore" },
-};
+/** The SDK's bookkeeping inputs: never a change. */
+const BOOKKEEPING_RULES: Readonly<Record<string, DiffRule>> = { [LOGICAL_NAME_KEY]: { kind: "ignore" }, [URN_KEY]: { kind: "ignore" } };
 
-/** Every input of `SnapshotSet` and what a change to it means. */
-export const SNAPSHOT_SET_DIFF_RULES: Readonly<Record<string, DiffRule>> = {
-  instanceId: { kind: "replace" },
-  excludeBootVolume: { kind: "replace", absent: false },
-  excludeDataVolumeIds: { kind: "replace", absent: [], unordered: true },
-  description: { kind: "replace", absent: "" },
-  copyTagsFromSource: { kind: "replace", absent: false },
-  outpostArn: { kind: "replace", absent: "" },
-  region: { kind: "replace", onlyWhenGiven: true },
-  tags: { kind: "update", absent: {} },
-  waitForCompletion: { kind: "update", absent: true },
-  timeouts: { kind: "update", absent: {} },
-  __logicalName: { kind: "ignore" },
-  __urn: { kind: "ignore" },
-};
+/** Every input of a resource and what a change to it means, from its spec. */
+export function diffRulesOf(spec: ResourceSpec): Readonly<Record<string, DiffRule>> {
+  const rules = Object.entries(spec.inputs).map(([name, input]): [string, DiffRule] => {
+    const absent = input.absent ?? input.default;
+    return [
+      name,
+      {
+        kind: input.change,
+        ...(absent === undefined ? {} : { absent }),
+        ...(input.onlyWhenGiven ? { onlyWhenGiven: true } : {}),
+        ...(input.unordered ? { unordered: true } : {}),
+      },
+    ];
+  });
+  return { ...Object.fromEntries(rules), ...BOOKKEEPING_RULES };
+}
+
+export const SNAPSHOT_DIFF_RULES = diffRulesOf(SNAPSHOT_SPEC);
+export const SNAPSHOT_SET_DIFF_RULES = diffRulesOf(SNAPSHOT_SET_SPEC);
 
 /** What the engine receives from diff: `changes`, `replaces` and `deleteBeforeReplace` are all it reads. */
 export interface DiffResult {

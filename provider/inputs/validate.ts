@@ -1,6 +1,10 @@
+import { SNAPSHOT_SPEC } from "../resources/snapshot/spec";
+import { SNAPSHOT_SET_SPEC } from "../resources/snapshotSet/spec";
+import { COMMON_INPUT_NAMES } from "./commonInputs";
 import { parseDuration } from "./duration";
 import { roundTripProblem } from "./roundTrip";
 import { CREATE_TOKEN_TAG, MAX_TAGS } from "./tags";
+import type { ResourceSpec } from "./spec";
 import { isUnknown } from "./unknown";
 
 /** A rejected input, as the Pulumi engine shows it: which property, and why. */
@@ -184,32 +188,27 @@ const excludedVolumes: Rule = (value, property) => {
   return failures;
 };
 
+/** The rules a spec names for its inputs (InputSpec.rule). */
+const RULES = { volumeId, instanceId, region, outpostArn, boolean, description, tags, timeouts, excludedVolumes } satisfies Readonly<Record<string, Rule>>;
+export type RuleName = keyof typeof RULES;
+
 interface Field {
   rule: Rule;
   required?: boolean;
 }
 
-const COMMON_FIELDS: Readonly<Record<string, Field>> = {
-  description: { rule: description },
-  outpostArn: { rule: outpostArn },
-  region: { rule: region },
-  tags: { rule: tags },
-  waitForCompletion: { rule: boolean },
-  timeouts: { rule: timeouts },
-};
+/**
+ * The validation table of a resource, from its spec. It lists the resource's own inputs before the common
+ * ones, the order in which "expected one of" has always named them.
+ */
+export function fieldsOf(spec: ResourceSpec): Readonly<Record<string, Field>> {
+  const names = Object.keys(spec.inputs);
+  const ordered = [...names.filter((name) => !COMMON_INPUT_NAMES.includes(name)), ...names.filter((name) => COMMON_INPUT_NAMES.includes(name))];
+  return Object.fromEntries(ordered.map((name) => [name, { rule: RULES[spec.inputs[name].rule], ...(spec.inputs[name].required ? { required: true } : {}) }]));
+}
 
-export const SNAPSHOT_FIELDS: Readonly<Record<string, Field>> = {
-  volumeId: { rule: volumeId, required: true },
-  ...COMMON_FIELDS,
-};
-
-export const SNAPSHOT_SET_FIELDS: Readonly<Record<string, Field>> = {
-  instanceId: { rule: instanceId, required: true },
-  excludeBootVolume: { rule: boolean },
-  excludeDataVolumeIds: { rule: excludedVolumes },
-  copyTagsFromSource: { rule: boolean },
-  ...COMMON_FIELDS,
-};
+export const SNAPSHOT_FIELDS = fieldsOf(SNAPSHOT_SPEC);
+export const SNAPSHOT_SET_FIELDS = fieldsOf(SNAPSHOT_SET_SPEC);
 
 /** Every input rule of one resource, applied before any API call. */
 function validate(fields: Readonly<Record<string, Field>>, props: Props): CheckFailure[] {

@@ -2,8 +2,8 @@
  * schema.json as tests read it, and `assertMatchesSchema`: does an outputs object that the provider really
  * returned fit the schema's declaration of that resource?
  *
- * Used by the engine tests on the outputs that come back from the dynamic-provider host, and by
- * tests/unit/schema.test.ts on hand-made objects.
+ * Used by tests/unit/examples.test.ts on the outputs the example programs' mocks return, and by
+ * tests/unit/support/schemaShape.test.ts on hand-made objects.
  */
 import { AssertionError } from "node:assert";
 import * as fs from "node:fs";
@@ -12,10 +12,10 @@ import { SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES } from "../../provider/inp
 
 /** The repository root, from the compiled location of this file (dist/tests/support). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
-export const SCHEMA_PATH = path.join(REPO_ROOT, "schema.json");
+const SCHEMA_PATH = path.join(REPO_ROOT, "schema.json");
 
 /** The subset of the Pulumi package schema (pkg/codegen/schema/pulumi.json) this package uses. */
-export interface PropertySpec {
+interface PropertySpec {
   type?: "string" | "boolean" | "integer" | "number" | "array" | "object";
   $ref?: string;
   items?: PropertySpec;
@@ -27,13 +27,13 @@ export interface PropertySpec {
   secret?: boolean;
 }
 
-export interface EnumValueSpec {
+interface EnumValueSpec {
   value: string | number | boolean;
   name?: string;
   description?: string;
 }
 
-export interface ComplexTypeSpec {
+interface ComplexTypeSpec {
   type: "object" | "string" | "integer" | "number" | "boolean";
   description?: string;
   properties?: Record<string, PropertySpec>;
@@ -41,7 +41,7 @@ export interface ComplexTypeSpec {
   enum?: EnumValueSpec[];
 }
 
-export interface ResourceSpec {
+interface ResourceSpec {
   description?: string;
   inputProperties: Record<string, PropertySpec>;
   requiredInputs?: string[];
@@ -66,7 +66,7 @@ export function loadSchema(file: string = SCHEMA_PATH): PackageSchema {
 const LOCAL_TYPE_REF = "#/types/";
 
 /** The token a local `$ref` names, or undefined when it is not a reference into this schema's `types`. */
-export function refToken(ref: string): string | undefined {
+function refToken(ref: string): string | undefined {
   return ref.startsWith(LOCAL_TYPE_REF) ? ref.slice(LOCAL_TYPE_REF.length) : undefined;
 }
 

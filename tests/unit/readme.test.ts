@@ -2,17 +2,11 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEFAULT_SETTINGS, SETTINGS_ENV } from "../../provider/runtime/settings";
-import { loadSchema, renderReference, withReference } from "../../scripts/schemaReference";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const readme = (): string => fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 
 describe("README", () => {
-  it("carries the reference generated from schema.json, unchanged", () => {
-    const text = readme();
-    assert.equal(withReference(text, renderReference(loadSchema())), text, "run: npm run build && node dist/scripts/schemaReference.js --write");
-  });
-
   it("gives the two set-up commands of a fresh clone: the demo and the tests", () => {
     assert.match(readme(), /^npm ci && npm run demo\b/m);
     assert.match(readme(), /^npm test\b/m);

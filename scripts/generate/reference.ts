@@ -1,10 +1,7 @@
 /**
- * The README's resource reference, generated from schema.json so that the two cannot disagree
- * (tests/unit/readme.test.ts checks it). `node dist/scripts/schemaReference.js --write` rewrites the
- * README section between the reference markers; without --write it prints the section.
+ * The README's resource reference, rendered from schema.json so that the two cannot disagree.
+ * scripts/generate.ts writes it between the reference markers.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 
 interface SchemaProperty {
   type?: string;
@@ -25,15 +22,13 @@ interface SchemaObject {
   enum?: { value: string }[];
 }
 
-interface PackageSchema {
+export interface PackageSchema {
   resources: Record<string, SchemaObject>;
   types: Record<string, SchemaObject>;
 }
 
-export const START_MARKER = "<!-- reference:start (generated from schema.json by scripts/schemaReference.ts) -->";
+export const START_MARKER = "<!-- reference:start (generated from schema.json by scripts/generate.ts) -->";
 export const END_MARKER = "<!-- reference:end -->";
-
-const ROOT = path.join(__dirname, "..", "..");
 
 function shortName(token: string): string {
   return token.split(":").pop() ?? token;
@@ -97,10 +92,6 @@ export function renderReference(schema: PackageSchema): string {
   return lines.join("\n");
 }
 
-export function loadSchema(): PackageSchema {
-  return JSON.parse(fs.readFileSync(path.join(ROOT, "schema.json"), "utf8")) as PackageSchema;
-}
-
 /** The README with its reference section replaced by the one generated now. */
 export function withReference(readme: string, reference: string): string {
   const start = readme.indexOf(START_MARKER);
@@ -109,14 +100,4 @@ export function withReference(readme: string, reference: string): string {
     throw new Error("README.md has no reference markers");
   }
   return readme.slice(0, start) + reference + readme.slice(end + END_MARKER.length);
-}
-
-if (require.main === module) {
-  const reference = renderReference(loadSchema());
-  if (process.argv.includes("--write")) {
-    const file = path.join(ROOT, "README.md");
-    fs.writeFileSync(file, withReference(fs.readFileSync(file, "utf8"), reference));
-  } else {
-    process.stdout.write(`${reference}\n`);
-  }
 }

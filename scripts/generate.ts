@@ -1,0 +1,56 @@
+/**
+ * Writes every file derived from the resource specs (provider/resources/specs.ts): schema.json, the
+ * README's reference section and the SDK's resource classes. `node dist/scripts/generate.js --write`
+ * rewrites them; without --write it lists the files that are stale and exits non-zero
+ * (tests/unit/generate.test.ts runs the same check).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { RESOURCE_SPECS } from "../provider/resources/specs";
+import { renderReference, withReference, type PackageSchema } from "./generate/reference";
+import { renderSchema, ROOT } from "./generate/schema";
+import { lowerFirst, renderSdkClass, sdkFileOf } from "./generate/sdkClass";
+
+export interface GeneratedFile {
+  /** Relative to the repository root. */
+  file: string;
+  content: string;
+}
+
+function read(file: string): string {
+  const full = path.join(ROOT, file);
+  return fs.existsSync(full) ? fs.readFileSync(full, "utf8") : "";
+}
+
+export function generatedFiles(): GeneratedFile[] {
+  const schema = renderSchema(RESOURCE_SPECS);
+  const readme = withReference(read("README.md"), renderReference(JSON.parse(schema) as PackageSchema));
+  return [
+    { file: "schema.json", content: schema },
+    { file: "README.md", content: readme },
+    ...RESOURCE_SPECS.map((spec) => ({
+      file: sdkFileOf(spec),
+      content: renderSdkClass(spec, `provider/resources/${lowerFirst(spec.typeName)}/spec.ts`),
+    })),
+  ];
+}
+
+/** The generated files whose checked-in content differs from what the specs give now. */
+export function staleFiles(files: GeneratedFile[] = generatedFiles()): string[] {
+  return files.filter(({ file, content }) => read(file) !== content).map(({ file }) => file);
+}
+
+if (require.main === module) {
+  const files = generatedFiles();
+  if (process.argv.includes("--write")) {
+    for (const { file, content } of files) {
+      fs.writeFileSync(path.join(ROOT, file), content);
+    }
+  } else {
+    const stale = staleFiles(files);
+    if (stale.length > 0) {
+      process.stderr.write(`stale generated files (run: npm run generate):\n${stale.map((file) => `  ${file}\n`).join("")}`);
+      process.exitCode = 1;
+    }
+  }
+}
