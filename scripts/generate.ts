@@ -6,10 +6,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RESOURCE_SPECS } from "../provider/resources/specs";
 import { renderReference, withReference, type PackageSchema } from "./generate/reference";
 import { renderSchema, ROOT } from "./generate/schema";
-import { lowerFirst, renderSdkClass, sdkFileOf } from "./generate/sdkClass";
+import { registeredResources } from "./generate/registry";
+import { lowerFirst, renderSdkClass, renderSdkIndex, sdkFileOf } from "./generate/sdkClass";
 
 export interface GeneratedFile {
   /** Relative to the repository root. */
@@ -23,15 +23,17 @@ function read(file: string): string {
 }
 
 export function generatedFiles(): GeneratedFile[] {
-  const schema = renderSchema(RESOURCE_SPECS);
+  const resources = registeredResources();
+  const schema = renderSchema(resources.map((r) => r.spec));
   const readme = withReference(read("README.md"), renderReference(JSON.parse(schema) as PackageSchema));
   return [
     { file: "schema.json", content: schema },
     { file: "README.md", content: readme },
-    ...RESOURCE_SPECS.map((spec) => ({
+    ...resources.map(({ spec, hookSet }) => ({
       file: sdkFileOf(spec),
-      content: renderSdkClass(spec, `provider/resources/${lowerFirst(spec.typeName)}/spec.ts`),
+      content: renderSdkClass(spec, `provider/resources/${lowerFirst(spec.typeName)}/spec.ts`, hookSet),
     })),
+    { file: "sdk/index.ts", content: renderSdkIndex(resources.map((r) => r.spec)) },
   ];
 }
 

@@ -11,9 +11,11 @@ import type * as pulumi from "@pulumi/pulumi";
  * name (a constant) and each other.
  */
 type ProviderModule = typeof import("../provider/index");
-type HookSet = "snapshotHooks" | "snapshotSetHooks";
+/** The provider's exports that are a resource's hooks: `snapshotHooks`, `snapshotSetHooks`, … */
+export type HookSet = { [K in keyof ProviderModule]: ProviderModule[K] extends { create: unknown; delete: unknown } ? K : never }[keyof ProviderModule];
 
-function shim(hookSet: HookSet): pulumi.dynamic.ResourceProvider {
+/** The provider of one resource type, as each generated SDK class creates it once. */
+export function shim(hookSet: HookSet): pulumi.dynamic.ResourceProvider {
   const provider = (): ProviderModule => require("pulumi-ebs-snapshots/provider") as ProviderModule;
   return {
     async configure(request) {
@@ -39,6 +41,3 @@ function shim(hookSet: HookSet): pulumi.dynamic.ResourceProvider {
     },
   };
 }
-
-export const snapshotProvider = shim("snapshotHooks");
-export const snapshotSetProvider = shim("snapshotSetHooks");

@@ -211,7 +211,7 @@ export const SNAPSHOT_FIELDS = fieldsOf(SNAPSHOT_SPEC);
 export const SNAPSHOT_SET_FIELDS = fieldsOf(SNAPSHOT_SET_SPEC);
 
 /** Every input rule of one resource, applied before any API call. */
-function validate(fields: Readonly<Record<string, Field>>, props: Props): CheckFailure[] {
+export function validateInputs(fields: Readonly<Record<string, Field>>, props: Props): CheckFailure[] {
   const failures: CheckFailure[] = [];
   for (const [name, field] of Object.entries(fields)) {
     const value = props[name];
@@ -234,11 +234,11 @@ function validate(fields: Readonly<Record<string, Field>>, props: Props): CheckF
 }
 
 export function validateSnapshotInputs(props: Props): CheckFailure[] {
-  return validate(SNAPSHOT_FIELDS, props);
+  return validateInputs(SNAPSHOT_FIELDS, props);
 }
 
 export function validateSnapshotSetInputs(props: Props): CheckFailure[] {
-  return validate(SNAPSHOT_SET_FIELDS, props);
+  return validateInputs(SNAPSHOT_SET_FIELDS, props);
 }
 
 /**

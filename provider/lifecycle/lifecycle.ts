@@ -1,5 +1,7 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
-import { diffResource } from "../inputs/diff";
+import { diffResource, diffRulesOf } from "../inputs/diff";
+import type { ResourceSpec } from "../inputs/spec";
+import { fieldsOf, inputsFrom, validateInputs } from "../inputs/validate";
 import { CREATE_TOKEN_TAG, toEc2Tags, type TagMap } from "../inputs/tags";
 import { describeFailure, ExplainedError, failureText, OUTCOME } from "../messages/failureMessage";
 import { resourceLabel, warn, writeLine } from "../messages/log";
@@ -19,6 +21,8 @@ import { settle } from "./settle";
 
 /** The six hooks of a dynamic provider, as provider/index.ts exports them for each resource. */
 export interface ResourceHooks<O> {
+  /** The resource's description, for the generator (scripts/generate.ts); the host never reads it. */
+  readonly spec: ResourceSpec;
   check(olds: Props, news: Props): Promise<CheckResult<Props>>;
   diff(id: string, olds: Props, news: Props): Promise<DiffHookResult>;
   create(props: Props): Promise<CreateResult<O>>;
@@ -35,6 +39,9 @@ const isLive = (s: Snapshot | undefined): s is Snapshot => s !== undefined && (s
  * recorded snapshots. The resource's model supplies only what differs.
  */
 export function lifecycleOf<I extends CommonInputs, O extends object, P extends CreatePlan>(model: ResourceModel<I, O, P>): ResourceHooks<O> {
+  const fields = fieldsOf(model.spec);
+  const diffRules = diffRulesOf(model.spec);
+  const inputsOf = (props: Props): I => inputsFrom<I>(fields, props);
   const labelOf = (state: RecordedState): string => resourceLabel(model.type, state.logicalName);
   const spec = (kind: HookKind, label: string, subject: string, timeouts: unknown, region: string | undefined): HookSpec =>
     hookSpec(kind, { label, noun: model.noun, subject, timeouts, region });
@@ -130,7 +137,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
 
   async function create(props: Props): Promise<CreateResult<O>> {
     const state = new RecordedState(props);
-    const inputs = model.inputsOf(props);
+    const inputs = inputsOf(props);
     const label = labelOf(state);
     const hook = spec("create", label, model.subject(inputs), inputs.timeouts, inputs.region);
     return recordingProvider(props, () =>
@@ -223,13 +230,13 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
         return { id: "", props: {} };
       }
       const facts = await factsFor({ ec2 }, members, model.factsFromState(state));
-      return { id, props: model.outputs(model.inputsOf(props), members, facts, ec2.region, [...new Set([...state.missingSnapshotIds, ...missing])]) };
+      return { id, props: model.outputs(inputsOf(props), members, facts, ec2.region, [...new Set([...state.missingSnapshotIds, ...missing])]) };
     });
   }
 
   async function update(id: string, olds: Props, news: Props): Promise<UpdateResult<O>> {
     const recorded = new RecordedState(olds);
-    const inputs = { ...model.inputsOf(news), [model.identity]: olds[model.identity] ?? news[model.identity] } as I;
+    const inputs = { ...inputsOf(news), [model.identity]: olds[model.identity] ?? news[model.identity] } as I;
     const label = labelOf(new RecordedState(news));
     // The snapshots live where they were made, whatever region the program resolves today.
     const hook = spec("update", label, id, inputs.timeouts, recorded.region ?? inputs.region);
@@ -279,13 +286,14 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
   }
 
   return {
+    spec: model.spec,
     async check(_olds, news) {
-      const failures = model.validate(news);
+      const failures = validateInputs(fields, news);
       const inputs = Object.fromEntries(Object.entries(news).filter(([, v]) => v !== undefined && v !== null));
       return { inputs, failures };
     },
     async diff(_id, olds, news) {
-      const base = diffResource(model.diffRules, olds, news);
+      const base = diffResource(diffRules, olds, news);
       const { changes, replaces, deleteBeforeReplace } = model.diffState?.(new RecordedState(olds), news, base) ?? base;
       return { changes, replaces, deleteBeforeReplace };
     },

@@ -1,11 +1,11 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import type { Ec2, Pace } from "../ec2/ec2";
-import type { DiffResult, DiffRule } from "../inputs/diff";
+import type { DiffResult } from "../inputs/diff";
+import type { ResourceSpec } from "../inputs/spec";
 import type { TagChanges, TagMap } from "../inputs/tags";
 import type { Explained } from "../messages/failureMessage";
 import type { Settings } from "../runtime/settings";
 import type { ProductCode, Timeouts } from "../types";
-import type { CheckFailure } from "../inputs/validate";
 import type { CreationMarker } from "./creationMarker";
 import type { Deadline } from "./deadline";
 import type { MemberDeleteFailure } from "./memberDeletes";
@@ -93,9 +93,8 @@ export interface ResourceModel<I extends CommonInputs, O extends object, P exten
   noun: string;
   /** One snapshot, or several made by one request. */
   multi: boolean;
-  validate(props: Props): CheckFailure[];
-  diffRules: Readonly<Record<string, DiffRule>>;
-  inputsOf(props: Props): I;
+  /** Its inputs and outputs, described once: validation, the diff rules and inputsOf come from it. */
+  spec: ResourceSpec;
   /** The input that names what is snapshotted (`volumeId`, `instanceId`); fixed for the resource's life. */
   identity: keyof I & string;
   /** What the create is about, for messages: "volume vol-…". */

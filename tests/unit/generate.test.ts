@@ -6,10 +6,10 @@ describe("scripts/generate.ts", () => {
     assert.deepEqual(staleFiles(), [], "run: npm run generate");
   });
 
-  it("generates schema.json, the README and one SDK class per resource", () => {
+  it("generates schema.json, the README, one SDK class per registered resource and the SDK's entry point", () => {
     assert.deepEqual(
       generatedFiles().map(({ file }) => file),
-      ["schema.json", "README.md", "sdk/snapshot.ts", "sdk/snapshotSet.ts"],
+      ["schema.json", "README.md", "sdk/snapshot.ts", "sdk/snapshotSet.ts", "sdk/index.ts"],
     );
   });
 

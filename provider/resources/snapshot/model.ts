@@ -1,12 +1,11 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import { attachedInstanceId, consistencyAdvice, pendingSnapshotLimit } from "../../ec2/volumeAdvice";
-import { SNAPSHOT_DIFF_RULES } from "../../inputs/diff";
 import { fromEc2Tags, tagChanges } from "../../inputs/tags";
-import { inputsFrom, SNAPSHOT_FIELDS, validateSnapshotInputs } from "../../inputs/validate";
 import { compact } from "../../lifecycle/outputs";
 import type { CreatePlan, ResourceModel } from "../../lifecycle/resourceModel";
 import { ExplainedError } from "../../messages/failureMessage";
 import { warn } from "../../messages/log";
+import { SNAPSHOT_SPEC } from "./spec";
 import type { SnapshotInputs, SnapshotOutputs } from "../../types";
 import { snapshotOutputs } from "./outputs";
 
@@ -17,9 +16,7 @@ export const snapshotModel: ResourceModel<SnapshotInputs, SnapshotOutputs> = {
   type: "Snapshot",
   noun: "snapshot",
   multi: false,
-  validate: validateSnapshotInputs,
-  diffRules: SNAPSHOT_DIFF_RULES,
-  inputsOf: (props) => inputsFrom<SnapshotInputs>(SNAPSHOT_FIELDS, props),
+  spec: SNAPSHOT_SPEC,
   identity: "volumeId",
   subject: (inputs) => `volume ${inputs.volumeId}`,
 

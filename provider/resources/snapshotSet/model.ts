@@ -1,13 +1,12 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import { pendingSnapshotLimit } from "../../ec2/volumeAdvice";
-import { SNAPSHOT_SET_DIFF_RULES } from "../../inputs/diff";
 import type { TagMap } from "../../inputs/tags";
 import { containsUnknown } from "../../inputs/unknown";
-import { inputsFrom, SNAPSHOT_SET_FIELDS, validateSnapshotSetInputs } from "../../inputs/validate";
 import { joinedFailures } from "../../lifecycle/memberDeletes";
 import { compact } from "../../lifecycle/outputs";
 import type { CreatePlan, MemberFacts, ResourceModel } from "../../lifecycle/resourceModel";
 import { ExplainedError } from "../../messages/failureMessage";
+import { SNAPSHOT_SET_SPEC } from "./spec";
 import type { SnapshotSetInputs, SnapshotSetOutputs } from "../../types";
 import { memberTagChanges } from "./memberTags";
 import { memberTags, snapshotFromInfo, snapshotSetOutputs } from "./outputs";
@@ -22,9 +21,7 @@ export const snapshotSetModel: ResourceModel<SnapshotSetInputs, SnapshotSetOutpu
   type: "SnapshotSet",
   noun: "set",
   multi: true,
-  validate: validateSnapshotSetInputs,
-  diffRules: SNAPSHOT_SET_DIFF_RULES,
-  inputsOf: (props) => inputsFrom<SnapshotSetInputs>(SNAPSHOT_SET_FIELDS, props),
+  spec: SNAPSHOT_SET_SPEC,
   identity: "instanceId",
   subject: (inputs) => `instance ${inputs.instanceId}`,
 

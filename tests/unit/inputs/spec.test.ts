@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import { diffInputs, SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES, type DiffRule } from "../../../provider/inputs/diff";
 import { parseDuration } from "../../../provider/inputs/duration";
 import { TIMEOUTS } from "../../../provider/inputs/commonInputs";
-import type { ResourceSpec } from "../../../provider/inputs/spec";
 import { validateSnapshotInputs, validateSnapshotSetInputs, type CheckFailure } from "../../../provider/inputs/validate";
 import { DEFAULT_TIMEOUTS_MS } from "../../../provider/lifecycle/timeouts";
-import { RESOURCE_SPECS } from "../../../provider/resources/specs";
+import { registeredResources } from "../../../scripts/generate/registry";
 
 type Props = Record<string, unknown>;
 
@@ -47,7 +46,7 @@ const LIMITS: Readonly<Record<string, readonly RegExp[]>> = {
   excludeDataVolumeIds: [/at most (\d+) volume ids/],
 };
 
-for (const spec of RESOURCE_SPECS as readonly ResourceSpec[]) {
+for (const { spec } of registeredResources()) {
   const behaviour = BEHAVIOUR[spec.typeName];
   const doc = (name: string): string | undefined => spec.inputs[name]?.doc;
   const validate = (extra: Props): CheckFailure[] => behaviour.validate({ ...behaviour.validBase, ...extra });
