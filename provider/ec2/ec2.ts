@@ -36,7 +36,7 @@ import {
 import { connectEc2 } from "./client";
 import { markerFilters, markerTags, matchesMarker, type CreationMarker } from "../lifecycle/creationMarker";
 import { ANNOUNCE_AFTER_MS, clockTime, writeLine } from "../messages/log";
-import { acquireRequestBudget } from "../scheduling/requestBudget";
+import { acquireRequestBudget, type Ec2Action } from "../scheduling/requestBudget";
 import { withRetry } from "./retry";
 import type { Settings } from "../runtime/settings";
 import { toEc2Tags, type TagMap } from "../inputs/tags";
@@ -89,14 +89,23 @@ export class Ec2 {
     });
   }
 
+  /**
+   * The volumes with these ids that exist. "Not found" means absent here as in every lookup: EC2 fails
+   * a whole DescribeVolumes for one unknown id, so then each id is looked up alone.
+   */
   async describeVolumes(volumeIds: readonly string[]): Promise<Volume[]> {
     if (volumeIds.length === 0) {
       return [];
     }
-    return this.call("DescribeVolumes", volumeIds.join(","), async (signal) => {
+    const all = await this.optional("DescribeVolumes", volumeIds.join(","), async (signal) => {
       const out = await this.send("DescribeVolumes", (c) => c.send(new DescribeVolumesCommand({ VolumeIds: [...volumeIds] }), { abortSignal: signal }), signal);
       return out.Volumes ?? [];
     });
+    if (all !== undefined) {
+      return all;
+    }
+    const each = await Promise.all(volumeIds.map((id) => this.describeVolume(id)));
+    return each.filter((volume): volume is Volume => volume !== undefined);
   }
 
   async describeInstance(instanceId: string): Promise<Instance | undefined> {
@@ -262,21 +271,15 @@ export class Ec2 {
    * Deletes a snapshot; true if it was deleted, false if it was already gone. `InvalidSnapshot.InUse`
    * (an AMI uses it) is retried until the deadline.
    */
+  /** Deletes the snapshot; false when EC2 no longer has it (deleted already counts as deleted). */
   async deleteSnapshot(snapshotId: string): Promise<boolean> {
-    try {
-      await this.call(
-        "DeleteSnapshot",
-        snapshotId,
-        async (signal) => this.send("DeleteSnapshot", (c) => c.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }), { abortSignal: signal }), signal),
-        { retryOn: ["inUse", "incorrectState", "ambiguous"] },
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof Ec2OperationError && error.kind === "notFound") {
-        return false;
-      }
-      throw error;
-    }
+    const deleted = await this.optional(
+      "DeleteSnapshot",
+      snapshotId,
+      async (signal) => this.send("DeleteSnapshot", (c) => c.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }), { abortSignal: signal }), signal),
+      { retryOn: ["inUse", "incorrectState", "ambiguous"] },
+    );
+    return deleted !== undefined;
   }
 
   /** AMIs of this account that use the snapshot. Best effort: used only to make an error message precise. */
@@ -322,9 +325,9 @@ export class Ec2 {
   }
 
   /** Like call, but "not found" is an answer (undefined), not an error. */
-  private async optional<T>(operation: string, resourceId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+  private async optional<T>(operation: string, resourceId: string, run: (signal: AbortSignal) => Promise<T>, options: CallOptions<T> = {}): Promise<T | undefined> {
     try {
-      return await this.call(operation, resourceId, run);
+      return await this.call(operation, resourceId, run, options);
     } catch (error) {
       if (error instanceof Ec2OperationError && error.kind === "notFound") {
         return undefined;
@@ -384,7 +387,7 @@ export class Ec2 {
   }
 
   /** Every request passes through the account's request budget before it is sent. */
-  private async send<T>(action: string, request: (client: EC2Client) => Promise<T>, signal: AbortSignal): Promise<T> {
+  private async send<T>(action: Ec2Action, request: (client: EC2Client) => Promise<T>, signal: AbortSignal): Promise<T> {
     await acquireRequestBudget(this.region, action, signal, (line, waitMs) => {
       if (waitMs >= ANNOUNCE_AFTER_MS) {
         writeLine(`${this.label}: ${line}`);

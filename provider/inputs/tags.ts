@@ -1,4 +1,4 @@
-import type { Snapshot, Tag } from "@aws-sdk/client-ec2";
+import type { Tag } from "@aws-sdk/client-ec2";
 
 export type TagMap = Record<string, string>;
 
@@ -52,13 +52,4 @@ export function tagChanges(current: TagMap, desired: TagMap): TagChanges {
 export function sameTags(a: TagMap, b: TagMap): boolean {
   const changes = tagChanges(a, b);
   return Object.keys(changes.set).length === 0 && changes.remove.length === 0;
-}
-
-/**
- * The create token has done its job once the snapshot is recorded. It stays as provenance, except when
- * the user's tags need all 50 places: then the changes also remove it.
- */
-export function withRoomForTags(changes: TagChanges, snapshots: readonly Snapshot[], desired: TagMap): TagChanges {
-  const carriesToken = snapshots.some((s) => (s.Tags ?? []).some((t) => t.Key === CREATE_TOKEN_TAG));
-  return Object.keys(desired).length >= MAX_TAGS && carriesToken ? { ...changes, remove: [...changes.remove, CREATE_TOKEN_TAG] } : changes;
 }

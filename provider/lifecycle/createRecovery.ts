@@ -1,5 +1,5 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
-import type { CreationMarker } from "./creationMarker";
+import { recordingCalls, type CreationMarker } from "./creationMarker";
 import { Deadline, lastFailureOf, type DeadlineExceededError } from "./deadline";
 import type { Ec2 } from "../ec2/ec2";
 import { describeFailure, failureText, OUTCOME, whatOf } from "../messages/failureMessage";
@@ -94,20 +94,12 @@ export async function sweepStrays(ec2: Ec2, marker: CreationMarker, adopted: Rea
   return late;
 }
 
-/**
- * Marks the create's snapshots as recorded: the token drops the resource key (see creationMarker.ts), or,
- * when all 50 tags are the user's, makes room for the held-back tag. Returns the tag set, if any.
- */
+/** Marks the create's snapshots as recorded (see creationMarker.ts); returns the tag set in place of the token, if any. */
 export async function markRecorded(ec2: Ec2, snapshotIds: readonly string[], marker: CreationMarker): Promise<TagMap> {
-  if (marker.deferred !== undefined) {
-    await ec2.deleteTags(snapshotIds, [CREATE_TOKEN_TAG]);
-    await ec2.createTags(snapshotIds, marker.deferred);
-    return marker.deferred;
-  }
-  if (marker.token !== marker.id) {
-    await ec2.createTags(snapshotIds, { [CREATE_TOKEN_TAG]: marker.id });
-  }
-  return {};
+  const calls = recordingCalls(marker);
+  await ec2.deleteTags(snapshotIds, calls.remove);
+  await ec2.createTags(snapshotIds, calls.set);
+  return calls.held;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Filter, Snapshot, Tag } from "@aws-sdk/client-ec2";
 import { createHash, randomUUID } from "node:crypto";
-import { CREATE_TOKEN_TAG, MAX_TAGS, toEc2Tags, type TagMap } from "../inputs/tags";
+import { CREATE_TOKEN_TAG, MAX_TAGS, toEc2Tags, type TagChanges, type TagMap } from "../inputs/tags";
 
 /**
  * What identifies the snapshots of one create request, so that they can be found after a fault that hid
@@ -15,7 +15,9 @@ import { CREATE_TOKEN_TAG, MAX_TAGS, toEc2Tags, type TagMap } from "../inputs/ta
  * alone, so a recorded snapshot is never resumed by a later create (a forced replacement, say).
  *
  * EC2 allows 50 tags. When the user's tags fill all 50, one of them (the last by key) is held back from
- * the request to make room for the token, and set in place of the token once the create is recorded.
+ * the request to make room for the token, and set in place of the token once the create is recorded;
+ * an update that needs all 50 places removes the token. That capacity lives in this file only:
+ * `withTags`, `recordingCalls` and `withRoomForUserTags`.
  */
 export interface CreationMarker {
   /** The tag value sent with the request, while it is in flight. */
@@ -96,4 +98,24 @@ export function matchesMarker(snapshot: Snapshot, marker: CreationMarker): boole
 export function recordedToken(snapshot: Snapshot): TagMap {
   const token = tokenOf(snapshot);
   return token !== undefined && token.includes(KEY_SEPARATOR) ? { [CREATE_TOKEN_TAG]: token.slice(token.indexOf(KEY_SEPARATOR) + 1) } : {};
+}
+
+/**
+ * The tag calls that mark a create's snapshots as recorded: the token cut to the request id, or, when
+ * all 50 tags are the user's, the token removed and the held-back tag set in its place. `held` is that tag.
+ */
+export function recordingCalls(marker: CreationMarker): { remove: string[]; set: TagMap; held: TagMap } {
+  if (marker.deferred !== undefined) {
+    return { remove: [CREATE_TOKEN_TAG], set: marker.deferred, held: marker.deferred };
+  }
+  return { remove: [], set: marker.token !== marker.id ? { [CREATE_TOKEN_TAG]: marker.id } : {}, held: {} };
+}
+
+/**
+ * The token has done its job once a snapshot is recorded. It stays as provenance, except when the
+ * user's tags need all 50 places: then the changes also remove it.
+ */
+export function withRoomForUserTags(changes: TagChanges, snapshots: readonly Snapshot[], desired: TagMap): TagChanges {
+  const carriesToken = snapshots.some((s) => tokenOf(s) !== undefined);
+  return Object.keys(desired).length >= MAX_TAGS && carriesToken ? { ...changes, remove: [...changes.remove, CREATE_TOKEN_TAG] } : changes;
 }

@@ -8,7 +8,7 @@ import { resourceLabel, warn, writeLine } from "../messages/log";
 import { scopeKey } from "../runtime/processState";
 import { admitAll } from "../scheduling/volumeAdmission";
 import { failAfterTimeout, markedOnFailure, markRecorded, sweepStrays } from "./createRecovery";
-import { inFlightFor, newCreationMarker, recordedToken, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "./creationMarker";
+import { inFlightFor, newCreationMarker, recordedToken, resourceKey, resumedMarker, tokenOf, withRoomForUserTags, type CreationMarker } from "./creationMarker";
 import { DeadlineExceededError } from "./deadline";
 import { hookSpec, runHook, type HookKind, type HookSpec } from "./hookContext";
 import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, UpdateResult } from "./hookTypes";
@@ -250,7 +250,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
           throw new ExplainedError(gone.what, gone.next ?? "run `pulumi refresh`");
         }
         const memberIds = members.map((m) => m.SnapshotId ?? "");
-        const changes = model.tagChanges(members, inputs.tags ?? {}, (olds.tags as TagMap | undefined) ?? {}, inputs);
+        const changes = withRoomForUserTags(model.tagChanges(members, inputs.tags ?? {}, (olds.tags as TagMap | undefined) ?? {}, inputs), members, inputs.tags ?? {});
         await ec2.deleteTags(memberIds, changes.remove);
         // A create recorded as partial state may not have marked its snapshots as recorded yet. One request
         // made them, so they share one token: normally one call with the tag changes, or none.

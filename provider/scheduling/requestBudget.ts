@@ -10,7 +10,7 @@ import { processRegistry, scopeKey } from "../runtime/processState";
  * shape, so a burst of hundreds of creates in one `pulumi up` queues here instead of turning into a
  * storm of RequestLimitExceeded.
  */
-export const EC2_BUCKETS: Readonly<Record<string, { capacity: number; refillPerSecond: number }>> = Object.freeze({
+export const EC2_BUCKETS = Object.freeze({
   CreateSnapshot: { capacity: 100, refillPerSecond: 5 },
   CreateSnapshots: { capacity: 100, refillPerSecond: 5 },
   DeleteSnapshot: { capacity: 100, refillPerSecond: 5 },
@@ -20,7 +20,7 @@ export const EC2_BUCKETS: Readonly<Record<string, { capacity: number; refillPerS
   // budgets as if it did not, to leave room for everything else the account runs.
   DescribeSnapshots: { capacity: 50, refillPerSecond: 10 },
   describe: { capacity: 100, refillPerSecond: 20 },
-});
+}) satisfies Readonly<Record<string, { capacity: number; refillPerSecond: number }>>;
 
 const RATE_SCALE_ENV = "EBS_SNAPSHOTS_REQUEST_RATE_SCALE";
 /**
@@ -29,11 +29,26 @@ const RATE_SCALE_ENV = "EBS_SNAPSHOTS_REQUEST_RATE_SCALE";
  */
 const HEADROOM = 0.9;
 
-const buckets = processRegistry<TokenBucket>("requestBudgets");
+/**
+ * Every EC2 action the provider sends, and the bucket EC2 counts it in. Typed, so that a new call with
+ * no bucket fails to compile instead of falling silently into another bucket.
+ */
+const ACTION_BUCKETS = {
+  CreateSnapshot: "CreateSnapshot",
+  CreateSnapshots: "CreateSnapshots",
+  DeleteSnapshot: "DeleteSnapshot",
+  CreateTags: "CreateTags",
+  DeleteTags: "DeleteTags",
+  DescribeSnapshots: "DescribeSnapshots",
+  DescribeSnapshotAttribute: "describe",
+  DescribeVolumes: "describe",
+  DescribeInstances: "describe",
+  DescribeImages: "describe",
+} as const satisfies Record<string, keyof typeof EC2_BUCKETS>;
 
-function bucketName(action: string): string {
-  return action in EC2_BUCKETS ? action : "describe";
-}
+export type Ec2Action = keyof typeof ACTION_BUCKETS;
+
+const buckets = processRegistry<TokenBucket>("requestBudgets");
 
 function rateScale(): number {
   const raw = process.env[RATE_SCALE_ENV];
@@ -48,8 +63,8 @@ function rateScale(): number {
  * Waits until the account's budget for this action in this region allows one more request.
  * `EBS_SNAPSHOTS_REQUEST_RATE_SCALE` multiplies every refill rate (a time-scaled emulator uses it).
  */
-export async function acquireRequestBudget(region: string, action: string, signal?: AbortSignal, onWait?: (line: string, waitMs: number) => void): Promise<void> {
-  const name = bucketName(action);
+export async function acquireRequestBudget(region: string, action: Ec2Action, signal?: AbortSignal, onWait?: (line: string, waitMs: number) => void): Promise<void> {
+  const name = ACTION_BUCKETS[action];
   const scale = rateScale();
   const key = scopeKey(region, name, scale);
   let bucket = buckets.get(key);
