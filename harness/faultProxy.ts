@@ -39,6 +39,7 @@ import {
   invisibleSnapshotNamed,
   rewriteCreateSnapshot,
   rewriteCreateSnapshots,
+  learnCopySnapshot,
   rewriteDescribeSnapshotAttribute,
   rewriteDescribeSnapshots,
   type SnapshotModel,
@@ -280,6 +281,8 @@ class FaultProxyServer implements FaultProxy {
         rewriteCreateSnapshot(document, this.model);
       } else if (action === "CreateSnapshots") {
         rewriteCreateSnapshots(document, this.model);
+      } else if (action === "CopySnapshot") {
+        learnCopySnapshot(document, this.model);
       } else if (action === "DescribeSnapshots") {
         rewriteDescribeSnapshots(document, this.model);
       } else {

@@ -9,6 +9,7 @@
 import type { ConfigureRequest } from "./lifecycle/hookTypes";
 import { lifecycleOf } from "./lifecycle/lifecycle";
 import { snapshotModel } from "./resources/snapshot/model";
+import { snapshotCopyModel } from "./resources/snapshotCopy/model";
 import { snapshotSetModel } from "./resources/snapshotSet/model";
 import { configureFromStack } from "./runtime/stackConfig";
 
@@ -20,6 +21,7 @@ export function configure(request: ConfigureRequest): void {
 // The registry: one line per resource. The export names are read by every shim ever serialized.
 export const snapshotHooks = lifecycleOf(snapshotModel);
 export const snapshotSetHooks = lifecycleOf(snapshotSetModel);
+export const snapshotCopyHooks = lifecycleOf(snapshotCopyModel);
 
 export type { ConfigureRequest };
-export type { SnapshotInputs, SnapshotOutputs, SnapshotSetInputs, SnapshotSetOutputs, SnapshotSetMember, ProductCode, Timeouts, SnapshotState } from "./types";
+export type { SnapshotCopyInputs, SnapshotCopyOutputs, SnapshotInputs, SnapshotOutputs, SnapshotSetInputs, SnapshotSetOutputs, SnapshotSetMember, ProductCode, Timeouts, SnapshotState } from "./types";

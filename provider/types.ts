@@ -9,6 +9,7 @@
 import type { TIMEOUTS } from "./inputs/commonInputs";
 import type { InputsOf, ObjectOf, OutputsOf } from "./inputs/spec";
 import type { SNAPSHOT_SPEC } from "./resources/snapshot/spec";
+import type { SNAPSHOT_COPY_SPEC } from "./resources/snapshotCopy/spec";
 import type { SNAPSHOT_SET_MEMBER, SNAPSHOT_SET_SPEC } from "./resources/snapshotSet/spec";
 import type { PRODUCT_CODE, SNAPSHOT_STATE } from "./resources/snapshotTypes";
 
@@ -40,3 +41,9 @@ export interface SnapshotSetInputs extends InputsOf<typeof SNAPSHOT_SET_SPEC>, S
 export type SnapshotSetMember = ObjectOf<(typeof SNAPSHOT_SET_MEMBER)["properties"]>;
 
 export interface SnapshotSetOutputs extends OutputsOf<typeof SNAPSHOT_SET_SPEC>, SdkBookkeeping {}
+
+/** Inputs of the `SnapshotCopy` resource. */
+export interface SnapshotCopyInputs extends InputsOf<typeof SNAPSHOT_COPY_SPEC>, SdkBookkeeping {}
+
+/** State of the `SnapshotCopy` resource: its inputs as given, plus what EC2 reports of the copy. */
+export interface SnapshotCopyOutputs extends OutputsOf<typeof SNAPSHOT_COPY_SPEC>, SdkBookkeeping {}

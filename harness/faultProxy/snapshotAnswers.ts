@@ -9,7 +9,7 @@ export interface SnapshotModel {
 }
 
 /** The actions whose successful answers the proxy reads and rewrites. */
-export const SNAPSHOT_ACTIONS: ReadonlySet<string> = new Set(["CreateSnapshot", "CreateSnapshots", "DescribeSnapshots", "DescribeSnapshotAttribute"]);
+export const SNAPSHOT_ACTIONS: ReadonlySet<string> = new Set(["CreateSnapshot", "CreateSnapshots", "CopySnapshot", "DescribeSnapshots", "DescribeSnapshotAttribute"]);
 
 /** EC2's wire names: a full Snapshot says `status`/`statusMessage`, a CreateSnapshots SnapshotInfo says `state`. */
 type SnapshotShape = "Snapshot" | "SnapshotInfo";
@@ -67,6 +67,17 @@ export function rewriteCreateSnapshot(document: XmlDocument, model: SnapshotMode
   }
   model.lifecycle.learn(snapshotId, childText(document.root, "volumeId"), true);
   rewriteSnapshot(document.root, model, model.lifecycle.createdView(snapshotId));
+}
+
+/**
+ * CopySnapshot: EC2 answers with the new id alone. The copy is learned as a new snapshot, so progress
+ * plans without a volume selector apply to it (its volume is learned from the first DescribeSnapshots).
+ */
+export function learnCopySnapshot(document: XmlDocument, model: SnapshotModel): void {
+  const snapshotId = childText(document.root, "snapshotId");
+  if (snapshotId !== undefined) {
+    model.lifecycle.learn(snapshotId, undefined, true);
+  }
 }
 
 /** CreateSnapshots: SnapshotInfo items, to which moto adds no `state`; EC2 always sends one. */

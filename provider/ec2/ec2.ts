@@ -1,4 +1,6 @@
 import {
+  CopySnapshotCommand,
+  type CopySnapshotCommandInput,
   CreateSnapshotCommand,
   CreateSnapshotsCommand,
   CreateTagsCommand,
@@ -143,6 +145,32 @@ export class Ec2 {
   }
 
   /**
+   * CopySnapshot into this connection's region, with the same retry and recovery rules as
+   * createSnapshot. EC2 answers with the new id alone, so the copy starts out as a pending snapshot
+   * of that id, to be described.
+   */
+  async copySnapshot(input: Omit<CopySnapshotCommandInput, "TagSpecifications">, marker: CreationMarker, pace: Pace = unpaced): Promise<Created<Snapshot>> {
+    const request: CopySnapshotCommandInput = { ...input, TagSpecifications: [{ ResourceType: "snapshot", Tags: markerTags(marker) }] };
+    let uncertain = false;
+    const snapshot = await this.call(
+      "CopySnapshot of",
+      input.SourceSnapshotId ?? "",
+      async (signal): Promise<Snapshot> => {
+        const out = await pace(() => this.send("CopySnapshot", (c) => c.send(new CopySnapshotCommand(request), { abortSignal: signal }), signal));
+        return { SnapshotId: out.SnapshotId, State: "pending" };
+      },
+      {
+        retryOn: ["snapshotLimit", "incorrectState"],
+        recoverAmbiguous: async () => {
+          uncertain = true;
+          return (await this.awaitMarked(marker, 1))?.[0];
+        },
+      },
+    );
+    return { value: snapshot, uncertain };
+  }
+
+  /**
    * CreateSnapshots for a whole instance, with the same retry and recovery rules as createSnapshot;
    * `expected` is how many snapshots the set should have, so that recovery does not settle for part of it.
    */
@@ -217,6 +245,17 @@ export class Ec2 {
       }
     }
     return found;
+  }
+
+  /**
+   * A snapshot by id whoever owns it (one another account shared with this one, say), or undefined when
+   * this account cannot see it. The other lookups list this account's snapshots only.
+   */
+  async describeAnySnapshot(snapshotId: string): Promise<Snapshot | undefined> {
+    return this.optional("DescribeSnapshots", snapshotId, async (signal) => {
+      const out = await this.send("DescribeSnapshots", (c) => c.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }), { abortSignal: signal }), signal);
+      return out.Snapshots?.find((s) => s.SnapshotId === snapshotId);
+    });
   }
 
   /**

@@ -22,6 +22,8 @@ export interface HookSpec {
   timeouts: unknown;
   timeout: keyof Timeouts;
   region: string | undefined;
+  /** The least default deadline this resource needs (see timeoutMs). */
+  atLeastMs?: number;
   /** What exists afterwards when the work fails without saying so itself. */
   outcome: string;
   /** What to do next when the error does not know better. */
@@ -42,7 +44,10 @@ const HOOK_DEFAULTS: Readonly<Record<HookKind, { timeout: keyof Timeouts; outcom
  * The spec of one hook run: `subject` is what the operation is about ("volume vol-1", a snapshot id),
  * `noun` what the resource is called in messages ("snapshot", "set").
  */
-export function hookSpec(kind: HookKind, resource: { label: string; noun: string; subject: string; timeouts: unknown; region: string | undefined }): HookSpec {
+export function hookSpec(
+  kind: HookKind,
+  resource: { label: string; noun: string; subject: string; timeouts: unknown; region: string | undefined; atLeastMs?: number },
+): HookSpec {
   const defaults = HOOK_DEFAULTS[kind];
   return {
     label: resource.label,
@@ -50,6 +55,7 @@ export function hookSpec(kind: HookKind, resource: { label: string; noun: string
     timeouts: resource.timeouts,
     timeout: defaults.timeout,
     region: resource.region,
+    ...(resource.atLeastMs !== undefined ? { atLeastMs: resource.atLeastMs } : {}),
     outcome: defaults.outcome(resource.noun),
     next: defaults.next,
   };
@@ -78,7 +84,7 @@ function shaped(spec: HookSpec, error: unknown): unknown {
  * the deadline is released however the work ends, and every error names the resource once.
  */
 export async function runHook<T>(spec: HookSpec, work: (context: HookContext) => Promise<T>): Promise<T> {
-  const deadline = Deadline.after(timeoutMs(spec.timeouts, spec.timeout), spec.operation, `timeouts.${spec.timeout}`);
+  const deadline = Deadline.after(timeoutMs(spec.timeouts, spec.timeout, spec.atLeastMs), spec.operation, `timeouts.${spec.timeout}`);
   try {
     const settings = readSettings();
     const ec2 = await Ec2.connect(settings, deadline, spec.region, spec.label);

@@ -43,8 +43,8 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
   const diffRules = diffRulesOf(model.spec);
   const inputsOf = (props: Props): I => inputsFrom<I>(fields, props);
   const labelOf = (state: RecordedState): string => resourceLabel(model.type, state.logicalName);
-  const spec = (kind: HookKind, label: string, subject: string, timeouts: unknown, region: string | undefined): HookSpec =>
-    hookSpec(kind, { label, noun: model.noun, subject, timeouts, region });
+  const spec = (kind: HookKind, label: string, subject: string, timeouts: unknown, region: string | undefined, atLeastMs?: number): HookSpec =>
+    hookSpec(kind, { label, noun: model.noun, subject, timeouts, region, ...(atLeastMs !== undefined ? { atLeastMs } : {}) });
 
   /** Members as EC2 describes them now, in recorded order; those it no longer has are left out. */
   async function describe(run: Pick<HookRun<I>, "ec2">, ids: readonly string[]): Promise<{ members: Snapshot[]; missing: string[] }> {
@@ -139,7 +139,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
     const state = new RecordedState(props);
     const inputs = inputsOf(props);
     const label = labelOf(state);
-    const hook = spec("create", label, model.subject(inputs), inputs.timeouts, inputs.region);
+    const hook = spec("create", label, model.subject(inputs), inputs.timeouts, inputs.region, model.atLeastMs?.(inputs));
     return recordingProvider(props, () =>
       runHook(hook, async ({ ec2, settings, deadline }) => {
         const run: HookRun<I> = { inputs, label, ec2, settings, deadline };
@@ -155,7 +155,8 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
           (line) => writeLine(`${label}: ${line}`),
         );
         try {
-          const marker = interrupted !== undefined ? resumedMarker(interrupted.token, inputs.tags ?? {}) : newCreationMarker(inputs.tags ?? {}, key);
+          const tags = model.createTags?.(inputs, plan) ?? inputs.tags ?? {};
+          const marker = interrupted !== undefined ? resumedMarker(interrupted.token, tags) : newCreationMarker(tags, key);
           const created = interrupted !== undefined ? { members: interrupted.members, uncertain: false } : await createOrRecover(run, plan, marker, admission.send);
           const id = model.idOf(marker, created.members);
           let members = created.members;
@@ -183,7 +184,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
                     const described = await ec2.describeSnapshots(ids);
                     members = members.map((m) => described.get(m.SnapshotId ?? "") ?? m);
                   }
-                  const unexpected = members.filter((m) => m.VolumeId !== undefined && !plan.volumes.some((v) => v.volumeId === m.VolumeId));
+                  const unexpected = members.filter((m) => plan.volumes.length > 0 && m.VolumeId !== undefined && !plan.volumes.some((v) => v.volumeId === m.VolumeId));
                   if (unexpected.length > 0) {
                     warn(
                       label,
@@ -239,7 +240,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
     const inputs = { ...inputsOf(news), [model.identity]: olds[model.identity] ?? news[model.identity] } as I;
     const label = labelOf(new RecordedState(news));
     // The snapshots live where they were made, whatever region the program resolves today.
-    const hook = spec("update", label, id, inputs.timeouts, recorded.region ?? inputs.region);
+    const hook = spec("update", label, id, inputs.timeouts, recorded.region ?? inputs.region, model.atLeastMs?.(inputs));
     return recordingProvider(news, () =>
       runHook(hook, async ({ ec2, settings, deadline }) => {
         const run: HookRun<I> = { inputs, label, ec2, settings, deadline };
@@ -289,6 +290,9 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
     spec: model.spec,
     async check(_olds, news) {
       const failures = validateInputs(fields, news);
+      if (failures.length === 0) {
+        failures.push(...(model.checkInputs?.(news) ?? []));
+      }
       const inputs = Object.fromEntries(Object.entries(news).filter(([, v]) => v !== undefined && v !== null));
       return { inputs, failures };
     },

@@ -71,3 +71,27 @@ export function aggregateState(states: readonly SnapshotState[]): SnapshotState 
   }
   return states.find((s) => s !== "completed") ?? "completed";
 }
+
+/** What EC2 reports of a snapshot, as every snapshot-like resource records it. */
+export function snapshotFacts(snapshot: Snapshot, region: string, productCodes: ProductCode[]) {
+  const snapshotId = snapshot.SnapshotId ?? "";
+  return {
+    snapshotId,
+    arn: snapshotArn(region, snapshotId),
+    state: snapshotState(snapshot),
+    stateMessage: snapshot.StateMessage || undefined,
+    progress: parseProgress(snapshot.Progress),
+    encrypted: snapshot.Encrypted,
+    kmsKeyId: snapshot.KmsKeyId,
+    dataEncryptionKeyId: snapshot.DataEncryptionKeyId,
+    ownerId: snapshot.OwnerId,
+    ownerAlias: snapshot.OwnerAlias,
+    volumeSize: snapshot.VolumeSize,
+    startTime: snapshot.StartTime?.toISOString(),
+    completionTime: snapshot.CompletionTime?.toISOString(),
+    storageTier: snapshot.StorageTier,
+    productCodes,
+    tags: fromEc2Tags(snapshot.Tags),
+    region,
+  };
+}

@@ -2,6 +2,7 @@ import type { Snapshot } from "@aws-sdk/client-ec2";
 import type { Ec2, Pace } from "../ec2/ec2";
 import type { DiffResult } from "../inputs/diff";
 import type { ResourceSpec } from "../inputs/spec";
+import type { CheckFailure } from "../inputs/validate";
 import type { TagChanges, TagMap } from "../inputs/tags";
 import type { Explained } from "../messages/failureMessage";
 import type { Settings } from "../runtime/settings";
@@ -99,6 +100,12 @@ export interface ResourceModel<I extends CommonInputs, O extends object, P exten
   identity: keyof I & string;
   /** What the create is about, for messages: "volume vol-…". */
   subject(inputs: I): string;
+  /** Rules that relate several inputs, beyond each input's own (check). */
+  checkInputs?(props: Props): CheckFailure[];
+  /** The least default deadline of create and update (a time-based copy's promised duration). */
+  atLeastMs?(inputs: I): number;
+  /** The tags the create sends; the program's by default. */
+  createTags?(inputs: I, plan: P): TagMap;
   /** Diff rules beyond the input tables, read from the recorded state. */
   diffState?(olds: RecordedState, news: Props, result: DiffResult): DiffResult;
   /** Looks up what the create is about and refuses what EC2 would refuse or ignore. */

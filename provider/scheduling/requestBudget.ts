@@ -13,6 +13,8 @@ import { processRegistry, scopeKey } from "../runtime/processState";
 export const EC2_BUCKETS = Object.freeze({
   CreateSnapshot: { capacity: 100, refillPerSecond: 5 },
   CreateSnapshots: { capacity: 100, refillPerSecond: 5 },
+  // Not in the throttling page's table of snapshot calls; budgeted like CreateSnapshot (unverified).
+  CopySnapshot: { capacity: 100, refillPerSecond: 5 },
   DeleteSnapshot: { capacity: 100, refillPerSecond: 5 },
   CreateTags: { capacity: 100, refillPerSecond: 10 },
   DeleteTags: { capacity: 100, refillPerSecond: 10 },
@@ -36,6 +38,7 @@ const HEADROOM = 0.9;
 const ACTION_BUCKETS = {
   CreateSnapshot: "CreateSnapshot",
   CreateSnapshots: "CreateSnapshots",
+  CopySnapshot: "CopySnapshot",
   DeleteSnapshot: "DeleteSnapshot",
   CreateTags: "CreateTags",
   DeleteTags: "DeleteTags",

@@ -9,7 +9,7 @@ describe("scripts/generate.ts", () => {
   it("generates schema.json, the README, one SDK class per registered resource and the SDK's entry point", () => {
     assert.deepEqual(
       generatedFiles().map(({ file }) => file),
-      ["schema.json", "README.md", "sdk/snapshot.ts", "sdk/snapshotSet.ts", "sdk/index.ts"],
+      ["schema.json", "README.md", "sdk/snapshot.ts", "sdk/snapshotSet.ts", "sdk/snapshotCopy.ts", "sdk/index.ts"],
     );
   });
 

@@ -3,10 +3,11 @@
  * defaults its documentation names are the ones validation and diff apply.
  */
 import assert from "node:assert/strict";
-import { diffInputs, SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES, type DiffRule } from "../../../provider/inputs/diff";
+import { diffInputs, diffRulesOf, SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES, type DiffRule } from "../../../provider/inputs/diff";
 import { parseDuration } from "../../../provider/inputs/duration";
 import { TIMEOUTS } from "../../../provider/inputs/commonInputs";
-import { validateSnapshotInputs, validateSnapshotSetInputs, type CheckFailure } from "../../../provider/inputs/validate";
+import { fieldsOf, validateInputs, validateSnapshotInputs, validateSnapshotSetInputs, type CheckFailure } from "../../../provider/inputs/validate";
+import { SNAPSHOT_COPY_SPEC } from "../../../provider/resources/snapshotCopy/spec";
 import { DEFAULT_TIMEOUTS_MS } from "../../../provider/lifecycle/timeouts";
 import { registeredResources } from "../../../scripts/generate/registry";
 
@@ -16,6 +17,11 @@ type Props = Record<string, unknown>;
 const BEHAVIOUR: Readonly<Record<string, { validate: (props: Props) => CheckFailure[]; rules: Readonly<Record<string, DiffRule>>; validBase: Props }>> = {
   Snapshot: { validate: validateSnapshotInputs, rules: SNAPSHOT_DIFF_RULES, validBase: { volumeId: "vol-0123456789abcdef0" } },
   SnapshotSet: { validate: validateSnapshotSetInputs, rules: SNAPSHOT_SET_DIFF_RULES, validBase: { instanceId: "i-0123456789abcdef0" } },
+  SnapshotCopy: {
+    validate: (props) => validateInputs(fieldsOf(SNAPSHOT_COPY_SPEC), props),
+    rules: diffRulesOf(SNAPSHOT_COPY_SPEC),
+    validBase: { sourceSnapshotId: "snap-0123456789abcdef0" },
+  },
 };
 
 const sorted = (names: Iterable<string>): string[] => [...names].sort();
