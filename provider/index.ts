@@ -24,4 +24,15 @@ export const snapshotSetHooks = lifecycleOf(snapshotSetModel);
 export const snapshotCopyHooks = lifecycleOf(snapshotCopyModel);
 
 export type { ConfigureRequest };
-export type { SnapshotCopyInputs, SnapshotCopyOutputs, SnapshotInputs, SnapshotOutputs, SnapshotSetInputs, SnapshotSetOutputs, SnapshotSetMember, ProductCode, Timeouts, SnapshotState } from "./types";
+export type {
+  SnapshotCopyInputs,
+  SnapshotCopyOutputs,
+  SnapshotInputs,
+  SnapshotOutputs,
+  SnapshotSetInputs,
+  SnapshotSetOutputs,
+  SnapshotSetMember,
+  ProductCode,
+  Timeouts,
+  SnapshotState,
+} from "./types";

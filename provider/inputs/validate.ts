@@ -192,7 +192,8 @@ const SNAPSHOT_ID = /^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const snapshotId = pattern(SNAPSHOT_ID, "an EBS snapshot id", "snap-0123456789abcdef0");
 
 /** A KMS key as EC2 accepts it: a key id, an alias, or a key or alias ARN. */
-const KMS_KEY = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[A-Za-z0-9-]+|alias\/[A-Za-z0-9/_-]+))$/;
+const KMS_KEY =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[A-Za-z0-9-]+|alias\/[A-Za-z0-9/_-]+))$/;
 const kmsKeyId = pattern(KMS_KEY, "a KMS key id, alias or ARN", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab");
 
 /** CopySnapshot: "CompletionDurationMinutes ... 15 to 2880, in 15-minute increments". */
@@ -206,7 +207,9 @@ const completionMinutes: Rule = (value, property) =>
       );
 
 /** The rules a spec names for its inputs (InputSpec.rule). */
-const RULES = { volumeId, instanceId, snapshotId, region, outpostArn, kmsKeyId, completionMinutes, boolean, description, tags, timeouts, excludedVolumes } satisfies Readonly<Record<string, Rule>>;
+const RULES = { volumeId, instanceId, snapshotId, region, outpostArn, kmsKeyId, completionMinutes, boolean, description, tags, timeouts, excludedVolumes } satisfies Readonly<
+  Record<string, Rule>
+>;
 export type RuleName = keyof typeof RULES;
 
 interface Field {

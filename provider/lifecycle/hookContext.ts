@@ -44,10 +44,7 @@ const HOOK_DEFAULTS: Readonly<Record<HookKind, { timeout: keyof Timeouts; outcom
  * The spec of one hook run: `subject` is what the operation is about ("volume vol-1", a snapshot id),
  * `noun` what the resource is called in messages ("snapshot", "set").
  */
-export function hookSpec(
-  kind: HookKind,
-  resource: { label: string; noun: string; subject: string; timeouts: unknown; region: string | undefined; atLeastMs?: number },
-): HookSpec {
+export function hookSpec(kind: HookKind, resource: { label: string; noun: string; subject: string; timeouts: unknown; region: string | undefined; atLeastMs?: number }): HookSpec {
   const defaults = HOOK_DEFAULTS[kind];
   return {
     label: resource.label,

@@ -172,6 +172,32 @@ describe("SnapshotCopy through the dynamic-provider host", function () {
     assert.deepEqual(world.proxy.requests, []);
   });
 
+  it("records a copy still pending at the create deadline (proxy) as partial state, and completes the same copy on the next up", async function () {
+    const sourceId = await source();
+    const hold = world.proxy.holdNewSnapshots();
+    const deployment = await world.deployment();
+    const args: SnapshotCopyArgs = { sourceSnapshotId: sourceId, timeouts: { create: "1s" } };
+
+    const first = await up(deployment, "slow", args);
+
+    assert.equal(first.ok, false);
+    const copyId = first.resource!.id;
+    assert.deepEqual(hold.snapshotIds, [copyId]);
+    assert.equal(first.resource!.outputs.state, "pending");
+    assert.equal(
+      first.resource!.initErrors?.[0],
+      `SnapshotCopy "slow": copy ${copyId} is still pending (0%) after 1s. It is recorded in the stack, and the next \`pulumi up\` resumes waiting. ` +
+        "Run `pulumi up` again, or raise timeouts.create to wait longer in one run.",
+    );
+
+    hold.release();
+    const second = await up(deployment, "slow", args);
+
+    assert.deepEqual([second.op, second.ok, second.resource?.id, second.resource?.outputs.state], ["update", true, copyId, "completed"]);
+    const copies = (await allSnapshots(world.ec2)).filter((s) => tagsOf(s)["pulumi-ebs-snapshots:create-token"] !== undefined && s.SnapshotId !== sourceId);
+    assert.equal(copies.filter((s) => s.SnapshotId === copyId).length, 1, "one copy, the one recorded");
+  });
+
   it("waits through pending (proxy), and a copy that ends in error (proxy) is deleted, naming the KMS key to check", async function () {
     const sourceId = await source();
     const deployment = await world.deployment();

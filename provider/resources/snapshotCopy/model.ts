@@ -62,7 +62,10 @@ export const snapshotCopyModel: ResourceModel<SnapshotCopyInputs, SnapshotCopyOu
     if (inputs.copyTagsFromSource === true) {
       const count = Object.keys({ ...fromEc2Tags(source.Tags), ...(inputs.tags ?? {}) }).length;
       if (count > MAX_TAGS) {
-        throw new ExplainedError(`the source's tags with the copy's own come to ${count}; EC2 allows at most ${MAX_TAGS} per snapshot`, "drop copyTagsFromSource, or give fewer tags");
+        throw new ExplainedError(
+          `the source's tags with the copy's own come to ${count}; EC2 allows at most ${MAX_TAGS} per snapshot`,
+          "drop copyTagsFromSource, or give fewer tags",
+        );
       }
     }
     return { volumes: [], deviceNames: new Map(), source, sourceRegion };
@@ -125,4 +128,3 @@ export const snapshotCopyModel: ResourceModel<SnapshotCopyInputs, SnapshotCopyOu
     deleteFailed: (_remaining, _all, [{ why }], defaults) => ({ what: why.what, outcome: defaults.outcome, next: why.next ?? defaults.next }),
   },
 };
-
