@@ -30,6 +30,13 @@ const EXAMPLES: ExampleCase[] = [
     },
   },
   {
+    name: "snapshot-copy",
+    resources: ["nightly", "offsite"],
+    async seed(world) {
+      return { "ebs-snapshot-copy:volumeId": await seedVolume(world.ec2, { size: 20 }) };
+    },
+  },
+  {
     name: "snapshot-set",
     resources: ["instance-snapshots"],
     async seed(world) {
@@ -40,7 +47,7 @@ const EXAMPLES: ExampleCase[] = [
 ];
 
 /** The project name each example's Pulumi.yaml declares, which prefixes its config keys. */
-const PROJECTS: Record<string, string> = { backup: "ebs-backup", snapshot: "ebs-snapshot", "snapshot-set": "ebs-snapshot-set" };
+const PROJECTS: Record<string, string> = { backup: "ebs-backup", snapshot: "ebs-snapshot", "snapshot-copy": "ebs-snapshot-copy", "snapshot-set": "ebs-snapshot-set" };
 
 function opsByName(run: CliRun): Record<string, string[]> {
   const ops: Record<string, string[]> = {};

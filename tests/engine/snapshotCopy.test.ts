@@ -124,6 +124,9 @@ describe("SnapshotCopy through the dynamic-provider host", function () {
     assert.equal(updated.op, "update", String(updated.error));
     assert.equal(updated.resource!.id, copyId, "updated in place, not replaced");
     assert.deepEqual(updated.resource!.outputs.tags, { team: "storage", env: "staging", owner: "ops" });
+    // and the copied tags, which the program does not declare, are no change on the next run
+    const steady = await up(deployment, "retag", { sourceSnapshotId: sourceId, copyTagsFromSource: true, tags: { env: "staging", owner: "ops" } });
+    assert.equal(steady.op, "same");
   });
 
   it("refuses encrypted: false for an encrypted source, naming it, before any copy is made", async function () {

@@ -23,6 +23,7 @@ export interface MockedCall {
 
 export const SNAPSHOT_TOKEN = "pulumi-nodejs:dynamic/ebs-snapshots:Snapshot";
 export const SNAPSHOT_SET_TOKEN = "pulumi-nodejs:dynamic/ebs-snapshots:SnapshotSet";
+export const SNAPSHOT_COPY_TOKEN = "pulumi-nodejs:dynamic/ebs-snapshots:SnapshotCopy";
 export const VOLUME_TOKEN = "aws:ebs/volume:Volume";
 
 export const MOCK_REGION = "us-west-2";
@@ -71,6 +72,27 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
           startTime: START_TIME,
           productCodes: [],
           tags: stringMap(inputs.tags),
+          region,
+        },
+      };
+    }
+    case SNAPSHOT_COPY_TOKEN: {
+      const snapshotId = hexId("snap", name);
+      const region = typeof inputs.region === "string" ? inputs.region : MOCK_REGION;
+      return {
+        id: snapshotId,
+        state: {
+          ...inputs,
+          snapshotId,
+          arn: `arn:aws:ec2:${region}::snapshot/${snapshotId}`,
+          state: "completed",
+          progress: 100,
+          encrypted: false,
+          ownerId: MOCK_ACCOUNT,
+          startTime: START_TIME,
+          productCodes: [],
+          tags: stringMap(inputs.tags),
+          sourceRegion: typeof inputs.sourceRegion === "string" ? inputs.sourceRegion : region,
           region,
         },
       };

@@ -16,6 +16,7 @@ import {
   MOCK_KMS_KEY,
   MOCK_REGION,
   MOCK_VOLUME_ID,
+  SNAPSHOT_COPY_TOKEN,
   SNAPSHOT_SET_TOKEN,
   SNAPSHOT_TOKEN,
   VOLUME_TOKEN,
@@ -23,7 +24,7 @@ import {
 } from "../support/examplesMocks";
 import { assertMatchesSchema, HOUSEKEEPING_OUTPUT_KEYS, REPO_ROOT } from "../support/schemaShape";
 
-const EXAMPLES = ["aws-volume", "backup", "snapshot", "snapshot-set"];
+const EXAMPLES = ["aws-volume", "backup", "snapshot", "snapshot-copy", "snapshot-set"];
 const VOLUME = "vol-0123456789abcdef0";
 const INSTANCE = "i-0123456789abcdef0";
 /** Inputs the SDK adds besides the user's: its bookkeeping keys (the serialized provider is recorded apart). */
@@ -67,7 +68,7 @@ describe("examples", function () {
   this.timeout(120_000);
 
   describe("layout", () => {
-    it("has exactly the four documented examples", () => {
+    it("has exactly the five documented examples", () => {
       assert.deepEqual(exampleNames(), EXAMPLES);
     });
 
@@ -280,6 +281,33 @@ describe("examples", function () {
         assert.equal(missing.ok, false);
         assert.match(missing.error ?? "", /pulumi config set ebs-backup:archiveVolumeId <value>/);
         assert.deepEqual(missing.resources, []);
+      });
+    });
+
+    describe("snapshot-copy", () => {
+      it("registers a Snapshot and a SnapshotCopy of it that carries its tags, in the stack's region unless copyRegion is set", async () => {
+        const run = await runExample("snapshot-copy", { volumeId: VOLUME });
+        assertSucceeded(run);
+        assert.deepEqual(
+          run.resources.map((r) => [r.type, r.name]),
+          [
+            [SNAPSHOT_TOKEN, "nightly"],
+            [SNAPSHOT_COPY_TOKEN, "offsite"],
+          ],
+        );
+        const snapshot = only(run, SNAPSHOT_TOKEN);
+        assert.deepEqual(userInputs(only(run, SNAPSHOT_COPY_TOKEN)), {
+          sourceSnapshotId: snapshot.id,
+          sourceRegion: MOCK_REGION,
+          copyTagsFromSource: true,
+          tags: { Copy: "offsite" },
+        });
+        assert.deepEqual(run.exports, { snapshotId: snapshot.id, copyId: only(run, SNAPSHOT_COPY_TOKEN).id, copyRegionUsed: MOCK_REGION, copyState: "completed" });
+
+        const elsewhere = await runExample("snapshot-copy", { volumeId: VOLUME, copyRegion: "eu-west-1" });
+        assertSucceeded(elsewhere);
+        assert.equal(userInputs(only(elsewhere, SNAPSHOT_COPY_TOKEN)).region, "eu-west-1");
+        assert.equal(elsewhere.exports.copyRegionUsed, "eu-west-1");
       });
     });
 

@@ -1,6 +1,7 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import { Ec2 } from "../../ec2/ec2";
-import { fromEc2Tags, MAX_TAGS, tagChanges } from "../../inputs/tags";
+import { fromEc2Tags, MAX_TAGS, tagChanges, type TagMap } from "../../inputs/tags";
+import { containsUnknown } from "../../inputs/unknown";
 import { compact } from "../../lifecycle/outputs";
 import type { CreatePlan, ResourceModel } from "../../lifecycle/resourceModel";
 import { ExplainedError } from "../../messages/failureMessage";
@@ -33,6 +34,21 @@ export const snapshotCopyModel: ResourceModel<SnapshotCopyInputs, SnapshotCopyOu
       return [{ property: "kmsKeyId", reason: "kmsKeyId needs encrypted: true (EC2 encrypts a copy with a key only when asked to encrypt it)" }];
     }
     return [];
+  },
+
+  diffState(olds, news, result) {
+    // With copyTagsFromSource the copy's tags include the source's, which the program does not declare:
+    // only a declared tag missing or different on the copy is a change.
+    if (olds.props.copyTagsFromSource !== true || !result.updates.includes("tags") || containsUnknown(news.tags)) {
+      return result;
+    }
+    const current = (olds.props.tags ?? {}) as TagMap;
+    const declared = (news.tags ?? {}) as TagMap;
+    if (Object.entries(declared).some(([key, value]) => current[key] !== value)) {
+      return result;
+    }
+    const updates = result.updates.filter((name) => name !== "tags");
+    return { ...result, updates, changes: result.replaces.length > 0 || updates.length > 0 };
   },
 
   atLeastMs: (inputs) => (inputs.completionDurationMinutes ?? 0) * 60_000 + (inputs.completionDurationMinutes !== undefined ? TIME_BASED_MARGIN_MS : 0),
