@@ -6,7 +6,7 @@
  * Each shape is inferred from the resource's spec (provider/resources/<name>/spec.ts), the one place
  * where inputs and outputs are declared.
  */
-import type { TIMEOUTS } from "./inputs/commonInputs";
+import type { SHARING, TIMEOUTS } from "./inputs/commonInputs";
 import type { InputsOf, ObjectOf, OutputsOf } from "./inputs/spec";
 import type { SNAPSHOT_SPEC } from "./resources/snapshot/spec";
 import type { SNAPSHOT_COPY_SPEC } from "./resources/snapshotCopy/spec";
@@ -15,6 +15,9 @@ import type { PRODUCT_CODE, SNAPSHOT_STATE } from "./resources/snapshotTypes";
 
 /** Deadlines of the provider's own hooks, as duration strings ("90s", "10m", "2h"). */
 export type Timeouts = ObjectOf<(typeof TIMEOUTS)["properties"]>;
+
+/** Who may create volumes from a resource's snapshots. */
+export type Sharing = ObjectOf<(typeof SHARING)["properties"]>;
 
 export type ProductCode = ObjectOf<(typeof PRODUCT_CODE)["properties"]>;
 

@@ -1,14 +1,17 @@
 import type * as pulumi from "@pulumi/pulumi";
 
-import type { Timeouts } from "../provider/types";
+import type { Sharing, Timeouts } from "../provider/types";
 
-export type { ProductCode, SnapshotSetMember, SnapshotState, Timeouts } from "../provider/types";
+export type { ProductCode, Sharing, SnapshotSetMember, SnapshotState, Timeouts } from "../provider/types";
 
 /**
  * The provider's own deadlines. Pulumi's `customTimeouts` do not reach dynamic providers, so set these
  * instead. Each is `Timeouts` (from the spec) with Pulumi inputs, so the compiler keeps the two alike.
  */
 export type TimeoutsArgs = { [K in keyof Timeouts]: pulumi.Input<NonNullable<Timeouts[K]>> };
+
+/** Who may create volumes from the snapshots: `Sharing` (from the spec) with Pulumi inputs. */
+export type SharingArgs = { [K in keyof Sharing]: pulumi.Input<NonNullable<Sharing[K]>> };
 
 /** The type token module of this package's resources: `pulumi-nodejs:dynamic/ebs-snapshots:<Type>`. */
 export const MODULE = "ebs-snapshots";

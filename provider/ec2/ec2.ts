@@ -1,5 +1,6 @@
 import {
   CopySnapshotCommand,
+  ModifySnapshotAttributeCommand,
   type CopySnapshotCommandInput,
   CreateSnapshotCommand,
   CreateSnapshotsCommand,
@@ -245,6 +246,49 @@ export class Ec2 {
       }
     }
     return found;
+  }
+
+  /** Who may create volumes from the snapshot: the accounts it is shared with, and whether it is public. */
+  async volumePermissions(snapshotId: string): Promise<{ accounts: string[]; public: boolean }> {
+    const out = await this.call("DescribeSnapshotAttribute", snapshotId, async (signal) =>
+      this.send(
+        "DescribeSnapshotAttribute",
+        (c) => c.send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: "createVolumePermission" }), { abortSignal: signal }),
+        signal,
+      ),
+    );
+    const permissions = out.CreateVolumePermissions ?? [];
+    return {
+      accounts: permissions.flatMap((p) => (p.UserId !== undefined ? [p.UserId] : [])).sort(),
+      public: permissions.some((p) => p.Group === "all"),
+    };
+  }
+
+  /**
+   * Adds or removes createVolumePermission entries, and only those: the attribute is never reset. Sent
+   * in the flat form (OperationType, UserId.N, UserGroup.N), which EC2 and emulators alike apply.
+   */
+  async changeVolumePermissions(snapshotId: string, operation: "add" | "remove", accounts: readonly string[], everyone: boolean): Promise<void> {
+    if (accounts.length === 0 && !everyone) {
+      return;
+    }
+    await this.call("ModifySnapshotAttribute", snapshotId, async (signal) =>
+      this.send(
+        "ModifySnapshotAttribute",
+        (c) =>
+          c.send(
+            new ModifySnapshotAttributeCommand({
+              SnapshotId: snapshotId,
+              Attribute: "createVolumePermission",
+              OperationType: operation,
+              ...(accounts.length > 0 ? { UserIds: [...accounts] } : {}),
+              ...(everyone ? { GroupNames: ["all"] } : {}),
+            }),
+            { abortSignal: signal },
+          ),
+        signal,
+      ),
+    );
   }
 
   /**

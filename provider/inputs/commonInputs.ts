@@ -15,6 +15,18 @@ export const TIMEOUTS = objectType({
   },
 });
 
+export const SHARING = objectType({
+  name: "Sharing",
+  description: "Who may create volumes from the snapshots (EC2's createVolumePermission).",
+  properties: {
+    accountIds: { type: t.list(t.string), doc: "AWS accounts (12 digits each, none twice, not the owner) to share with." },
+    public: { type: t.boolean, doc: "Share with everyone. Refused for an encrypted snapshot, which EC2 never makes public." },
+  },
+});
+
+const SHARING_DOC =
+  "Who may create volumes from the snapshots: `accountIds` (12-digit AWS accounts) and `public`. Updated in place, adding and removing only the difference; left out, the permissions are left as they are. An encrypted snapshot cannot be public, and the accounts it is shared with also need a grant on its KMS key.";
+
 const TIMEOUTS_DOC =
   'The provider\'s own deadlines for create, update and delete. Pulumi\'s `customTimeouts` resource option does not reach dynamic providers, so these are the only deadlines. Each is a duration such as "90s", "10m", "1h30m" or "2h"; defaults: create 60m, update 60m, delete 10m. Updated in place.';
 
@@ -35,6 +47,7 @@ export function commonInputs<const D extends CommonInputDocs>(docs: D) {
     tags: { type: t.map(t.string), change: "update", absent: {}, rule: "tags", doc: docs.tags },
     waitForCompletion: { type: t.boolean, change: "update", default: true, rule: "boolean", doc: docs.waitForCompletion },
     timeouts: { type: t.object(TIMEOUTS), change: "update", absent: {}, rule: "timeouts", doc: TIMEOUTS_DOC },
+    sharing: { type: t.object(SHARING), change: "update", absent: {}, rule: "sharing", doc: SHARING_DOC },
   } as const;
 }
 

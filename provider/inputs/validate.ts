@@ -206,10 +206,62 @@ const completionMinutes: Rule = (value, property) =>
         `${property} must be a whole number of minutes from ${COMPLETION_MINUTES.min} to ${COMPLETION_MINUTES.max} in steps of ${COMPLETION_MINUTES.step}, got ${typeof value === "number" ? String(value) : typeName(value)}`,
       );
 
+const ACCOUNT_ID = /^\d{12}$/;
+
+/** sharing: 12-digit account ids, none twice, and `public` a boolean; the owner is refused once known (sharing.ts). */
+const sharing: Rule = (value, property) => {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return fail(property, `${property} must be an object with accountIds and public, got ${typeName(value)}`);
+  }
+  const failures: CheckFailure[] = [];
+  for (const [key, item] of Object.entries(value)) {
+    const at = `${property}.${pathKey(key)}`;
+    if (isUnknown(item)) {
+      continue;
+    }
+    if (key === "public") {
+      failures.push(...boolean(item, at));
+    } else if (key !== "accountIds") {
+      failures.push({ property: at, reason: `unknown sharing setting ${show(key)}; expected accountIds or public` });
+    } else if (!Array.isArray(item)) {
+      failures.push({ property: at, reason: `${at} must be a list of 12-digit AWS account ids, got ${typeName(item)}` });
+    } else {
+      const seen = new Set<string>();
+      item.forEach((account, index) => {
+        const each = `${at}[${index}]`;
+        if (isUnknown(account)) {
+          return;
+        }
+        if (typeof account !== "string" || !ACCOUNT_ID.test(account)) {
+          failures.push({ property: each, reason: `${each} must be a 12-digit AWS account id such as 123456789012, got ${show(account)}` });
+        } else if (seen.has(account)) {
+          failures.push({ property: each, reason: `${account} is listed twice in ${at}` });
+        }
+        if (typeof account === "string") {
+          seen.add(account);
+        }
+      });
+    }
+  }
+  return failures;
+};
+
 /** The rules a spec names for its inputs (InputSpec.rule). */
-const RULES = { volumeId, instanceId, snapshotId, region, outpostArn, kmsKeyId, completionMinutes, boolean, description, tags, timeouts, excludedVolumes } satisfies Readonly<
-  Record<string, Rule>
->;
+const RULES = {
+  volumeId,
+  instanceId,
+  snapshotId,
+  region,
+  outpostArn,
+  kmsKeyId,
+  completionMinutes,
+  boolean,
+  description,
+  tags,
+  timeouts,
+  sharing,
+  excludedVolumes,
+} satisfies Readonly<Record<string, Rule>>;
 export type RuleName = keyof typeof RULES;
 
 interface Field {

@@ -18,6 +18,7 @@ import { recordingProvider, recordOnFailure } from "./partialState";
 import { RecordedState } from "./recordedState";
 import type { CommonInputs, CreatePlan, Created, HookRun, MemberFacts, ResourceModel } from "./resourceModel";
 import { settle } from "./settle";
+import { applySharing, desiredSharing, readSharing, refusePublicEncrypted, sharingDiffers, sharingOutputs, type Sharing } from "./sharing";
 
 /** The six hooks of a dynamic provider, as provider/index.ts exports them for each resource. */
 export interface ResourceHooks<O> {
@@ -144,6 +145,8 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
       runHook(hook, async ({ ec2, settings, deadline }) => {
         const run: HookRun<I> = { inputs, label, ec2, settings, deadline };
         const plan = await model.plan(run);
+        const sharing = desiredSharing((inputs as { sharing?: unknown }).sharing);
+        refusePublicEncrypted(sharing, plan.encrypted ?? []);
         const key = resourceKey(state.urn);
         const interrupted = key === undefined ? undefined : await findInterrupted(run, key, plan);
         const limits = new Map(plan.volumes.map((v) => [scopeKey(ec2.region, v.volumeId), v.limit]));
@@ -197,20 +200,19 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
                     members = await adoptLate(run, members, marker);
                     facts = await factsFor(run, members, facts, true);
                   }
+                  const shared = sharing !== undefined ? await applySharing(ec2, label, members, sharing) : new Map<string, Sharing>();
                   const held = await markRecorded(
                     ec2,
                     members.map((m) => m.SnapshotId ?? ""),
                     marker,
                   );
-                  return {
-                    id,
-                    outs: model.outputs(
-                      inputs,
-                      members.map((m) => withTags(m, held)),
-                      facts,
-                      ec2.region,
-                    ),
-                  };
+                  const outputs = model.outputs(
+                    inputs,
+                    members.map((m) => withTags(m, held)),
+                    facts,
+                    ec2.region,
+                  );
+                  return { id, outs: withSharing(outputs, shared) };
                 },
               ),
           );
@@ -231,7 +233,8 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
         return { id: "", props: {} };
       }
       const facts = await factsFor({ ec2 }, members, model.factsFromState(state));
-      return { id, props: model.outputs(inputsOf(props), members, facts, ec2.region, [...new Set([...state.missingSnapshotIds, ...missing])]) };
+      const shared = await readSharing(ec2, members);
+      return { id, props: withSharing(model.outputs(inputsOf(props), members, facts, ec2.region, [...new Set([...state.missingSnapshotIds, ...missing])]), shared) };
     });
   }
 
@@ -267,7 +270,10 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
         const startedAt = Math.min(...members.map((m) => m.StartTime?.getTime() ?? Date.now()));
         await settle({ model, run, id, facts, onError: "record", createdAt: startedAt }, members);
         const latest = await describe(run, memberIds);
-        return { outs: model.outputs(inputs, latest.members.length > 0 ? latest.members : members, facts, ec2.region, missing) };
+        const now = latest.members.length > 0 ? latest.members : members;
+        const sharing = desiredSharing((inputs as { sharing?: unknown }).sharing);
+        const shared = sharing !== undefined ? await applySharing(ec2, label, now, sharing) : await readSharing(ec2, now);
+        return { outs: withSharing(model.outputs(inputs, now, facts, ec2.region, missing), shared) };
       }),
     );
   }
@@ -296,10 +302,21 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
       const inputs = Object.fromEntries(Object.entries(news).filter(([, v]) => v !== undefined && v !== null));
       return { inputs, failures };
     },
-    async diff(_id, olds, news) {
+    async diff(id, olds, news) {
       const base = diffResource(diffRules, olds, news);
-      const { changes, replaces, deleteBeforeReplace } = model.diffState?.(new RecordedState(olds), news, base) ?? base;
-      return { changes, replaces, deleteBeforeReplace };
+      const result = model.diffState?.(new RecordedState(olds), news, base) ?? base;
+      const sharing = desiredSharing(news.sharing);
+      if (sharing?.public === true && olds.encrypted === true) {
+        // Encryption is known from state: refuse in preview, not only at the update.
+        try {
+          refusePublicEncrypted(sharing, [{ subject: `the ${model.noun} ${id}`, ...(typeof olds.kmsKeyId === "string" ? { kmsKeyId: olds.kmsKeyId } : {}) }]);
+        } catch (error) {
+          throw new Error(describeFailure(labelOf(new RecordedState(news)), error, "nothing was changed", "correct sharing, then run `pulumi preview` again"), { cause: error });
+        }
+      }
+      // Permissions changed outside Pulumi are drift when the program manages sharing.
+      const drift = sharing !== undefined && sharingDiffers(sharing, olds);
+      return { changes: result.changes || drift, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace };
     },
     create,
     read,
@@ -323,4 +340,9 @@ function recordedTokens(members: readonly Snapshot[]): Map<string, string[]> {
 /** A member as it is once `tags` (set by the create's last call) are on it. */
 function withTags(member: Snapshot, tags: TagMap): Snapshot {
   return Object.keys(tags).length === 0 ? member : { ...member, Tags: [...(member.Tags ?? []).filter((t) => !Object.hasOwn(tags, t.Key ?? "")), ...toEc2Tags(tags)] };
+}
+
+/** The resource's outputs with its snapshots' sharing, as EC2 last reported or was told it. */
+function withSharing<O extends object>(outputs: O, shared: ReadonlyMap<string, Sharing>): O {
+  return { ...outputs, ...sharingOutputs(shared) };
 }

@@ -35,6 +35,8 @@ export interface CreatePlan {
   volumes: readonly { volumeId: string; limit: number }[];
   /** Device names known before the create (a set's attachments). */
   deviceNames: ReadonlyMap<string, string>;
+  /** What will be encrypted, when known before the create, so that public sharing is refused before anything is made. */
+  encrypted?: readonly { subject: string; kmsKeyId?: string }[];
 }
 
 /** One hook run of one resource: everything the resource's own parts may need, instead of a parameter list. */

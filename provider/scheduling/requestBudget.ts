@@ -15,6 +15,8 @@ export const EC2_BUCKETS = Object.freeze({
   CreateSnapshots: { capacity: 100, refillPerSecond: 5 },
   // Not in the throttling page's table of snapshot calls; budgeted like CreateSnapshot (unverified).
   CopySnapshot: { capacity: 100, refillPerSecond: 5 },
+  // Not in the page's table either; budgeted like the tag calls (unverified).
+  ModifySnapshotAttribute: { capacity: 100, refillPerSecond: 10 },
   DeleteSnapshot: { capacity: 100, refillPerSecond: 5 },
   CreateTags: { capacity: 100, refillPerSecond: 10 },
   DeleteTags: { capacity: 100, refillPerSecond: 10 },
@@ -39,6 +41,7 @@ const ACTION_BUCKETS = {
   CreateSnapshot: "CreateSnapshot",
   CreateSnapshots: "CreateSnapshots",
   CopySnapshot: "CopySnapshot",
+  ModifySnapshotAttribute: "ModifySnapshotAttribute",
   DeleteSnapshot: "DeleteSnapshot",
   CreateTags: "CreateTags",
   DeleteTags: "DeleteTags",

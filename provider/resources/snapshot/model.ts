@@ -32,7 +32,12 @@ export const snapshotModel: ResourceModel<SnapshotInputs, SnapshotOutputs> = {
         warn(label, advice);
       }
     }
-    return { volumes: [{ volumeId: inputs.volumeId, limit: pendingSnapshotLimit(volume) }], deviceNames: new Map() };
+    return {
+      volumes: [{ volumeId: inputs.volumeId, limit: pendingSnapshotLimit(volume) }],
+      deviceNames: new Map(),
+      // A snapshot of an encrypted volume is encrypted.
+      encrypted: volume.Encrypted === true ? [{ subject: `volume ${inputs.volumeId}`, ...(volume.KmsKeyId !== undefined ? { kmsKeyId: volume.KmsKeyId } : {}) }] : [],
+    };
   },
 
   resumable: (s, inputs) => s.VolumeId === inputs.volumeId && (s.Description ?? "") === (inputs.description ?? "") && (s.OutpostArn ?? "") === (inputs.outpostArn ?? ""),

@@ -66,6 +66,12 @@ export const SNAPSHOT_SPEC = resourceSpec({
       required: true,
       doc: "The snapshot's tags as EC2 has them, so that changes made outside Pulumi show as drift. AWS's own `aws:` tags and the provider's create token are left out.",
     },
+    sharing: { echo: true, doc: "The sharing asked for, as given." },
+    sharedWithAccounts: {
+      type: t.list(t.string),
+      doc: "The accounts EC2 says may create volumes from the snapshots, read back on refresh so that changes made outside Pulumi show.",
+    },
+    public: { type: t.boolean, doc: "True when EC2 says anyone may create volumes from the snapshots." },
     region: { type: t.string, required: true, doc: "The region the snapshot lives in." },
   },
 });

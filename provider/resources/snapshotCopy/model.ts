@@ -84,7 +84,15 @@ export const snapshotCopyModel: ResourceModel<SnapshotCopyInputs, SnapshotCopyOu
         );
       }
     }
-    return { volumes: [], deviceNames: new Map(), source, sourceRegion };
+    const encrypted = source.Encrypted === true || inputs.encrypted === true;
+    const kmsKeyId = inputs.kmsKeyId ?? source.KmsKeyId;
+    return {
+      volumes: [],
+      deviceNames: new Map(),
+      encrypted: encrypted ? [{ subject: `the copy of snapshot ${inputs.sourceSnapshotId}`, ...(kmsKeyId !== undefined ? { kmsKeyId } : {}) }] : [],
+      source,
+      sourceRegion,
+    };
   },
 
   createTags: (inputs, plan) => ({ ...(inputs.copyTagsFromSource === true ? fromEc2Tags(plan.source.Tags) : {}), ...(inputs.tags ?? {}) }),

@@ -56,6 +56,7 @@ export const snapshotSetModel: ResourceModel<SnapshotSetInputs, SnapshotSetOutpu
     return {
       volumes: plan.volumes.map((v) => ({ volumeId: v.volumeId, limit: limits.get(v.volumeId) ?? 5 })),
       deviceNames: new Map(plan.attached.map((v) => [v.volumeId, v.deviceName])),
+      encrypted: volumes.filter((v) => v.Encrypted === true).map((v) => ({ subject: `volume ${v.VolumeId}`, ...(v.KmsKeyId !== undefined ? { kmsKeyId: v.KmsKeyId } : {}) })),
     };
   },
 

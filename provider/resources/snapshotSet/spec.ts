@@ -72,6 +72,7 @@ export const SNAPSHOT_SET_SPEC = resourceSpec({
     tags: common.tags,
     waitForCompletion: common.waitForCompletion,
     timeouts: common.timeouts,
+    sharing: common.sharing,
   },
   outputs: {
     instanceId: { echo: true, doc: "The instance whose volumes the set covers." },
@@ -91,6 +92,12 @@ export const SNAPSHOT_SET_SPEC = resourceSpec({
     state: { type: t.enum(SNAPSHOT_STATE), required: true, doc: "`pending` while any snapshot is pending, `error` if any failed, `completed` when all are." },
     encrypted: { type: t.boolean, required: true, doc: "True only if every snapshot of the set is encrypted." },
     tags: { type: t.map(t.string), required: true, doc: "The tags applied to every snapshot; each snapshot's actual tags are in `snapshots[].tags`." },
+    sharing: { echo: true, doc: "The sharing asked for every snapshot of the set, as given." },
+    sharedWithAccounts: {
+      type: t.list(t.string),
+      doc: "Every account EC2 says may create volumes from any snapshot of the set, read back on refresh so that changes made outside Pulumi show.",
+    },
+    public: { type: t.boolean, doc: "True when EC2 says anyone may create volumes from any snapshot of the set." },
     region: { type: t.string, required: true, doc: "The region the set lives in." },
     missingSnapshotIds: {
       type: t.list(t.string),

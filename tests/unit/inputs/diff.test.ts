@@ -46,6 +46,7 @@ const CHANGED: Props = {
   excludeBootVolume: true,
   excludeDataVolumeIds: ["vol-00000000000000003"],
   copyTagsFromSource: true,
+  sharing: { accountIds: ["111122223333"] },
   __logicalName: "renamed",
 };
 

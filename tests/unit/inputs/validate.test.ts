@@ -6,8 +6,8 @@ import { validateSnapshotInputs, validateSnapshotSetInputs, type CheckFailure } 
 const VOLUME = "vol-0123456789abcdef0";
 const INSTANCE = "i-0123456789abcdef0";
 const OUTPOST = "arn:aws:outposts:us-east-1:123456789012:outpost/op-0123456789abcdef0";
-const SNAPSHOT_KEYS = "volumeId, description, outpostArn, region, tags, waitForCompletion, timeouts";
-const SET_KEYS = "instanceId, excludeBootVolume, excludeDataVolumeIds, copyTagsFromSource, description, outpostArn, region, tags, waitForCompletion, timeouts";
+const SNAPSHOT_KEYS = "volumeId, description, outpostArn, region, tags, waitForCompletion, timeouts, sharing";
+const SET_KEYS = "instanceId, excludeBootVolume, excludeDataVolumeIds, copyTagsFromSource, description, outpostArn, region, tags, waitForCompletion, timeouts, sharing";
 
 /** n distinct, well-formed volume ids. */
 function volumeIds(n: number): string[] {
