@@ -92,6 +92,9 @@ describe("Snapshot through the dynamic-provider host", function () {
       storageTier: "standard",
       productCodes: [{ productCodeId: "8fjvgz4q2a3zq1wyp6cjvbn3x", productCodeType: "marketplace" }],
       tags: { team: "storage" },
+      // shared with nobody: a new snapshot's createVolumePermission is empty
+      sharedWithAccounts: [],
+      public: false,
       region: "us-east-1",
     });
     // and it said how it was getting on, once per change

@@ -273,6 +273,8 @@ describe("SnapshotSet through the dynamic-provider host", function () {
         state: "completed",
         encrypted: false,
         tags: { team: "web" },
+        sharedWithAccounts: [],
+        public: false,
         region: "us-east-1",
       });
       for (const member of members) {
