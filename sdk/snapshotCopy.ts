@@ -80,8 +80,6 @@ export class SnapshotCopy extends pulumi.dynamic.Resource {
   declare public readonly sourceRegion: pulumi.Output<string>;
   /** The description of the copy, as given. */
   declare public readonly description: pulumi.Output<string | undefined>;
-  /** ARN of the KMS key that protects the copy, when EC2 reports it; otherwise the key given. */
-  declare public readonly kmsKeyId: pulumi.Output<string | undefined>;
   /** The time-based copy's completion duration, as given. */
   declare public readonly completionDurationMinutes: pulumi.Output<number | undefined>;
   /** Whether the source's tags were copied, as given. */
@@ -104,6 +102,8 @@ export class SnapshotCopy extends pulumi.dynamic.Resource {
   declare public readonly progress: pulumi.Output<number | undefined>;
   /** True when the copy is encrypted (always, for a copy of an encrypted snapshot). */
   declare public readonly encrypted: pulumi.Output<boolean | undefined>;
+  /** ARN of the KMS key that protects the copy, when EC2 reports it; otherwise the key given. */
+  declare public readonly kmsKeyId: pulumi.Output<string | undefined>;
   /** The data encryption key identifier, when EC2 reports one. */
   declare public readonly dataEncryptionKeyId: pulumi.Output<string | undefined>;
   /** The AWS account that owns the snapshot. */
@@ -125,8 +125,6 @@ export class SnapshotCopy extends pulumi.dynamic.Resource {
    * tags and the provider's create token are left out.
    */
   declare public readonly tags: pulumi.Output<Record<string, string>>;
-  /** `standard` or `time-based`, when EC2 reports it. */
-  declare public readonly transferType: pulumi.Output<string | undefined>;
   /** The sharing asked for, as given. */
   declare public readonly sharing: pulumi.Output<Sharing | undefined>;
   /** The accounts EC2 says may create volumes from the snapshots, read back on refresh so that changes made outside Pulumi show. */
@@ -135,18 +133,20 @@ export class SnapshotCopy extends pulumi.dynamic.Resource {
   declare public readonly public: pulumi.Output<boolean | undefined>;
   /** The region the copy lives in. */
   declare public readonly region: pulumi.Output<string>;
+  /** `standard` or `time-based`, when EC2 reports it. */
+  declare public readonly transferType: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: SnapshotCopyArgs, opts?: pulumi.CustomResourceOptions) {
     // A fresh object each time: the Resource constructor writes __provider into it.
     const props = {
       sourceRegion: undefined,
-      kmsKeyId: undefined,
       snapshotId: undefined,
       arn: undefined,
       state: undefined,
       stateMessage: undefined,
       progress: undefined,
       encrypted: undefined,
+      kmsKeyId: undefined,
       dataEncryptionKeyId: undefined,
       ownerId: undefined,
       ownerAlias: undefined,
@@ -156,10 +156,10 @@ export class SnapshotCopy extends pulumi.dynamic.Resource {
       storageTier: undefined,
       productCodes: undefined,
       tags: undefined,
-      transferType: undefined,
       sharedWithAccounts: undefined,
       public: undefined,
       region: undefined,
+      transferType: undefined,
       description: undefined,
       completionDurationMinutes: undefined,
       copyTagsFromSource: undefined,

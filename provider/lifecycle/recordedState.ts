@@ -1,5 +1,6 @@
 import type { ProductCode, SnapshotSetMember } from "../types";
 import type { Props } from "./hookTypes";
+import type { MemberFacts } from "./resourceModel";
 
 /**
  * What a hook receives as `olds` or `props`: the state some version of this provider wrote. Every
@@ -54,6 +55,13 @@ export class RecordedState {
   get productCodes(): ProductCode[] | undefined {
     const value = this.props.productCodes;
     return Array.isArray(value) ? (value as ProductCode[]) : undefined;
+  }
+
+  /** What a resource of one snapshot recorded of it: its product codes, under its id. */
+  singleSnapshotFacts(): MemberFacts {
+    const id = this.string("snapshotId");
+    const codes = this.productCodes;
+    return { deviceNames: new Map(), productCodes: new Map(id !== undefined && codes !== undefined ? [[id, codes]] : []) };
   }
 
   /** Members recorded earlier that EC2 no longer has. */

@@ -49,11 +49,7 @@ export const snapshotModel: ResourceModel<SnapshotInputs, SnapshotOutputs> = {
   describeAfterCreate: false,
   idOf: (_marker, members) => only(members).SnapshotId ?? "",
   recordedIds: (id) => [id],
-  factsFromState: (state) => {
-    const id = state.string("snapshotId");
-    const codes = state.productCodes;
-    return { deviceNames: new Map(), productCodes: new Map(id !== undefined && codes !== undefined ? [[id, codes]] : []) };
-  },
+  factsFromState: (state) => state.singleSnapshotFacts(),
   outputs: (inputs, members, facts, region) => snapshotOutputs(inputs, only(members), region, facts.productCodes.get(only(members).SnapshotId ?? "") ?? []),
   tagChanges: (members, desired) => tagChanges(fromEc2Tags(only(members).Tags), desired),
 

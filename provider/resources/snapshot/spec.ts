@@ -1,7 +1,7 @@
 /** The `Snapshot` resource, described once: scripts/generate.ts derives schema.json and the SDK class from it. */
 import { commonInputs } from "../../inputs/commonInputs";
 import { resourceSpec, t } from "../../inputs/spec";
-import { PRODUCT_CODE, SNAPSHOT_STATE } from "../snapshotTypes";
+import { snapshotOutputSpecs } from "../snapshotOutputSpecs";
 
 const common = commonInputs({
   description: "Description of the snapshot, at most 255 characters. Changing it replaces the snapshot.",
@@ -34,44 +34,13 @@ export const SNAPSHOT_SPEC = resourceSpec({
     outpostArn: { echo: true, doc: "The Outpost the snapshot is stored on, as given." },
     waitForCompletion: { echo: true, doc: "Whether create waits for `completed`, as given." },
     timeouts: { echo: true, doc: "The provider's own deadlines, as given." },
-    snapshotId: { type: t.string, required: true, doc: "The snapshot id, `snap-...` (also the resource's id)." },
-    arn: {
-      type: t.string,
-      required: true,
-      doc: "`arn:aws:ec2:<region>::snapshot/<id>`. The partition follows the region (`aws-cn`, `aws-us-gov`, ...).",
-    },
-    state: {
-      type: t.enum(SNAPSHOT_STATE),
-      required: true,
-      doc: "`pending`, `completed` or `error` (also `recoverable`/`recovering` for archived snapshots).",
-    },
-    stateMessage: { type: t.string, doc: "EC2's explanation when the snapshot failed." },
-    progress: { type: t.number, doc: "Percent complete, 0-100." },
-    encrypted: { type: t.boolean, doc: "True when the snapshot is encrypted (always, for a snapshot of an encrypted volume)." },
-    kmsKeyId: { type: t.string, doc: "ARN of the KMS key that protects the snapshot." },
-    dataEncryptionKeyId: { type: t.string, doc: "The data encryption key identifier, when EC2 reports one." },
-    ownerId: { type: t.string, doc: "The AWS account that owns the snapshot." },
-    ownerAlias: { type: t.string, doc: "The AWS owner alias (such as `amazon`), when EC2 reports one." },
-    volumeSize: { type: t.integer, doc: "Size of the snapshotted volume, GiB." },
-    startTime: { type: t.string, doc: "ISO 8601 time the snapshot was started." },
-    completionTime: { type: t.string, doc: "ISO 8601 time the snapshot completed, when EC2 reports it." },
-    storageTier: { type: t.string, doc: "`standard` or `archive`, when EC2 reports it." },
-    productCodes: {
-      type: t.list(t.object(PRODUCT_CODE)),
-      required: true,
-      doc: "Marketplace product codes propagated from the volume (DescribeSnapshotAttribute). Empty when there are none.",
-    },
-    tags: {
-      type: t.map(t.string),
-      required: true,
-      doc: "The snapshot's tags as EC2 has them, so that changes made outside Pulumi show as drift. AWS's own `aws:` tags and the provider's create token are left out.",
-    },
-    sharing: { echo: true, doc: "The sharing asked for, as given." },
-    sharedWithAccounts: {
-      type: t.list(t.string),
-      doc: "The accounts EC2 says may create volumes from the snapshots, read back on refresh so that changes made outside Pulumi show.",
-    },
-    public: { type: t.boolean, doc: "True when EC2 says anyone may create volumes from the snapshots." },
-    region: { type: t.string, required: true, doc: "The region the snapshot lives in." },
+    ...snapshotOutputSpecs({
+      encrypted: "True when the snapshot is encrypted (always, for a snapshot of an encrypted volume).",
+      kmsKeyId: "ARN of the KMS key that protects the snapshot.",
+      volumeSize: "Size of the snapshotted volume, GiB.",
+      productCodes: "Marketplace product codes propagated from the volume (DescribeSnapshotAttribute). Empty when there are none.",
+      tags: "The snapshot's tags as EC2 has them, so that changes made outside Pulumi show as drift. AWS's own `aws:` tags and the provider's create token are left out.",
+      region: "The region the snapshot lives in.",
+    }),
   },
 });

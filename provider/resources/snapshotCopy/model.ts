@@ -120,11 +120,7 @@ export const snapshotCopyModel: ResourceModel<SnapshotCopyInputs, SnapshotCopyOu
   describeAfterCreate: true,
   idOf: (_marker, members) => only(members).SnapshotId ?? "",
   recordedIds: (id) => [id],
-  factsFromState: (state) => {
-    const id = state.string("snapshotId");
-    const codes = state.productCodes;
-    return { deviceNames: new Map(), productCodes: new Map(id !== undefined && codes !== undefined ? [[id, codes]] : []) };
-  },
+  factsFromState: (state) => state.singleSnapshotFacts(),
   outputs: (inputs, members, facts, region) => snapshotCopyOutputs(inputs, only(members), region, facts.productCodes.get(only(members).SnapshotId ?? "") ?? []),
   // With copyTagsFromSource the copy legitimately carries the source's tags, which the program does not own.
   tagChanges: (members, desired, _previous, inputs) =>
