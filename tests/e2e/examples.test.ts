@@ -30,10 +30,20 @@ const EXAMPLES: ExampleCase[] = [
     },
   },
   {
-    name: "snapshot-copy",
+    name: "dr-copy",
     resources: ["nightly", "offsite"],
     async seed(world) {
-      return { "ebs-snapshot-copy:volumeId": await seedVolume(world.ec2, { size: 20 }) };
+      // The copy stays in the test's region, where this suite counts what EC2 holds; the engine tests copy across regions.
+      return { "ebs-dr-copy:volumeId": await seedVolume(world.ec2, { size: 20 }), "ebs-dr-copy:copyRegion": "us-east-1" };
+    },
+  },
+  {
+    name: "share",
+    resources: ["shared"],
+    async seed(world) {
+      const volumeId = await seedVolume(world.ec2, { size: 20, encrypted: true });
+      world.proxy.enrich(volumeId, { kmsKeyId: KMS_KEY_ARN });
+      return { "ebs-share:volumeId": volumeId, "ebs-share:shareWith": "111122223333" };
     },
   },
   {
@@ -47,7 +57,7 @@ const EXAMPLES: ExampleCase[] = [
 ];
 
 /** The project name each example's Pulumi.yaml declares, which prefixes its config keys. */
-const PROJECTS: Record<string, string> = { backup: "ebs-backup", snapshot: "ebs-snapshot", "snapshot-copy": "ebs-snapshot-copy", "snapshot-set": "ebs-snapshot-set" };
+const PROJECTS: Record<string, string> = { backup: "ebs-backup", snapshot: "ebs-snapshot", "dr-copy": "ebs-dr-copy", share: "ebs-share", "snapshot-set": "ebs-snapshot-set" };
 
 function opsByName(run: CliRun): Record<string, string[]> {
   const ops: Record<string, string[]> = {};

@@ -113,6 +113,50 @@ describe("SnapshotCopy through the dynamic-provider host", function () {
     assert.equal((await described(world.ec2, sourceId))?.SnapshotId, sourceId, "the source is untouched");
   });
 
+  it("adopts the copy of a CopySnapshot whose answer was lost (proxy) instead of copying twice", async function () {
+    const sourceId = await source();
+    world.proxy.inject({ kind: "reset", action: "CopySnapshot", phase: "after-forward", times: 1 });
+    world.proxy.clearRequests();
+    const deployment = await world.deployment();
+    const before = new Set((await allSnapshots(world.ec2)).map((s) => s.SnapshotId));
+
+    const result = await up(deployment, "lost", { sourceSnapshotId: sourceId });
+
+    assert.equal(result.ok, true, String(result.error));
+    const made = (await allSnapshots(world.ec2)).filter((s) => !before.has(s.SnapshotId)).map((s) => s.SnapshotId);
+    assert.deepEqual(made, [result.resource!.id], "exactly one copy, the one recorded");
+    assert.equal(world.proxy.requestsFor("CopySnapshot").length, 1, "the copy was not sent again");
+  });
+
+  it("re-encrypts a copy under the key given, sending what EC2 documents", async function () {
+    const sourceId = await source({}, true);
+    const key = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    world.proxy.clearRequests();
+    const deployment = await world.deployment();
+
+    const result = await up(deployment, "rekeyed", { sourceSnapshotId: sourceId, sourceRegion: "us-east-1", region: "us-west-2", encrypted: true, kmsKeyId: key });
+
+    assert.equal(result.ok, true, String(result.error));
+    const [request] = world.proxy.requestsFor("CopySnapshot");
+    assert.deepEqual([request.params.SourceSnapshotId, request.params.SourceRegion, request.params.Encrypted, request.params.KmsKeyId], [sourceId, "us-east-1", "true", key]);
+    assert.equal(result.resource!.outputs.encrypted, true);
+    // moto does not report a copy's key; the output keeps the key the program gave
+    assert.equal(result.resource!.outputs.kmsKeyId, key);
+    assert.equal((await described(inRegion("us-west-2"), result.resource!.id))?.Encrypted, true);
+  });
+
+  it("makes a time-based copy: CompletionDurationMinutes sent, recorded as given (moto ignores it, so it completes at once)", async function () {
+    const sourceId = await source();
+    world.proxy.clearRequests();
+    const deployment = await world.deployment();
+
+    const result = await up(deployment, "timed", { sourceSnapshotId: sourceId, completionDurationMinutes: 15 });
+
+    assert.equal(result.ok, true, String(result.error));
+    assert.equal(world.proxy.requestsFor("CopySnapshot")[0]?.params.CompletionDurationMinutes, "15");
+    assert.equal(result.resource!.outputs.completionDurationMinutes, 15);
+  });
+
   it("changes the copy's tags in place, and keeps the tags it copied from the source", async function () {
     const sourceId = await source({ team: "storage" });
     const deployment = await world.deployment();

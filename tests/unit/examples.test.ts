@@ -24,7 +24,7 @@ import {
 } from "../support/examplesMocks";
 import { assertMatchesSchema, HOUSEKEEPING_OUTPUT_KEYS, REPO_ROOT } from "../support/schemaShape";
 
-const EXAMPLES = ["aws-volume", "backup", "snapshot", "snapshot-copy", "snapshot-set"];
+const EXAMPLES = ["aws-volume", "backup", "dr-copy", "share", "snapshot", "snapshot-set"];
 const VOLUME = "vol-0123456789abcdef0";
 const INSTANCE = "i-0123456789abcdef0";
 /** Inputs the SDK adds besides the user's: its bookkeeping keys (the serialized provider is recorded apart). */
@@ -68,7 +68,7 @@ describe("examples", function () {
   this.timeout(120_000);
 
   describe("layout", () => {
-    it("has exactly the five documented examples", () => {
+    it("has exactly the six documented examples", () => {
       assert.deepEqual(exampleNames(), EXAMPLES);
     });
 
@@ -284,9 +284,9 @@ describe("examples", function () {
       });
     });
 
-    describe("snapshot-copy", () => {
-      it("registers a Snapshot and a SnapshotCopy of it that carries its tags, in the stack's region unless copyRegion is set", async () => {
-        const run = await runExample("snapshot-copy", { volumeId: VOLUME });
+    describe("dr-copy", () => {
+      it("registers a Snapshot and a SnapshotCopy of it in copyRegion that carries its tags, re-encrypted when a key is given", async () => {
+        const run = await runExample("dr-copy", { volumeId: VOLUME, copyRegion: MOCK_REGION });
         assertSucceeded(run);
         assert.deepEqual(
           run.resources.map((r) => [r.type, r.name]),
@@ -299,15 +299,36 @@ describe("examples", function () {
         assert.deepEqual(userInputs(only(run, SNAPSHOT_COPY_TOKEN)), {
           sourceSnapshotId: snapshot.id,
           sourceRegion: MOCK_REGION,
+          region: MOCK_REGION,
           copyTagsFromSource: true,
           tags: { Copy: "offsite" },
         });
-        assert.deepEqual(run.exports, { snapshotId: snapshot.id, copyId: only(run, SNAPSHOT_COPY_TOKEN).id, copyRegionUsed: MOCK_REGION, copyState: "completed" });
+        assert.deepEqual(run.exports, {
+          snapshotId: snapshot.id,
+          copyId: only(run, SNAPSHOT_COPY_TOKEN).id,
+          copyRegionUsed: MOCK_REGION,
+          copyEncrypted: false,
+          copyState: "completed",
+        });
 
-        const elsewhere = await runExample("snapshot-copy", { volumeId: VOLUME, copyRegion: "eu-west-1" });
+        const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        const elsewhere = await runExample("dr-copy", { volumeId: VOLUME, copyRegion: "eu-west-1", copyKmsKeyId: key });
         assertSucceeded(elsewhere);
-        assert.equal(userInputs(only(elsewhere, SNAPSHOT_COPY_TOKEN)).region, "eu-west-1");
+        const copy = userInputs(only(elsewhere, SNAPSHOT_COPY_TOKEN));
+        assert.deepEqual([copy.region, copy.encrypted, copy.kmsKeyId], ["eu-west-1", true, key]);
         assert.equal(elsewhere.exports.copyRegionUsed, "eu-west-1");
+      });
+    });
+
+    describe("share", () => {
+      it("registers a Snapshot shared with the configured account, and refuses an id that is not 12 digits", async () => {
+        const run = await runExample("share", { volumeId: VOLUME, shareWith: "111122223333" });
+        assertSucceeded(run);
+        assert.deepEqual(userInputs(only(run, SNAPSHOT_TOKEN)), { volumeId: VOLUME, description: "Shared with 111122223333", sharing: { accountIds: ["111122223333"] } });
+        const bad = await runExample("share", { volumeId: VOLUME, shareWith: "1111" });
+        assert.equal(bad.ok, false);
+        assert.match(bad.error ?? "", /ebs-share:shareWith/);
+        assert.deepEqual(bad.resources, []);
       });
     });
 

@@ -1,9 +1,11 @@
 /**
- * A nightly snapshot of a volume and an off-site copy of it.
+ * A nightly snapshot of a volume and a disaster-recovery copy of it in another region, re-encrypted
+ * with a key of that region.
  *
  *   pulumi config set aws:region us-east-1
  *   pulumi config set volumeId vol-0123456789abcdef0
- *   pulumi config set copyRegion us-west-2     # optional: the copy's region
+ *   pulumi config set copyRegion us-west-2
+ *   pulumi config set copyKmsKeyId arn:aws:kms:us-west-2:123456789012:key/...   # optional
  *   pulumi up
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -12,7 +14,9 @@ import { Snapshot, SnapshotCopy } from "pulumi-ebs-snapshots";
 const config = new pulumi.Config();
 // A volume id is "vol-" and 8 or 17 hex digits; a mistyped id fails here, before anything runs.
 const volumeId = config.require("volumeId", { pattern: /^vol-(?:[0-9a-f]{8}|[0-9a-f]{17})$/ });
-const copyRegion = config.get("copyRegion");
+const copyRegion = config.require("copyRegion");
+// A KMS key lives in one region: the copy needs one of its own region, and this account must be granted its use.
+const copyKmsKeyId = config.get("copyKmsKeyId");
 
 const nightly = new Snapshot("nightly", {
   volumeId,
@@ -24,7 +28,8 @@ const nightly = new Snapshot("nightly", {
 const offsite = new SnapshotCopy("offsite", {
   sourceSnapshotId: nightly.snapshotId,
   sourceRegion: nightly.region,
-  ...(copyRegion !== undefined ? { region: copyRegion } : {}),
+  region: copyRegion,
+  ...(copyKmsKeyId !== undefined ? { encrypted: true, kmsKeyId: copyKmsKeyId } : {}),
   // EC2 copies no tags: the provider copies the snapshot's, and these win on the same key.
   copyTagsFromSource: true,
   tags: { Copy: "offsite" },
@@ -33,4 +38,5 @@ const offsite = new SnapshotCopy("offsite", {
 export const snapshotId = nightly.snapshotId;
 export const copyId = offsite.snapshotId;
 export const copyRegionUsed = offsite.region;
+export const copyEncrypted = offsite.encrypted;
 export const copyState = offsite.state;
