@@ -250,14 +250,15 @@ export class Ec2 {
 
   /** Who may create volumes from the snapshot: the accounts it is shared with, and whether it is public. */
   async volumePermissions(snapshotId: string): Promise<{ accounts: string[]; public: boolean }> {
-    const out = await this.call("DescribeSnapshotAttribute", snapshotId, async (signal) =>
+    // A snapshot EC2 stopped listing between two calls has no permissions to report, rather than failing a refresh.
+    const out = await this.optional("DescribeSnapshotAttribute", snapshotId, async (signal) =>
       this.send(
         "DescribeSnapshotAttribute",
         (c) => c.send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: "createVolumePermission" }), { abortSignal: signal }),
         signal,
       ),
     );
-    const permissions = out.CreateVolumePermissions ?? [];
+    const permissions = out?.CreateVolumePermissions ?? [];
     return {
       accounts: permissions.flatMap((p) => (p.UserId !== undefined ? [p.UserId] : [])).sort(),
       public: permissions.some((p) => p.Group === "all"),
