@@ -37,6 +37,11 @@ export function snapshotState(snapshot: Snapshot): SnapshotState {
   return snapshot.State ?? "pending";
 }
 
+/** The one snapshot of a resource of one snapshot (an empty one when a failure left none). */
+export function onlyMember(members: readonly Snapshot[]): Snapshot {
+  return members[0] ?? {};
+}
+
 /** The inputs as given, without undefined fields. */
 export function echoInputs<T extends object>(inputs: T): T {
   const { __provider: _ignored, ...rest } = inputs as T & { __provider?: unknown };

@@ -52,51 +52,37 @@ function stringMap(value: unknown): Record<string, string> {
 
 const START_TIME = "2024-05-01T10:00:00.000Z";
 
+/** The state of a resource of one snapshot (Snapshot, SnapshotCopy), completed, with what only it reports. */
+function oneSnapshot(name: string, inputs: Record<string, unknown>, own: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+  const snapshotId = hexId("snap", name);
+  const region = typeof inputs.region === "string" ? inputs.region : MOCK_REGION;
+  return {
+    id: snapshotId,
+    state: {
+      ...inputs,
+      snapshotId,
+      arn: `arn:aws:ec2:${region}::snapshot/${snapshotId}`,
+      state: "completed",
+      progress: 100,
+      ownerId: MOCK_ACCOUNT,
+      startTime: START_TIME,
+      productCodes: [],
+      tags: stringMap(inputs.tags),
+      ...own,
+      region,
+    },
+  };
+}
+
 export function fakeState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
   switch (type) {
-    case SNAPSHOT_TOKEN: {
-      const snapshotId = hexId("snap", name);
-      const region = typeof inputs.region === "string" ? inputs.region : MOCK_REGION;
-      return {
-        id: snapshotId,
-        state: {
-          ...inputs,
-          snapshotId,
-          arn: `arn:aws:ec2:${region}::snapshot/${snapshotId}`,
-          state: "completed",
-          progress: 100,
-          encrypted: true,
-          kmsKeyId: MOCK_KMS_KEY,
-          ownerId: MOCK_ACCOUNT,
-          volumeSize: 1,
-          startTime: START_TIME,
-          productCodes: [],
-          tags: stringMap(inputs.tags),
-          region,
-        },
-      };
-    }
-    case SNAPSHOT_COPY_TOKEN: {
-      const snapshotId = hexId("snap", name);
-      const region = typeof inputs.region === "string" ? inputs.region : MOCK_REGION;
-      return {
-        id: snapshotId,
-        state: {
-          ...inputs,
-          snapshotId,
-          arn: `arn:aws:ec2:${region}::snapshot/${snapshotId}`,
-          state: "completed",
-          progress: 100,
-          encrypted: false,
-          ownerId: MOCK_ACCOUNT,
-          startTime: START_TIME,
-          productCodes: [],
-          tags: stringMap(inputs.tags),
-          sourceRegion: typeof inputs.sourceRegion === "string" ? inputs.sourceRegion : region,
-          region,
-        },
-      };
-    }
+    case SNAPSHOT_TOKEN:
+      return oneSnapshot(name, inputs, { encrypted: true, kmsKeyId: MOCK_KMS_KEY, volumeSize: 1 });
+    case SNAPSHOT_COPY_TOKEN:
+      return oneSnapshot(name, inputs, {
+        encrypted: false,
+        sourceRegion: typeof inputs.sourceRegion === "string" ? inputs.sourceRegion : typeof inputs.region === "string" ? inputs.region : MOCK_REGION,
+      });
     case SNAPSHOT_SET_TOKEN: {
       const volumes = MOCK_INSTANCE_VOLUMES.filter((_, index) => index > 0 || inputs.excludeBootVolume !== true);
       const snapshots = volumes.map((volume) => ({

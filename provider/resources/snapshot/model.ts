@@ -1,15 +1,13 @@
-import type { Snapshot } from "@aws-sdk/client-ec2";
 import { attachedInstanceId, consistencyAdvice, pendingSnapshotLimit } from "../../ec2/volumeAdvice";
 import { fromEc2Tags, tagChanges } from "../../inputs/tags";
-import { compact } from "../../lifecycle/outputs";
+import { compact, onlyMember as only } from "../../lifecycle/outputs";
 import type { CreatePlan, ResourceModel } from "../../lifecycle/resourceModel";
+import { singleSnapshotText } from "../../lifecycle/singleSnapshotText";
 import { ExplainedError } from "../../messages/failureMessage";
 import { warn } from "../../messages/log";
 import { SNAPSHOT_SPEC } from "./spec";
 import type { SnapshotInputs, SnapshotOutputs } from "../../types";
 import { snapshotOutputs } from "./outputs";
-
-const only = (members: readonly Snapshot[]): Snapshot => members[0] ?? {};
 
 /** A point-in-time snapshot of one EBS volume (EC2 CreateSnapshot): what differs from the shared lifecycle. */
 export const snapshotModel: ResourceModel<SnapshotInputs, SnapshotOutputs> = {
@@ -54,22 +52,13 @@ export const snapshotModel: ResourceModel<SnapshotInputs, SnapshotOutputs> = {
   tagChanges: (members, desired) => tagChanges(fromEc2Tags(only(members).Tags), desired),
 
   text: {
-    resumeNext: "run `pulumi up` again to resume it",
+    ...singleSnapshotText("run `pulumi up` again: it deletes the snapshot and takes a new one"),
     resuming: ([s], inputs) =>
       `resuming snapshot ${s.SnapshotId} of volume ${inputs.volumeId} (${s.State}, ${s.Progress ?? "0%"}), ` +
       `started ${s.StartTime?.toISOString() ?? "earlier"} by a create that was interrupted before it could record it`,
     stillPending: ([s], _all, after) => `snapshot ${s.SnapshotId} is still pending (${s.Progress ?? "0%"}) after ${after}`,
-    recordedPending: "it is recorded in the stack, and the next `pulumi up` resumes waiting",
     failed: ([s], inputs) => `snapshot ${s.SnapshotId} of volume ${inputs.volumeId} failed (state error: ${s.StateMessage || "EC2 gave no reason"})`,
-    recordedFailed: "it is recorded in the stack as failed",
-    replaceNext: "run `pulumi up` again: it deletes the snapshot and takes a new one",
-    cleanupFailed: (what, [id], _all, [{ why }]) => ({
-      what: `${what}, and deleting it failed too: ${why.what.replace(`snapshot ${id} `, "it ")}`,
-      outcome: "it is recorded in the stack as failed",
-      next: why.next ?? "run `pulumi up` again: it deletes the snapshot and takes a new one",
-    }),
     cleanedUp: () => ({ outcome: "it was deleted, so nothing of this create is left", next: "check the volume, then run `pulumi up` again" }),
     gone: ([id]) => ({ what: `snapshot ${id} no longer exists (deleted outside Pulumi)`, next: "run `pulumi refresh`, then `pulumi up` to take a new one" }),
-    deleteFailed: (_remaining, _all, [{ why }], defaults) => ({ what: why.what, outcome: defaults.outcome, next: why.next ?? defaults.next }),
   },
 };

@@ -2,8 +2,9 @@ import type { Snapshot } from "@aws-sdk/client-ec2";
 import { Ec2 } from "../../ec2/ec2";
 import { fromEc2Tags, MAX_TAGS, tagChanges, type TagMap } from "../../inputs/tags";
 import { containsUnknown } from "../../inputs/unknown";
-import { compact } from "../../lifecycle/outputs";
+import { compact, onlyMember as only } from "../../lifecycle/outputs";
 import type { CreatePlan, ResourceModel } from "../../lifecycle/resourceModel";
+import { singleSnapshotText } from "../../lifecycle/singleSnapshotText";
 import { ExplainedError } from "../../messages/failureMessage";
 import type { SnapshotCopyInputs, SnapshotCopyOutputs } from "../../types";
 import { memberTagChanges } from "../snapshotSet/memberTags";
@@ -17,8 +18,6 @@ interface CopyPlan extends CreatePlan {
   source: Snapshot;
   sourceRegion: string;
 }
-
-const only = (members: readonly Snapshot[]): Snapshot => members[0] ?? {};
 
 /** A copy of a snapshot (EC2 CopySnapshot), across regions or from another account: what differs from the shared lifecycle. */
 export const snapshotCopyModel: ResourceModel<SnapshotCopyInputs, SnapshotCopyOutputs, CopyPlan> = {
@@ -127,24 +126,15 @@ export const snapshotCopyModel: ResourceModel<SnapshotCopyInputs, SnapshotCopyOu
     inputs.copyTagsFromSource === true ? memberTagChanges([fromEc2Tags(only(members).Tags)], desired, {}, true) : tagChanges(fromEc2Tags(only(members).Tags), desired),
 
   text: {
-    resumeNext: "run `pulumi up` again to resume it",
+    ...singleSnapshotText("run `pulumi up` again: it deletes the copy and makes a new one"),
     resuming: ([s], inputs) =>
       `resuming copy ${s.SnapshotId} of snapshot ${inputs.sourceSnapshotId} (${s.State}, ${s.Progress ?? "0%"}), ` +
       `started ${s.StartTime?.toISOString() ?? "earlier"} by a create that was interrupted before it could record it`,
     stillPending: ([s], _all, after) => `copy ${s.SnapshotId} is still pending (${s.Progress ?? "0%"}) after ${after}`,
-    recordedPending: "it is recorded in the stack, and the next `pulumi up` resumes waiting",
     failed: ([s], inputs) =>
       `copy ${s.SnapshotId} of snapshot ${inputs.sourceSnapshotId}${inputs.sourceRegion ? ` (${inputs.sourceRegion})` : ""} failed (state error: ${s.StateMessage || "EC2 gave no reason"})` +
       (inputs.kmsKeyId !== undefined ? `; a KMS key that does not exist or that this account may not use shows only this way: check key ${inputs.kmsKeyId}` : ""),
-    recordedFailed: "it is recorded in the stack as failed",
-    replaceNext: "run `pulumi up` again: it deletes the copy and makes a new one",
-    cleanupFailed: (what, [id], _all, [{ why }]) => ({
-      what: `${what}, and deleting it failed too: ${why.what.replace(`snapshot ${id} `, "it ")}`,
-      outcome: "it is recorded in the stack as failed",
-      next: why.next ?? "run `pulumi up` again: it deletes the copy and makes a new one",
-    }),
     cleanedUp: () => ({ outcome: "it was deleted, so nothing of this create is left", next: "check the source snapshot and the KMS key, then run `pulumi up` again" }),
     gone: ([id]) => ({ what: `copy ${id} no longer exists (deleted outside Pulumi)`, next: "run `pulumi refresh`, then `pulumi up` to make a new one" }),
-    deleteFailed: (_remaining, _all, [{ why }], defaults) => ({ what: why.what, outcome: defaults.outcome, next: why.next ?? defaults.next }),
   },
 };
