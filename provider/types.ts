@@ -7,6 +7,7 @@
  * where inputs and outputs are declared.
  */
 import type { SHARING, TIMEOUTS } from "./inputs/commonInputs";
+import type { LOCK, RESTORE, STORAGE_TIER } from "./inputs/protectionInputs";
 import type { InputsOf, ObjectOf, OutputsOf } from "./inputs/spec";
 import type { SNAPSHOT_SPEC } from "./resources/snapshot/spec";
 import type { SNAPSHOT_COPY_SPEC } from "./resources/snapshotCopy/spec";
@@ -18,6 +19,14 @@ export type Timeouts = ObjectOf<(typeof TIMEOUTS)["properties"]>;
 
 /** Who may create volumes from a resource's snapshots. */
 export type Sharing = ObjectOf<(typeof SHARING)["properties"]>;
+
+/** An EBS Snapshot Lock: a mode, and a duration in days or an expiry time. */
+export type Lock = ObjectOf<(typeof LOCK)["properties"]>;
+
+/** How an archived snapshot is brought back to the standard tier. */
+export type Restore = ObjectOf<(typeof RESTORE)["properties"]>;
+
+export type StorageTier = (typeof STORAGE_TIER)["values"][number]["value"];
 
 export type ProductCode = ObjectOf<(typeof PRODUCT_CODE)["properties"]>;
 

@@ -2,4 +2,4 @@
 export { Snapshot, type SnapshotArgs } from "./snapshot";
 export { SnapshotSet, type SnapshotSetArgs } from "./snapshotSet";
 export { SnapshotCopy, type SnapshotCopyArgs } from "./snapshotCopy";
-export type { ProductCode, Sharing, SharingArgs, SnapshotSetMember, SnapshotState, Timeouts, TimeoutsArgs } from "./types";
+export type { Lock, LockArgs, ProductCode, Restore, RestoreArgs, Sharing, SharingArgs, SnapshotSetMember, SnapshotState, StorageTier, Timeouts, TimeoutsArgs } from "./types";

@@ -1,8 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 
-import type { Sharing, Timeouts } from "../provider/types";
+import type { Lock, Restore, Sharing, Timeouts } from "../provider/types";
 
-export type { ProductCode, Sharing, SnapshotSetMember, SnapshotState, Timeouts } from "../provider/types";
+export type { Lock, ProductCode, Restore, Sharing, SnapshotSetMember, SnapshotState, StorageTier, Timeouts } from "../provider/types";
 
 /**
  * The provider's own deadlines. Pulumi's `customTimeouts` do not reach dynamic providers, so set these
@@ -12,6 +12,12 @@ export type TimeoutsArgs = { [K in keyof Timeouts]: pulumi.Input<NonNullable<Tim
 
 /** Who may create volumes from the snapshots: `Sharing` (from the spec) with Pulumi inputs. */
 export type SharingArgs = { [K in keyof Sharing]: pulumi.Input<NonNullable<Sharing[K]>> };
+
+/** An EBS Snapshot Lock: `Lock` (from the spec) with Pulumi inputs. */
+export type LockArgs = { [K in keyof Lock]: pulumi.Input<NonNullable<Lock[K]>> };
+
+/** How an archived snapshot comes back: `Restore` (from the spec) with Pulumi inputs. */
+export type RestoreArgs = { [K in keyof Restore]: pulumi.Input<NonNullable<Restore[K]>> };
 
 /** The type token module of this package's resources: `pulumi-nodejs:dynamic/ebs-snapshots:<Type>`. */
 export const MODULE = "ebs-snapshots";

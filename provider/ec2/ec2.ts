@@ -12,6 +12,15 @@ import {
   DescribeSnapshotAttributeCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
+  DescribeLockedSnapshotsCommand,
+  DescribeSnapshotTierStatusCommand,
+  LockSnapshotCommand,
+  ModifySnapshotTierCommand,
+  RestoreSnapshotTierCommand,
+  UnlockSnapshotCommand,
+  type LockSnapshotCommandInput,
+  type LockedSnapshotsInfo,
+  type SnapshotTierStatus,
   type CreateSnapshotCommandInput,
   type CreateSnapshotsCommandInput,
   type EC2Client,
@@ -327,6 +336,92 @@ export class Ec2 {
     return (codes ?? [])
       .filter((code) => code.ProductCodeId !== undefined)
       .map((code) => ({ productCodeId: code.ProductCodeId ?? "", productCodeType: code.ProductCodeType ?? "" }));
+  }
+
+  /** Locks the snapshot, or changes its lock (EC2 decides what a change may do; lock.ts says why a refusal came). */
+  async lockSnapshot(input: Omit<LockSnapshotCommandInput, "DryRun">): Promise<LockedSnapshotsInfo> {
+    const snapshotId = input.SnapshotId ?? "";
+    const out = await this.call("LockSnapshot", snapshotId, async (signal) =>
+      this.send("LockSnapshot", (c) => c.send(new LockSnapshotCommand(input), { abortSignal: signal }), signal),
+    );
+    const { $metadata: _metadata, ...info } = out;
+    return info;
+  }
+
+  async unlockSnapshot(snapshotId: string): Promise<void> {
+    await this.call("UnlockSnapshot", snapshotId, async (signal) =>
+      this.send("UnlockSnapshot", (c) => c.send(new UnlockSnapshotCommand({ SnapshotId: snapshotId }), { abortSignal: signal }), signal),
+    );
+  }
+
+  /** The locks of these snapshots, by id (expired ones included); a snapshot never locked is absent. */
+  async lockedSnapshots(ids: readonly string[]): Promise<Map<string, LockedSnapshotsInfo>> {
+    const found = new Map<string, LockedSnapshotsInfo>();
+    const unique = [...new Set(ids)].filter((id) => id !== "");
+    for (let i = 0; i < unique.length; i += IDS_PER_FILTER) {
+      const chunk = unique.slice(i, i + IDS_PER_FILTER);
+      await this.call("DescribeLockedSnapshots", chunk.join(","), async (signal) => {
+        let nextToken: string | undefined;
+        do {
+          const out = await this.send(
+            "DescribeLockedSnapshots",
+            (c) => c.send(new DescribeLockedSnapshotsCommand({ SnapshotIds: chunk, ...(nextToken ? { NextToken: nextToken } : {}) }), { abortSignal: signal }),
+            signal,
+          );
+          for (const info of out.Snapshots ?? []) {
+            if (info.SnapshotId !== undefined) {
+              found.set(info.SnapshotId, info);
+            }
+          }
+          nextToken = out.NextToken;
+        } while (nextToken);
+      });
+    }
+    return found;
+  }
+
+  /** Starts archiving a completed snapshot. */
+  async archiveSnapshot(snapshotId: string): Promise<void> {
+    await this.call("ModifySnapshotTier", snapshotId, async (signal) =>
+      this.send("ModifySnapshotTier", (c) => c.send(new ModifySnapshotTierCommand({ SnapshotId: snapshotId, StorageTier: "archive" }), { abortSignal: signal }), signal),
+    );
+  }
+
+  /** Starts restoring an archived snapshot: for some days, or for good. */
+  async restoreSnapshot(snapshotId: string, restore: { temporaryDays: number } | { permanent: true }): Promise<void> {
+    const request = "temporaryDays" in restore ? { TemporaryRestoreDays: restore.temporaryDays } : { PermanentRestore: true };
+    await this.call("RestoreSnapshotTier", snapshotId, async (signal) =>
+      this.send("RestoreSnapshotTier", (c) => c.send(new RestoreSnapshotTierCommand({ SnapshotId: snapshotId, ...request }), { abortSignal: signal }), signal),
+    );
+  }
+
+  /** The archive-tier status of these snapshots, by id. */
+  async tierStatuses(ids: readonly string[]): Promise<Map<string, SnapshotTierStatus>> {
+    const found = new Map<string, SnapshotTierStatus>();
+    const unique = [...new Set(ids)].filter((id) => id !== "");
+    for (let i = 0; i < unique.length; i += IDS_PER_FILTER) {
+      const chunk = unique.slice(i, i + IDS_PER_FILTER);
+      await this.call("DescribeSnapshotTierStatus", chunk.join(","), async (signal) => {
+        let nextToken: string | undefined;
+        do {
+          const out = await this.send(
+            "DescribeSnapshotTierStatus",
+            (c) =>
+              c.send(new DescribeSnapshotTierStatusCommand({ Filters: [{ Name: "snapshot-id", Values: chunk }], ...(nextToken ? { NextToken: nextToken } : {}) }), {
+                abortSignal: signal,
+              }),
+            signal,
+          );
+          for (const status of out.SnapshotTierStatuses ?? []) {
+            if (status.SnapshotId !== undefined) {
+              found.set(status.SnapshotId, status);
+            }
+          }
+          nextToken = out.NextToken;
+        } while (nextToken);
+      });
+    }
+    return found;
   }
 
   async createTags(resourceIds: readonly string[], tags: TagMap): Promise<void> {

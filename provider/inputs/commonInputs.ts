@@ -2,6 +2,7 @@
  * The inputs every resource has. What they are and do is declared here once; only their documentation,
  * which names the resource, is each resource's own.
  */
+import { lockInput } from "./protectionInputs";
 import { objectType, t } from "./spec";
 
 export const TIMEOUTS = objectType({
@@ -48,6 +49,7 @@ export function commonInputs<const D extends CommonInputDocs>(docs: D) {
     waitForCompletion: { type: t.boolean, change: "update", default: true, rule: "boolean", doc: docs.waitForCompletion },
     timeouts: { type: t.object(TIMEOUTS), change: "update", absent: {}, rule: "timeouts", doc: TIMEOUTS_DOC },
     sharing: { type: t.object(SHARING), change: "update", absent: {}, rule: "sharing", doc: SHARING_DOC },
+    lock: lockInput,
   } as const;
 }
 

@@ -246,6 +246,116 @@ const sharing: Rule = (value, property) => {
   return failures;
 };
 
+/** LockSnapshot: LockDuration is whole days, 1 to 36500. */
+export const LOCK_DAYS = { min: 1, max: 36500 } as const;
+/** LockSnapshot: CoolOffPeriod is whole hours, 1 to 72. */
+export const COOL_OFF_HOURS = { min: 1, max: 72 } as const;
+/** RestoreSnapshotTier: TemporaryRestoreDays, 1 to 180. */
+export const RESTORE_DAYS = { min: 1, max: 180 } as const;
+const LOCK_DURATION = /^(\d+)d$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** "30d" → 30; undefined unless it is a whole number of days EC2 accepts. */
+export function lockDays(duration: string): number | undefined {
+  const match = LOCK_DURATION.exec(duration.trim());
+  const days = match === null ? Number.NaN : Number(match[1]);
+  return Number.isInteger(days) && days >= LOCK_DAYS.min && days <= LOCK_DAYS.max ? days : undefined;
+}
+
+function wholeIn(value: unknown, range: { min: number; max: number }): boolean {
+  return typeof value === "number" && Number.isInteger(value) && value >= range.min && value <= range.max;
+}
+
+function objectRule(check: (entries: [string, unknown][], property: string) => CheckFailure[], what: string): Rule {
+  return (value, property) =>
+    value === null || typeof value !== "object" || Array.isArray(value)
+      ? fail(property, `${property} must be an object with ${what}, got ${typeName(value)}`)
+      : check(
+          Object.entries(value).filter(([, v]) => v !== undefined && v !== null),
+          property,
+        );
+}
+
+/**
+ * lock: a mode, exactly one of a duration in days or an expiry time, and a cool-off only in compliance
+ * mode. Whether an expiry is still in the future is checked when the lock is sent, not here: a lock
+ * that has expired must not make every later preview fail.
+ */
+const lock: Rule = objectRule((entries, property) => {
+  const failures: CheckFailure[] = [];
+  const given = Object.fromEntries(entries);
+  for (const [key, item] of entries) {
+    const at = `${property}.${pathKey(key)}`;
+    if (isUnknown(item)) {
+      continue;
+    }
+    if (key === "mode") {
+      if (item !== "governance" && item !== "compliance") {
+        failures.push({ property: at, reason: `${at} must be "governance" or "compliance", got ${show(item)}` });
+      }
+    } else if (key === "duration") {
+      if (typeof item !== "string" || lockDays(item) === undefined) {
+        failures.push({ property: at, reason: `${at} must be a whole number of days such as "30d" (${LOCK_DAYS.min} to ${LOCK_DAYS.max}), got ${show(item)}` });
+      }
+    } else if (key === "expiresAt") {
+      if (typeof item !== "string" || !ISO_TIME.test(item) || Number.isNaN(Date.parse(item))) {
+        failures.push({ property: at, reason: `${at} must be an ISO 8601 time such as "2027-06-30T00:00:00Z", got ${show(item)}` });
+      }
+    } else if (key === "coolOffHours") {
+      if (!wholeIn(item, COOL_OFF_HOURS)) {
+        failures.push({ property: at, reason: `${at} must be a whole number of hours from ${COOL_OFF_HOURS.min} to ${COOL_OFF_HOURS.max}, got ${show(item)}` });
+      } else if (given.mode === "governance") {
+        failures.push({ property: at, reason: `${at} applies to compliance mode only; a governance lock has no cool-off period` });
+      }
+    } else {
+      failures.push({ property: at, reason: `unknown lock setting ${show(key)}; expected mode, duration, expiresAt or coolOffHours` });
+    }
+  }
+  if (!Object.hasOwn(given, "mode")) {
+    failures.push({ property: `${property}.mode`, reason: `${property}.mode is required: "governance" or "compliance"` });
+  }
+  const hasDuration = Object.hasOwn(given, "duration");
+  const hasExpiry = Object.hasOwn(given, "expiresAt");
+  if (hasDuration === hasExpiry) {
+    failures.push({
+      property: hasDuration ? `${property}.expiresAt` : `${property}.duration`,
+      reason: `${property} needs exactly one of duration (such as "30d") and expiresAt (an ISO 8601 time), got ${hasDuration ? "both" : "neither"}`,
+    });
+  }
+  return failures;
+}, "mode and duration or expiresAt");
+
+const storageTier: Rule = (value, property) =>
+  value === "standard" || value === "archive" ? [] : fail(property, `${property} must be "standard" or "archive", got ${show(value)}`);
+
+/** restore: a temporary restore for 1 to 180 days, or a permanent one; not both. */
+const restore: Rule = objectRule((entries, property) => {
+  const failures: CheckFailure[] = [];
+  const given = Object.fromEntries(entries);
+  for (const [key, item] of entries) {
+    const at = `${property}.${pathKey(key)}`;
+    if (isUnknown(item)) {
+      continue;
+    }
+    if (key === "temporaryDays") {
+      if (!wholeIn(item, RESTORE_DAYS)) {
+        failures.push({ property: at, reason: `${at} must be a whole number of days from ${RESTORE_DAYS.min} to ${RESTORE_DAYS.max}, got ${show(item)}` });
+      }
+    } else if (key === "permanent") {
+      failures.push(...boolean(item, at));
+    } else {
+      failures.push({ property: at, reason: `unknown restore setting ${show(key)}; expected temporaryDays or permanent` });
+    }
+  }
+  if (Object.hasOwn(given, "temporaryDays") && given.permanent === true) {
+    failures.push({ property: `${property}.permanent`, reason: `${property} is either temporary (temporaryDays) or permanent, not both` });
+  }
+  if (given.permanent === false && !Object.hasOwn(given, "temporaryDays")) {
+    failures.push({ property: `${property}.temporaryDays`, reason: `${property}.permanent is false, so ${property}.temporaryDays must say for how many days to restore` });
+  }
+  return failures;
+}, "temporaryDays or permanent");
+
 /** The rules a spec names for its inputs (InputSpec.rule). */
 const RULES = {
   volumeId,
@@ -260,6 +370,9 @@ const RULES = {
   tags,
   timeouts,
   sharing,
+  lock,
+  storageTier,
+  restore,
   excludedVolumes,
 } satisfies Readonly<Record<string, Rule>>;
 export type RuleName = keyof typeof RULES;

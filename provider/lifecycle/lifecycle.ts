@@ -1,5 +1,5 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
-import { diffResource, diffRulesOf } from "../inputs/diff";
+import { diffInputs, diffResource, diffRulesOf } from "../inputs/diff";
 import type { ResourceSpec } from "../inputs/spec";
 import { fieldsOf, inputsFrom, validateInputs } from "../inputs/validate";
 import { CREATE_TOKEN_TAG, toEc2Tags, type TagMap } from "../inputs/tags";
@@ -18,6 +18,11 @@ import { recordingProvider, recordOnFailure } from "./partialState";
 import { RecordedState } from "./recordedState";
 import type { CommonInputs, CreatePlan, Created, HookRun, MemberFacts, ResourceModel } from "./resourceModel";
 import { settle } from "./settle";
+import { applyLock, lockChangeRefusal, recordedLock, removeLock, wantedLock } from "./locking";
+import { protectionInUse, readProtection, unprotected, withProtection } from "./protection";
+import { archive, deleteCostLine, restore, tierInputProblems, tierSatisfied, wantedTier } from "./tiering";
+import { containsUnknown } from "../inputs/unknown";
+import { PartialStateError } from "./partialState";
 import { applySharing, desiredSharing, readSharing, refusePublicEncrypted, sharingDiffers, sharingOutputs, type Sharing } from "./sharing";
 
 /** The six hooks of a dynamic provider, as provider/index.ts exports them for each resource. */
@@ -43,6 +48,9 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
   const fields = fieldsOf(model.spec);
   const diffRules = diffRulesOf(model.spec);
   const inputsOf = (props: Props): I => inputsFrom<I>(fields, props);
+  // Only the resources of one snapshot have a storage tier to manage (a set is locked, never archived).
+  const tiered = model.spec.inputs.storageTier !== undefined;
+  const restoreChanged = (olds: Props, news: Props): boolean => diffInputs({ restore: diffRules.restore ?? { kind: "update" } }, olds, news).changes;
   const labelOf = (state: RecordedState): string => resourceLabel(model.type, state.logicalName);
   const spec = (kind: HookKind, label: string, subject: string, timeouts: unknown, region: string | undefined, atLeastMs?: number): HookSpec =>
     hookSpec(kind, { label, noun: model.noun, subject, timeouts, region, ...(atLeastMs !== undefined ? { atLeastMs } : {}) });
@@ -157,6 +165,10 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
           deadline.signal,
           (line) => writeLine(`${label}: ${line}`),
         );
+        const lock = wantedLock(inputs.lock);
+        const tier = tiered ? wantedTier(inputs.storageTier, inputs.restore) : undefined;
+        const protection = unprotected();
+        const protect = (outputs: O): O => withProtection(outputs, protection, tiered);
         try {
           const tags = model.createTags?.(inputs, plan) ?? inputs.tags ?? {};
           const marker = interrupted !== undefined ? resumedMarker(interrupted.token, tags) : newCreationMarker(tags, key);
@@ -172,10 +184,14 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
             () =>
               recordOnFailure(
                 id,
-                () => model.outputs(inputs, members, facts, ec2.region),
+                () => protect(model.outputs(inputs, members, facts, ec2.region)),
                 (error) => describeFailure(label, error, OUTCOME.recorded(members.map((m) => m.SnapshotId ?? "")), model.text.resumeNext),
                 async () => {
                   const ids = members.map((m) => m.SnapshotId ?? "");
+                  if (lock !== undefined) {
+                    // Protection starts as soon as EC2 has accepted the snapshots, not after the wait.
+                    protection.locks = await applyLock(ec2, "snapshot", members, lock, interrupted === undefined ? new Map() : undefined);
+                  }
                   if (interrupted !== undefined) {
                     // The program's tags may have changed since the interrupted run sent them.
                     const changes = model.tagChanges(members, marker.sent, {}, inputs);
@@ -195,10 +211,28 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
                     );
                   }
                   facts = await factsFor(run, members, facts, true);
-                  members = await settle({ model, run, id, facts, onError: "delete", createdAt: Date.now() }, members);
+                  // A failed snapshot is deleted, which its lock would forbid: unlock it first where EC2 allows.
+                  const unlock =
+                    lock !== undefined
+                      ? () =>
+                          removeLock(ec2, "snapshot", members).then(
+                            () => undefined,
+                            () => undefined,
+                          )
+                      : undefined;
+                  members = await settle({ model, run, id, facts, onError: "delete", createdAt: Date.now(), ...(unlock ? { beforeCleanup: unlock } : {}) }, members);
                   if (created.uncertain) {
                     members = await adoptLate(run, members, marker);
                     facts = await factsFor(run, members, facts, true);
+                  }
+                  if (lock !== undefined) {
+                    // Read back once settled: a duration lock's end is known once the snapshot completes; late members get their lock.
+                    protection.locks = await applyLock(ec2, "snapshot", members, lock);
+                  }
+                  if (tier?.tier === "archive") {
+                    protection.tiers = await archive(ec2, label, members, deadline, (seen) => {
+                      protection.tiers = new Map(seen);
+                    });
                   }
                   const shared = sharing !== undefined ? await applySharing(ec2, label, members, sharing) : new Map<string, Sharing>();
                   const held = await markRecorded(
@@ -212,7 +246,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
                     facts,
                     ec2.region,
                   );
-                  return { id, outs: withSharing(outputs, shared) };
+                  return { id, outs: withSharing(protect(outputs), shared) };
                 },
               ),
           );
@@ -234,7 +268,9 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
       }
       const facts = await factsFor({ ec2 }, members, model.factsFromState(state));
       const shared = await readSharing(ec2, members);
-      return { id, props: withSharing(model.outputs(inputsOf(props), members, facts, ec2.region, [...new Set([...state.missingSnapshotIds, ...missing])]), shared) };
+      const protection = await readProtection(ec2, members, protectionInUse(props, tiered));
+      const outputs = model.outputs(inputsOf(props), members, facts, ec2.region, [...new Set([...state.missingSnapshotIds, ...missing])]);
+      return { id, props: withSharing(withProtection(outputs, protection, tiered), shared) };
     });
   }
 
@@ -273,7 +309,34 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
         const now = latest.members.length > 0 ? latest.members : members;
         const sharing = desiredSharing((inputs as { sharing?: unknown }).sharing);
         const shared = sharing !== undefined ? await applySharing(ec2, label, now, sharing) : await readSharing(ec2, now);
-        return { outs: withSharing(model.outputs(inputs, now, facts, ec2.region, missing), shared) };
+        const protection = unprotected();
+        const use = protectionInUse({ ...olds, lock: inputs.lock }, tiered);
+        const lock = wantedLock(inputs.lock);
+        if (lock !== undefined) {
+          protection.locks = await applyLock(ec2, "snapshot", now, lock);
+        } else if (wantedLock(olds.lock) !== undefined) {
+          protection.locks = await removeLock(ec2, "snapshot", now);
+        } else if (use.locks) {
+          protection.locks = await ec2.lockedSnapshots(memberIds);
+        }
+        const outputs = (): O => withSharing(withProtection(model.outputs(inputs, now, facts, ec2.region, missing), protection, tiered), shared);
+        const tier = tiered ? wantedTier(inputs.storageTier, inputs.restore) : undefined;
+        if (tier?.tier === "archive") {
+          try {
+            protection.tiers = await archive(ec2, label, now, deadline, (seen) => {
+              protection.tiers = new Map(seen);
+            });
+          } catch (error) {
+            // The archive goes on in EC2: record how far it got, and the next update waits for it again.
+            throw new PartialStateError(id, outputs(), describeFailure(label, error, OUTCOME.recorded(memberIds), model.text.resumeNext));
+          }
+        } else if (tier?.tier === "standard") {
+          await restore(ec2, label, now, tier, restoreChanged(olds, news));
+          protection.tiers = await ec2.tierStatuses(memberIds);
+        } else if (use.tiers) {
+          protection.tiers = await ec2.tierStatuses(memberIds);
+        }
+        return { outs: outputs() };
       }),
     );
   }
@@ -284,7 +347,13 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
     const hook = spec("delete", label, id, state.timeouts, state.region);
     await runHook(hook, async ({ ec2 }) => {
       const ids = model.recordedIds(id, state);
-      const { remaining, errors } = await deleteMembers(ec2, ids);
+      for (const snapshotId of tiered ? ids : []) {
+        const line = deleteCostLine(snapshotId, props);
+        if (line !== undefined) {
+          writeLine(`${label}: ${line}`);
+        }
+      }
+      const { remaining, errors } = await deleteMembers(ec2, ids, protectionInUse(props, tiered).locks);
       if (remaining.length > 0) {
         const said = model.text.deleteFailed(remaining, ids, errors, hook);
         throw new Error(failureText(label, said.what, said.outcome, said.next), { cause: errors[0].error });
@@ -292,12 +361,33 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
     });
   }
 
+  /**
+   * Whether the lock needs an update: its input changed, or the lock is missing in EC2 (removed outside
+   * Pulumi). A change EC2 would refuse is refused here, in preview, from the recorded lock.
+   */
+  function lockDiff(id: string, olds: Props, news: Props, inputChanged: boolean): boolean {
+    if (containsUnknown(news.lock)) {
+      return true;
+    }
+    const wanted = wantedLock(news.lock);
+    const recorded = recordedLock(olds);
+    const drift = wanted !== undefined && (recorded === undefined || (recorded.state === "" && !inputChanged));
+    if (!inputChanged && !drift) {
+      return false;
+    }
+    const refusal = lockChangeRefusal(`the ${model.noun} ${id}`, recorded, wanted, Date.now());
+    if (refusal !== undefined) {
+      throw new Error(failureText(labelOf(new RecordedState(news)), refusal.what, "nothing was changed", refusal.next ?? "correct lock, then run `pulumi preview` again"));
+    }
+    return true;
+  }
+
   return {
     spec: model.spec,
     async check(_olds, news) {
       const failures = validateInputs(fields, news);
       if (failures.length === 0) {
-        failures.push(...(model.checkInputs?.(news) ?? []));
+        failures.push(...(model.checkInputs?.(news) ?? []), ...(tiered ? tierInputProblems(news) : []));
       }
       const inputs = Object.fromEntries(Object.entries(news).filter(([, v]) => v !== undefined && v !== null));
       return { inputs, failures };
@@ -316,7 +406,12 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
       }
       // Permissions changed outside Pulumi are drift when the program manages sharing.
       const drift = sharing !== undefined && sharingDiffers(sharing, olds);
-      return { changes: result.changes || drift, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace };
+      const lockChanges = lockDiff(id, olds, news, result.updates.includes("lock"));
+      // The tier is compared with what EC2 reported, not with the input: a restore in progress is no change.
+      const tierChanges = tiered && !tierSatisfied(olds, wantedTier(news.storageTier, news.restore), restoreChanged(olds, news));
+      const updates = result.updates.filter((name) => name !== "storageTier" && name !== "restore" && name !== "lock");
+      const changes = result.replaces.length > 0 || updates.length > 0 || drift || lockChanges || tierChanges;
+      return { changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace };
     },
     create,
     read,

@@ -8,15 +8,18 @@ export interface MemberDeleteFailure {
   error: unknown;
 }
 
-/** Deletes each snapshot (tolerating ones already gone); returns the ids that remain, each with its reason. */
-export async function deleteMembers(ec2: Ec2, ids: readonly string[]): Promise<{ remaining: string[]; errors: MemberDeleteFailure[] }> {
+/**
+ * Deletes each snapshot (tolerating ones already gone); returns the ids that remain, each with its reason.
+ * `mayBeLocked` (the program or state has a lock) lets a refused delete be explained by the lock.
+ */
+export async function deleteMembers(ec2: Ec2, ids: readonly string[], mayBeLocked = false): Promise<{ remaining: string[]; errors: MemberDeleteFailure[] }> {
   const results = await Promise.allSettled(ids.map((id) => ec2.deleteSnapshot(id)));
   const remaining: string[] = [];
   const errors: MemberDeleteFailure[] = [];
   for (const [index, result] of results.entries()) {
     if (result.status === "rejected") {
       remaining.push(ids[index]);
-      errors.push({ id: ids[index], why: await explainDeleteFailure(ec2, ids[index], result.reason), error: result.reason });
+      errors.push({ id: ids[index], why: await explainDeleteFailure(ec2, ids[index], result.reason, mayBeLocked), error: result.reason });
     }
   }
   return { remaining, errors };

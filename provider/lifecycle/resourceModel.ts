@@ -20,6 +20,11 @@ export interface CommonInputs {
   tags?: Record<string, string>;
   waitForCompletion?: boolean;
   timeouts?: Timeouts;
+  /** Every resource may be locked; checked by the input rules, resolved by locking.ts. */
+  lock?: unknown;
+  /** Only the resources of one snapshot have these (tiering.ts). */
+  storageTier?: unknown;
+  restore?: unknown;
   __logicalName?: string;
 }
 

@@ -18,6 +18,8 @@ interface Settling<I extends CommonInputs, O extends object> {
   facts: MemberFacts;
   onError: OnError;
   createdAt: number;
+  /** Runs before a failed create's snapshots are deleted (their lock would forbid it). */
+  beforeCleanup?: () => Promise<void>;
 }
 
 /**
@@ -74,7 +76,8 @@ async function deleteFailed<I extends CommonInputs, O extends object>(settling: 
   const ids = members.map((m) => m.SnapshotId ?? "");
   const cleanup = Deadline.after(timeoutMs(run.inputs.timeouts, "delete"), `delete of the failed ${model.noun} ${id}`);
   try {
-    const { remaining, errors } = await deleteMembers(run.ec2.withDeadline(cleanup), ids);
+    await settling.beforeCleanup?.();
+    const { remaining, errors } = await deleteMembers(run.ec2.withDeadline(cleanup), ids, settling.beforeCleanup !== undefined);
     if (remaining.length > 0) {
       const said = model.text.cleanupFailed(what, remaining, ids, errors);
       throw new PartialStateError(

@@ -37,7 +37,7 @@ export async function waitForMembers(ec2: Ec2, members: readonly Snapshot[], opt
       latest = new Map([...latest, ...done]);
     } catch (error) {
       if (error instanceof WaitTimeoutError) {
-        latest = new Map([...latest, ...error.lastSeen]);
+        latest = new Map([...latest, ...(error as WaitTimeoutError<Snapshot>).lastSeen]);
         return { kind: "pending", members: current(), pending: current().filter(isPending), timeoutMs: error.timeoutMs, timeoutName: error.timeoutName };
       }
       if (error instanceof SnapshotVanishedError) {

@@ -2,6 +2,7 @@
  * The outputs every resource of one snapshot reports of it (Snapshot, SnapshotCopy), declared once;
  * only the documentation that names the resource is each one's own.
  */
+import { lockOutputSpecs, STORAGE_TIER, tierOutputSpecs } from "../inputs/protectionInputs";
 import { t } from "../inputs/spec";
 import { PRODUCT_CODE, SNAPSHOT_STATE } from "./snapshotTypes";
 
@@ -37,7 +38,11 @@ export function snapshotOutputSpecs<const D extends SnapshotOutputDocs>(docs: D)
     volumeSize: { type: t.integer, doc: docs.volumeSize },
     startTime: { type: t.string, doc: "ISO 8601 time the snapshot was started." },
     completionTime: { type: t.string, doc: "ISO 8601 time the snapshot completed, when EC2 reports it." },
-    storageTier: { type: t.string, doc: "`standard` or `archive`, when EC2 reports it." },
+    storageTier: {
+      type: t.enum(STORAGE_TIER),
+      doc: "Where EC2 keeps the snapshot now, `standard` or `archive`, when EC2 reports it. A temporarily restored snapshot reports `standard` until its restore ends.",
+    },
+    ...tierOutputSpecs(),
     productCodes: {
       type: t.list(t.object(PRODUCT_CODE)),
       required: true,
@@ -54,6 +59,7 @@ export function snapshotOutputSpecs<const D extends SnapshotOutputDocs>(docs: D)
       doc: "The accounts EC2 says may create volumes from the snapshots, read back on refresh so that changes made outside Pulumi show.",
     },
     public: { type: t.boolean, doc: "True when EC2 says anyone may create volumes from the snapshots." },
+    ...lockOutputSpecs(),
     region: { type: t.string, required: true, doc: docs.region },
   } as const;
 }

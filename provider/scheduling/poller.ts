@@ -1,4 +1,4 @@
-import type { Snapshot } from "@aws-sdk/client-ec2";
+import type { Snapshot, SnapshotTierStatus } from "@aws-sdk/client-ec2";
 import { Deadline, DeadlineExceededError } from "../lifecycle/deadline";
 import type { Ec2 } from "../ec2/ec2";
 import { classifyError } from "../ec2/errors";
@@ -8,21 +8,21 @@ import { sleep } from "./sleep";
 import { processRegistry } from "../runtime/processState";
 
 /** What a wait reports after each poll in which something changed. */
-export interface WaitProgress {
-  snapshots: ReadonlyMap<string, Snapshot>;
+export interface WaitProgress<T = Snapshot> {
+  snapshots: ReadonlyMap<string, T>;
   /** Milliseconds until the next poll of this wait. */
   nextPollMs: number;
 }
 
-export interface WaitOptions {
+export interface WaitOptions<T = Snapshot> {
   deadline: Deadline;
   /** Snapshots as last known (for instance from the create call); ids without one are polled at once. */
-  initial?: ReadonlyMap<string, Snapshot>;
+  initial?: ReadonlyMap<string, T>;
   /** When the snapshots were created; until the visibility grace has passed, a missing id is not yet visible rather than gone. */
   createdAt?: number;
   /** Stop as soon as any snapshot is in `error` (a set fails as a whole). */
   stopOnError?: boolean;
-  onProgress?: (progress: WaitProgress) => void;
+  onProgress?: (progress: WaitProgress<T>) => void;
 }
 
 /** A snapshot that EC2 stopped listing while it was being waited on. */
@@ -40,26 +40,66 @@ export class SnapshotVanishedError extends ExplainedError {
 }
 
 /** A wait that ran out of time; carries the snapshots as last seen, for partial state. */
-export class WaitTimeoutError extends DeadlineExceededError {
+export class WaitTimeoutError<T = Snapshot> extends DeadlineExceededError {
   constructor(
     deadline: Deadline,
-    readonly lastSeen: ReadonlyMap<string, Snapshot>,
+    readonly lastSeen: ReadonlyMap<string, T>,
   ) {
     super(deadline.operation, deadline.timeoutMs, undefined, deadline.timeoutName);
   }
 }
 
-const TERMINAL = new Set(["completed", "error", "recoverable", "recovering"]);
-
-function isTerminal(snapshot: Snapshot | undefined): boolean {
-  // CreateSnapshots answers without State; such a snapshot is pending.
-  return snapshot?.State !== undefined && TERMINAL.has(snapshot.State);
+/**
+ * What one kind of wait polls: the snapshots' state (DescribeSnapshots), or their archive-tier status
+ * (DescribeSnapshotTierStatus). Each kind has its own shared round per region.
+ */
+interface Probe<T> {
+  readonly name: string;
+  describe(ec2: Ec2, ids: readonly string[]): Promise<Map<string, T>>;
+  done(item: T | undefined): boolean;
+  /** Changes when the item moved on, so that a wait reports only polls in which something changed. */
+  fingerprint(item: T): string;
+  progress(item: T): number | undefined;
+  startedAt(item: T): number | undefined;
+  failed(item: T | undefined): boolean;
+  vanished(ids: string[], latest: ReadonlyMap<string, T>): Error;
 }
 
-interface Watch {
+const TERMINAL = new Set(["completed", "error", "recoverable", "recovering"]);
+
+const SNAPSHOTS: Probe<Snapshot> = {
+  name: "DescribeSnapshots",
+  describe: (ec2, ids) => ec2.describeSnapshots(ids),
+  // CreateSnapshots answers without State; such a snapshot is pending.
+  done: (snapshot) => snapshot?.State !== undefined && TERMINAL.has(snapshot.State),
+  fingerprint: (snapshot) => `${snapshot.State}/${snapshot.Progress}`,
+  progress: (snapshot) => {
+    const progress = Number.parseFloat(snapshot.Progress ?? "");
+    return Number.isFinite(progress) ? progress : undefined;
+  },
+  startedAt: (snapshot) => snapshot.StartTime?.getTime(),
+  failed: (snapshot) => snapshot?.State === "error",
+  vanished: (ids, latest) => new SnapshotVanishedError(ids, latest),
+};
+
+/** Tiering statuses that are still moving: an archive the provider waits for. */
+const TIERING = new Set(["archival-in-progress"]);
+
+const TIER_STATUSES: Probe<SnapshotTierStatus> = {
+  name: "DescribeSnapshotTierStatus",
+  describe: (ec2, ids) => ec2.tierStatuses(ids),
+  done: (status) => status !== undefined && !TIERING.has(status.LastTieringOperationStatus ?? ""),
+  fingerprint: (status) => `${status.LastTieringOperationStatus}/${status.LastTieringProgress}`,
+  progress: (status) => status.LastTieringProgress,
+  startedAt: (status) => status.LastTieringStartTime?.getTime(),
+  failed: (status) => status?.LastTieringOperationStatus?.endsWith("-failed") === true,
+  vanished: (ids) => new SnapshotVanishedError(ids, new Map()),
+};
+
+interface Watch<T> {
   ids: string[];
-  options: WaitOptions;
-  latest: Map<string, Snapshot>;
+  options: WaitOptions<T>;
+  latest: Map<string, T>;
   observations: Map<string, Observation[]>;
   createdAt: number;
   nextDueAt: number;
@@ -71,18 +111,19 @@ interface Watch {
  * the deployment (the host runs them all in one process), is looked up in the same batched
  * DescribeSnapshots call, so the cost of a poll does not grow with the number of resources.
  */
-class PollGroup {
-  private readonly watches = new Set<Watch>();
+class PollGroup<T> {
+  private readonly watches = new Set<Watch<T>>();
   private wake: AbortController | undefined;
   private running = false;
   private lastRoundAt: number | undefined;
 
   constructor(
+    private readonly probe: Probe<T>,
     private ec2: Ec2,
     private readonly onIdle: () => void,
   ) {}
 
-  add(watch: Watch, ec2: Ec2): void {
+  add(watch: Watch<T>, ec2: Ec2): void {
     this.ec2 = ec2;
     this.watches.add(watch);
     const abort = (): void => this.finish(watch, new WaitTimeoutError(watch.options.deadline, watch.latest));
@@ -104,7 +145,7 @@ class PollGroup {
     }
   }
 
-  private finish(watch: Watch, error: Error | undefined): void {
+  private finish(watch: Watch<T>, error: Error | undefined): void {
     if (this.watches.delete(watch)) {
       watch.settle(error);
       // With one wait fewer, the next round may be due earlier, or not at all.
@@ -156,7 +197,7 @@ class PollGroup {
       return earliest;
     }
     const { pollMinMs, pollMaxMs } = this.ec2.settings;
-    const pending = Math.max(1, new Set(watches.flatMap((w) => w.ids.filter((id) => !isTerminal(w.latest.get(id))))).size);
+    const pending = Math.max(1, new Set(watches.flatMap((w) => w.ids.filter((id) => !this.probe.done(w.latest.get(id))))).size);
     const floor = Math.min(pollMaxMs / 2, pollMinMs * pending);
     const cap = Math.max(pollMaxMs / 2, pollMaxMs / Math.sqrt(pending));
     return Math.min(Math.max(earliest, this.lastRoundAt + floor), this.lastRoundAt + cap);
@@ -165,17 +206,17 @@ class PollGroup {
   private async poll(): Promise<void> {
     this.lastRoundAt = Date.now();
     const watches = [...this.watches];
-    const ids = [...new Set(watches.flatMap((w) => w.ids.filter((id) => !isTerminal(w.latest.get(id)))))];
+    const ids = [...new Set(watches.flatMap((w) => w.ids.filter((id) => !this.probe.done(w.latest.get(id)))))];
     if (ids.length === 0) {
       watches.forEach((w) => this.evaluate(w, new Map()));
       return;
     }
     // A round may take as long as the longest wait it serves; each wait still ends at its own deadline.
     const longest = Math.max(...watches.map((w) => w.options.deadline.remainingMs()));
-    const round = Deadline.after(Math.max(1, longest), "DescribeSnapshots while waiting");
-    let found: Map<string, Snapshot>;
+    const round = Deadline.after(Math.max(1, longest), `${this.probe.name} while waiting`);
+    let found: Map<string, T>;
     try {
-      found = await this.ec2.withDeadline(round).describeSnapshots(ids);
+      found = await this.probe.describe(this.ec2.withDeadline(round), ids);
     } catch (error) {
       if (classifyError(error).kind === "aborted") {
         return; // the waits' own deadlines report this
@@ -196,39 +237,39 @@ class PollGroup {
   }
 
   /** Takes in one round's answer for a wait; true when the wait goes on and something about it changed. */
-  private evaluate(watch: Watch, found: ReadonlyMap<string, Snapshot>): boolean {
+  private evaluate(watch: Watch<T>, found: ReadonlyMap<string, T>): boolean {
     const now = Date.now();
     const settings = this.ec2.settings;
     let changed = false;
     const vanished: string[] = [];
     for (const id of watch.ids) {
       const previous = watch.latest.get(id);
-      if (isTerminal(previous)) {
+      if (this.probe.done(previous)) {
         continue;
       }
-      const snapshot = found.get(id);
-      if (snapshot === undefined) {
+      const item = found.get(id);
+      if (item === undefined) {
         // Right after a create EC2 may not list the snapshot yet; only after the grace is it gone.
         if (now - watch.createdAt >= settings.visibilityGraceMs) {
           vanished.push(id);
         }
         continue;
       }
-      if (previous?.State !== snapshot.State || previous?.Progress !== snapshot.Progress) {
+      if (previous === undefined || this.probe.fingerprint(previous) !== this.probe.fingerprint(item)) {
         changed = true;
       }
-      watch.latest.set(id, snapshot);
-      const progress = Number.parseFloat(snapshot.Progress ?? "");
+      watch.latest.set(id, item);
+      const progress = this.probe.progress(item);
       const history = watch.observations.get(id) ?? [];
-      history.push({ at: now, ...(Number.isFinite(progress) ? { progress } : {}) });
+      history.push({ at: now, ...(progress !== undefined ? { progress } : {}) });
       watch.observations.set(id, history.slice(-20));
     }
     if (vanished.length > 0) {
-      this.finish(watch, new SnapshotVanishedError(vanished, watch.latest));
+      this.finish(watch, this.probe.vanished(vanished, watch.latest));
       return false;
     }
-    const snapshots = watch.ids.map((id) => watch.latest.get(id));
-    const done = snapshots.every(isTerminal) || (!!watch.options.stopOnError && snapshots.some((s) => s?.State === "error"));
+    const items = watch.ids.map((id) => watch.latest.get(id));
+    const done = items.every((item) => this.probe.done(item)) || (!!watch.options.stopOnError && items.some((item) => this.probe.failed(item)));
     if (done) {
       this.finish(watch, undefined);
       return false;
@@ -237,42 +278,39 @@ class PollGroup {
     return changed;
   }
 
-  private delayFor(watch: Watch, now: number): number {
+  private delayFor(watch: Watch<T>, now: number): number {
     const { pollMinMs, pollMaxMs } = this.ec2.settings;
     const delays = watch.ids
-      .filter((id) => !isTerminal(watch.latest.get(id)))
-      .map((id) =>
-        nextPollDelay({
+      .filter((id) => !this.probe.done(watch.latest.get(id)))
+      .map((id) => {
+        const latest = watch.latest.get(id);
+        return nextPollDelay({
           now,
-          startedAt: watch.latest.get(id)?.StartTime?.getTime() ?? watch.createdAt,
+          startedAt: (latest !== undefined ? this.probe.startedAt(latest) : undefined) ?? watch.createdAt,
           observations: watch.observations.get(id) ?? [],
           minMs: pollMinMs,
           maxMs: pollMaxMs,
           random: Math.random,
-        }),
-      );
+        });
+      });
     return delays.length > 0 ? Math.min(...delays) : pollMinMs;
   }
 }
 
-const groups = processRegistry<PollGroup>("pollGroups");
+const groups = processRegistry<PollGroup<unknown>>("pollGroups");
 
-function known(ids: readonly string[], latest: ReadonlyMap<string, Snapshot>): Map<string, Snapshot> {
-  return new Map(ids.flatMap((id) => (latest.has(id) ? [[id, latest.get(id)!] as const] : [])));
+function known<T>(ids: readonly string[], latest: ReadonlyMap<string, T>): Map<string, T> {
+  return new Map(ids.flatMap((id) => (latest.has(id) ? [[id, latest.get(id) as T] as const] : [])));
 }
 
-/**
- * Waits until every snapshot is out of `pending` (or one is in `error`, with `stopOnError`), and returns
- * them as last described. Rejects with WaitTimeoutError at the deadline, carrying what was last seen, and
- * with SnapshotVanishedError if a snapshot disappears. Waits of other resources carry on either way.
- */
-export function waitForSnapshots(ec2: Ec2, ids: readonly string[], options: WaitOptions): Promise<Map<string, Snapshot>> {
+/** One wait in the shared round of its kind and region. */
+function waitFor<T>(probe: Probe<T>, ec2: Ec2, ids: readonly string[], options: WaitOptions<T>): Promise<Map<string, T>> {
   return new Promise((resolve, reject) => {
     const latest = new Map(options.initial ?? []);
     const createdAt = options.createdAt ?? Date.now();
     const now = Date.now();
     const unseen = ids.some((id) => !latest.has(id));
-    const watch: Watch = {
+    const watch: Watch<T> = {
       ids: [...new Set(ids)],
       options,
       latest,
@@ -281,16 +319,35 @@ export function waitForSnapshots(ec2: Ec2, ids: readonly string[], options: Wait
       nextDueAt: unseen ? now : now + ec2.settings.pollMinMs,
       settle: (error) => (error ? reject(error) : resolve(known(watch.ids, watch.latest))),
     };
-    if (watch.ids.every((id) => isTerminal(latest.get(id)))) {
+    if (watch.ids.every((id) => probe.done(latest.get(id)))) {
       resolve(known(watch.ids, latest));
       return;
     }
-    let group = groups.get(ec2.region);
+    // The snapshot rounds keep the key they always had; other kinds are keyed by their call.
+    const key = probe === (SNAPSHOTS as Probe<unknown>) ? ec2.region : `${probe.name}:${ec2.region}`;
+    let group = groups.get(key) as PollGroup<T> | undefined;
     if (group === undefined) {
-      const region = ec2.region;
-      group = new PollGroup(ec2, () => groups.delete(region));
-      groups.set(region, group);
+      group = new PollGroup(probe, ec2, () => groups.delete(key));
+      groups.set(key, group as PollGroup<unknown>);
     }
     group.add(watch, ec2);
   });
+}
+
+/**
+ * Waits until every snapshot is out of `pending` (or one is in `error`, with `stopOnError`), and returns
+ * them as last described. Rejects with WaitTimeoutError at the deadline, carrying what was last seen, and
+ * with SnapshotVanishedError if a snapshot disappears. Waits of other resources carry on either way.
+ */
+export function waitForSnapshots(ec2: Ec2, ids: readonly string[], options: WaitOptions): Promise<Map<string, Snapshot>> {
+  return waitFor(SNAPSHOTS, ec2, ids, options);
+}
+
+/**
+ * Waits until no snapshot is being archived any more (archival-completed or -failed), sharing one
+ * DescribeSnapshotTierStatus round per region among every archive being waited for. Rejects like
+ * waitForSnapshots at the deadline, carrying the statuses last seen.
+ */
+export function waitForTiering(ec2: Ec2, ids: readonly string[], options: WaitOptions<SnapshotTierStatus>): Promise<Map<string, SnapshotTierStatus>> {
+  return waitFor(TIER_STATUSES, ec2, ids, options);
 }

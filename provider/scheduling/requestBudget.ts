@@ -18,6 +18,8 @@ export const EC2_BUCKETS = Object.freeze({
   // Not in the page's table either; budgeted like the tag calls (unverified).
   ModifySnapshotAttribute: { capacity: 100, refillPerSecond: 10 },
   DeleteSnapshot: { capacity: 100, refillPerSecond: 5 },
+  // The lock and tier calls are in no table of the throttling page; budgeted like CreateSnapshot (unverified).
+  protect: { capacity: 100, refillPerSecond: 5 },
   CreateTags: { capacity: 100, refillPerSecond: 10 },
   DeleteTags: { capacity: 100, refillPerSecond: 10 },
   // DescribeSnapshots has the smaller bucket of unfiltered describes; the provider always filters, but
@@ -50,6 +52,12 @@ const ACTION_BUCKETS = {
   DescribeVolumes: "describe",
   DescribeInstances: "describe",
   DescribeImages: "describe",
+  LockSnapshot: "protect",
+  UnlockSnapshot: "protect",
+  ModifySnapshotTier: "protect",
+  RestoreSnapshotTier: "protect",
+  DescribeLockedSnapshots: "describe",
+  DescribeSnapshotTierStatus: "describe",
 } as const satisfies Record<string, keyof typeof EC2_BUCKETS>;
 
 export type Ec2Action = keyof typeof ACTION_BUCKETS;

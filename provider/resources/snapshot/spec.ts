@@ -1,5 +1,6 @@
 /** The `Snapshot` resource, described once: scripts/generate.ts derives schema.json and the SDK class from it. */
 import { commonInputs } from "../../inputs/commonInputs";
+import { tierInputs } from "../../inputs/protectionInputs";
 import { resourceSpec, t } from "../../inputs/spec";
 import { snapshotOutputSpecs } from "../snapshotOutputSpecs";
 
@@ -27,6 +28,7 @@ export const SNAPSHOT_SPEC = resourceSpec({
       doc: "The EBS volume to snapshot, such as `vol-0123456789abcdef0`. Changing it replaces the snapshot. Must be `vol-` followed by 8 or 17 hexadecimal digits.",
     },
     ...common,
+    ...tierInputs,
   },
   outputs: {
     volumeId: { echo: true, doc: "The snapshotted volume." },

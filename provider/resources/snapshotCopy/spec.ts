@@ -1,5 +1,6 @@
 /** The `SnapshotCopy` resource, described once: scripts/generate.ts derives schema.json and the SDK class from it. */
 import { commonInputs } from "../../inputs/commonInputs";
+import { tierInputs } from "../../inputs/protectionInputs";
 import { resourceSpec, t } from "../../inputs/spec";
 import { snapshotOutputSpecs } from "../snapshotOutputSpecs";
 
@@ -63,6 +64,7 @@ export const SNAPSHOT_COPY_SPEC = resourceSpec({
       doc: "Copy the source snapshot's tags to the copy (EC2 itself does not); `tags` win on the same key. Changing it replaces the copy.",
     },
     ...common,
+    ...tierInputs,
   },
   outputs: {
     sourceSnapshotId: { echo: true, doc: "The snapshot copied." },

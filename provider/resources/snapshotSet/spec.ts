@@ -1,5 +1,6 @@
 /** The `SnapshotSet` resource, described once: scripts/generate.ts derives schema.json and the SDK class from it. */
 import { commonInputs } from "../../inputs/commonInputs";
+import { lockOutputSpecs } from "../../inputs/protectionInputs";
 import { objectType, resourceSpec, t } from "../../inputs/spec";
 import { PRODUCT_CODE, SNAPSHOT_STATE } from "../snapshotTypes";
 
@@ -19,6 +20,8 @@ export const SNAPSHOT_SET_MEMBER = objectType({
     startTime: { type: t.string, doc: "ISO 8601 time this snapshot was started." },
     tags: { type: t.map(t.string), required: true, doc: "This snapshot's tags as EC2 has them (`aws:` tags and the provider's create token left out)." },
     productCodes: { type: t.list(t.object(PRODUCT_CODE)), required: true, doc: "Marketplace product codes propagated from the volume." },
+    lockState: { type: t.string, doc: "EC2's lock state of this snapshot, when locked." },
+    lockExpiresOn: { type: t.string, doc: "ISO 8601 time this snapshot's lock expires, when known." },
   },
 });
 
@@ -73,6 +76,7 @@ export const SNAPSHOT_SET_SPEC = resourceSpec({
     waitForCompletion: common.waitForCompletion,
     timeouts: common.timeouts,
     sharing: common.sharing,
+    lock: common.lock,
   },
   outputs: {
     instanceId: { echo: true, doc: "The instance whose volumes the set covers." },
@@ -98,6 +102,7 @@ export const SNAPSHOT_SET_SPEC = resourceSpec({
       doc: "Every account EC2 says may create volumes from any snapshot of the set, read back on refresh so that changes made outside Pulumi show.",
     },
     public: { type: t.boolean, doc: "True when EC2 says anyone may create volumes from any snapshot of the set." },
+    ...lockOutputSpecs(),
     region: { type: t.string, required: true, doc: "The region the set lives in." },
     missingSnapshotIds: {
       type: t.list(t.string),

@@ -47,6 +47,9 @@ const CHANGED: Props = {
   excludeDataVolumeIds: ["vol-00000000000000003"],
   copyTagsFromSource: true,
   sharing: { accountIds: ["111122223333"] },
+  lock: { mode: "governance", duration: "7d" },
+  storageTier: "archive",
+  restore: { temporaryDays: 3 },
   __logicalName: "renamed",
 };
 

@@ -6,8 +6,8 @@ import { validateSnapshotInputs, validateSnapshotSetInputs, type CheckFailure } 
 const VOLUME = "vol-0123456789abcdef0";
 const INSTANCE = "i-0123456789abcdef0";
 const OUTPOST = "arn:aws:outposts:us-east-1:123456789012:outpost/op-0123456789abcdef0";
-const SNAPSHOT_KEYS = "volumeId, description, outpostArn, region, tags, waitForCompletion, timeouts, sharing";
-const SET_KEYS = "instanceId, excludeBootVolume, excludeDataVolumeIds, copyTagsFromSource, description, outpostArn, region, tags, waitForCompletion, timeouts, sharing";
+const SNAPSHOT_KEYS = "volumeId, storageTier, restore, description, outpostArn, region, tags, waitForCompletion, timeouts, sharing, lock";
+const SET_KEYS = "instanceId, excludeBootVolume, excludeDataVolumeIds, copyTagsFromSource, description, outpostArn, region, tags, waitForCompletion, timeouts, sharing, lock";
 
 /** n distinct, well-formed volume ids. */
 function volumeIds(n: number): string[] {
@@ -420,5 +420,46 @@ describe("validateSnapshotSetInputs", () => {
       }),
       [],
     );
+  });
+});
+
+describe("lock, storageTier and restore inputs", () => {
+  const reasons = (props: Record<string, unknown>): string[] => snapshot(props).map((f) => `${f.property}: ${f.reason}`);
+
+  it("accepts a governance lock for some days, and a compliance lock to a date with a cool-off", () => {
+    assert.deepEqual(snapshot({ lock: { mode: "governance", duration: "30d" } }), []);
+    assert.deepEqual(snapshot({ lock: { mode: "compliance", expiresAt: "2030-01-01T00:00:00Z", coolOffHours: 72 } }), []);
+  });
+
+  it("refuses a lock without a mode, with both or neither end, with a duration not in whole days, or a cool-off in governance mode", () => {
+    assert.deepEqual(reasons({ lock: { duration: "30d" } }), ['lock.mode: lock.mode is required: "governance" or "compliance"']);
+    assert.deepEqual(reasons({ lock: { mode: "governance", duration: "30d", expiresAt: "2030-01-01T00:00:00Z" } }), [
+      'lock.expiresAt: lock needs exactly one of duration (such as "30d") and expiresAt (an ISO 8601 time), got both',
+    ]);
+    assert.deepEqual(reasons({ lock: { mode: "compliance" } }), [
+      'lock.duration: lock needs exactly one of duration (such as "30d") and expiresAt (an ISO 8601 time), got neither',
+    ]);
+    assert.deepEqual(reasons({ lock: { mode: "governance", duration: "12h" } }), [
+      'lock.duration: lock.duration must be a whole number of days such as "30d" (1 to 36500), got "12h"',
+    ]);
+    assert.deepEqual(reasons({ lock: { mode: "governance", duration: "1d", coolOffHours: 2 } }), [
+      "lock.coolOffHours: lock.coolOffHours applies to compliance mode only; a governance lock has no cool-off period",
+    ]);
+    assert.deepEqual(reasons({ lock: { mode: "compliance", duration: "1d", coolOffHours: 73 } }), [
+      "lock.coolOffHours: lock.coolOffHours must be a whole number of hours from 1 to 72, got 73",
+    ]);
+    assert.deepEqual(reasons({ lock: { mode: "strict", expiresAt: "tomorrow" } }), [
+      'lock.mode: lock.mode must be "governance" or "compliance", got "strict"',
+      'lock.expiresAt: lock.expiresAt must be an ISO 8601 time such as "2027-06-30T00:00:00Z", got "tomorrow"',
+    ]);
+  });
+
+  it("refuses a storage tier EC2 does not have, and a restore that is both or neither", () => {
+    assert.deepEqual(reasons({ storageTier: "glacier" }), ['storageTier: storageTier must be "standard" or "archive", got "glacier"']);
+    assert.deepEqual(reasons({ restore: { temporaryDays: 200 } }), ["restore.temporaryDays: restore.temporaryDays must be a whole number of days from 1 to 180, got 200"]);
+    assert.deepEqual(reasons({ restore: { temporaryDays: 3, permanent: true } }), ["restore.permanent: restore is either temporary (temporaryDays) or permanent, not both"]);
+    assert.deepEqual(reasons({ restore: { permanent: false } }), [
+      "restore.temporaryDays: restore.permanent is false, so restore.temporaryDays must say for how many days to restore",
+    ]);
   });
 });

@@ -1,0 +1,57 @@
+import type { LockedSnapshotsInfo, Snapshot, SnapshotTierStatus } from "@aws-sdk/client-ec2";
+import type { Ec2 } from "../ec2/ec2";
+import { lockOutputs, recordedLock, wantedLock } from "./locking";
+import { tierOutputs } from "./tiering";
+
+/** What the provider knows of its snapshots' locks and tiers in one hook run, by snapshot id. */
+export interface Protection {
+  locks: Map<string, LockedSnapshotsInfo>;
+  tiers: Map<string, SnapshotTierStatus>;
+}
+
+export const unprotected = (): Protection => ({ locks: new Map(), tiers: new Map() });
+
+/**
+ * Whether a hook asks EC2 about locks and tiers at all: only for a resource whose program or state has
+ * one, so that resources which never use them make no call EC2's older emulators cannot answer.
+ */
+export function protectionInUse(props: Readonly<Record<string, unknown>>, tiered: boolean): { locks: boolean; tiers: boolean } {
+  const tierRecorded = props.storageTier === "archive" || typeof props.lastTieringOperationStatus === "string";
+  return {
+    locks: wantedLock(props.lock) !== undefined || recordedLock(props) !== undefined,
+    tiers: tiered && tierRecorded,
+  };
+}
+
+/** The members' locks and tiers as EC2 has them now, as far as `use` asks. */
+export async function readProtection(ec2: Ec2, members: readonly Snapshot[], use: { locks: boolean; tiers: boolean }): Promise<Protection> {
+  const ids = members.map((m) => m.SnapshotId ?? "").filter((id) => id !== "");
+  const [locks, tiers] = await Promise.all([
+    use.locks ? ec2.lockedSnapshots(ids) : new Map<string, LockedSnapshotsInfo>(),
+    use.tiers ? ec2.tierStatuses(ids) : new Map<string, SnapshotTierStatus>(),
+  ]);
+  return { locks, tiers };
+}
+
+/**
+ * A resource's outputs with its locks and tiers: the lock of its one snapshot (for a set, of the member
+ * whose lock ends first, with each member's own in `snapshots[]`), and the tier of its one snapshot.
+ */
+export function withProtection<O extends object>(outputs: O, protection: Protection, tiered: boolean): O {
+  const lock = lockOutputs(protection.locks);
+  const snapshots = (outputs as { snapshots?: unknown }).snapshots;
+  const members = Array.isArray(snapshots)
+    ? {
+        snapshots: snapshots.map((member: { snapshotId?: string }) => {
+          const own = protection.locks.get(member.snapshotId ?? "");
+          return own === undefined ? member : { ...member, ...pick(lockOutputs(new Map([["", own]])), ["lockState", "lockExpiresOn"]) };
+        }),
+      }
+    : {};
+  const [tier] = tiered ? [...protection.tiers.values()] : [];
+  return { ...outputs, ...lock, ...members, ...tierOutputs(tier) };
+}
+
+function pick(values: Readonly<Record<string, string>>, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => keys.includes(key)));
+}
