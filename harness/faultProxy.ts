@@ -4,7 +4,8 @@
  * Without rules it relays every request to moto and every answer back unchanged, except that the
  * answers of CreateSnapshot, CreateSnapshots, DescribeSnapshots and DescribeSnapshotAttribute pass
  * through an XML rewrite (byte-identical when no rule applies, apart from the CreateSnapshots `state`
- * below). Everything else a test observes about snapshots comes from moto.
+ * below), and that it answers the Snapshot Lock and archive-tier actions itself (below). Everything
+ * else a test observes about snapshots comes from moto.
  *
  * EC2 behaviours this proxy supplies, which moto 5.2.1 lacks (tests should attribute them here):
  * - Faults: EC2 error answers with any code and status (throttling RequestLimitExceeded/503,
@@ -23,6 +24,19 @@
  *   OwnerAlias, StorageTier, CompletionTime (in CreateSnapshot and DescribeSnapshots answers), and
  *   ProductCodes via DescribeSnapshotAttribute(productCodes), which moto ignores; for that attribute
  *   the answer carries `productCodes` (empty when none) instead of moto's `createVolumePermission`.
+ * - Snapshot Lock (no moto version has it; `faultProxy/snapshotLocks.ts`): LockSnapshot (governance,
+ *   compliance with a cooling-off period, creating and modifying locks by EC2's rules; a duration lock
+ *   on a pending snapshot starts when the proxy first reports it completed), UnlockSnapshot,
+ *   DescribeLockedSnapshots, and DeleteSnapshot refused (SnapshotLocked, not forwarded) while a lock
+ *   holds. Tests end a cooling-off period or a lock with endCoolOff / expireLock.
+ * - The archive tier (moto 5.2.3 has it, 5.2.1 does not; `faultProxy/snapshotTiers.ts`):
+ *   ModifySnapshotTier of completed snapshots with archiving progress over DescribeSnapshotTierStatus
+ *   answers, RestoreSnapshotTier (temporary or permanent, in progress until completeRestore, a
+ *   temporary one back in the archive on expireRestore), DescribeSnapshotTierStatus, StorageTier and
+ *   RestoreExpiryTime in DescribeSnapshots answers, and CreateVolume refused (IncorrectState, not
+ *   forwarded) from an archived snapshot.
+ * These actions answer InvalidSnapshot.NotFound for a snapshot moto does not hold; the proxy judges a
+ * snapshot's state by what it last reported for it, else by moto's. Faults still take them first.
  *
  * The proxy learns snapshot ids and their volumes only from answers that pass through it, so rules
  * for "new" snapshots see only snapshots created through the proxy after the rule was registered.
@@ -46,6 +60,10 @@ import {
 } from "./faultProxy/snapshotAnswers";
 import { VolumeEnrichments, type SnapshotEnrichment } from "./faultProxy/snapshotEnrichment";
 import { SnapshotLifecycle, type ProgressPlan, type SnapshotHold, type SnapshotSelector, type VisibilityDelay } from "./faultProxy/snapshotLifecycle";
+import type { SnapshotLockView } from "./faultProxy/snapshotLocks";
+import type { SnapshotTierView, TieringPlan } from "./faultProxy/snapshotTiers";
+import { MotoSnapshots, MotoUnreachable } from "./faultProxy/motoSnapshots";
+import { SuppliedActions, type SuppliedAnswer } from "./faultProxy/suppliedActions";
 import { UpstreamForwarder, type HttpAnswer } from "./faultProxy/upstreamForwarder";
 
 export type { DelayFault, ErrorFault, FaultHandle, FaultMatch, FaultRule, ResetFault } from "./faultProxy/faultRules";
@@ -53,6 +71,8 @@ export type { RecordedRequest } from "./faultProxy/requestLog";
 export type { RuleHandle } from "./faultProxy/ruleHandle";
 export type { ProductCode, SnapshotEnrichment } from "./faultProxy/snapshotEnrichment";
 export type { LifecycleEnd, ProgressPlan, SnapshotHold, SnapshotSelector, VisibilityDelay } from "./faultProxy/snapshotLifecycle";
+export type { LockMode, LockState, SnapshotLockView } from "./faultProxy/snapshotLocks";
+export type { SnapshotTierView, StorageTier, TieringOperationStatus, TieringPlan } from "./faultProxy/snapshotTiers";
 
 export interface FaultProxy {
   /** http://127.0.0.1:PORT, for the SDK's `endpoint` or AWS_ENDPOINT_URL_EC2. */
@@ -84,7 +104,25 @@ export interface FaultProxy {
   /** The volume of a snapshot, as learned from answers that passed through the proxy. */
   volumeOf(snapshotId: string): string | undefined;
 
-  /** Forgets faults, lifecycle rules, enrichments, learned snapshots and the request log (pair with moto's reset). */
+  /** Snapshot Lock: the cooling-off period of the snapshot's compliance lock lapses now (throws if it has none running). */
+  endCoolOff(snapshotId: string): void;
+  /** Snapshot Lock: the snapshot's lock expires now (throws if it has no live lock). */
+  expireLock(snapshotId: string): void;
+  /** Snapshot Lock: the snapshot's lock as DescribeLockedSnapshots would report it (expired included), or undefined. */
+  lockOf(snapshotId: string): SnapshotLockView | undefined;
+
+  /** Archive tier: archives started from now on take `archiveDescribes` DescribeSnapshotTierStatus answers (default 2). */
+  tieringPlan(plan: TieringPlan): RuleHandle;
+  /** Archive tier: keeps the snapshot's archiving in progress (progress frozen) until released. */
+  holdTiering(snapshotId: string): SnapshotHold;
+  /** Archive tier: the snapshot's restore in progress completes now (EC2 takes 24 to 72 hours). */
+  completeRestore(snapshotId: string): void;
+  /** Archive tier: the snapshot's temporary restore period ends now; it is back in the archive tier. */
+  expireRestore(snapshotId: string): void;
+  /** Archive tier: the snapshot's tiering as DescribeSnapshotTierStatus would report it, or undefined if never tiered. */
+  tierOf(snapshotId: string): SnapshotTierView | undefined;
+
+  /** Forgets faults, lifecycle rules, enrichments, learned snapshots, locks, tiering and the request log (pair with moto's reset). */
   reset(): void;
   /** Stops listening, destroys open connections and abandons held answers; resolves within about a second. */
   close(): Promise<void>;
@@ -101,6 +139,7 @@ class FaultProxyServer implements FaultProxy {
   private readonly log = new RequestLog();
   private readonly faults = new FaultRules();
   private readonly model: SnapshotModel = { lifecycle: new SnapshotLifecycle(), enrichments: new VolumeEnrichments() };
+  private readonly supplied = new SuppliedActions();
   private readonly sockets = new Set<Socket>();
   private readonly sleepers = new Set<() => void>();
   private closing: Promise<void> | undefined;
@@ -178,10 +217,43 @@ class FaultProxyServer implements FaultProxy {
     return this.model.lifecycle.volumeOf(snapshotId);
   }
 
+  endCoolOff(snapshotId: string): void {
+    this.supplied.locks.endCoolOff(snapshotId);
+  }
+
+  expireLock(snapshotId: string): void {
+    this.supplied.locks.expireLock(snapshotId);
+  }
+
+  lockOf(snapshotId: string): SnapshotLockView | undefined {
+    return this.supplied.locks.lockOf(snapshotId);
+  }
+
+  tieringPlan(plan: TieringPlan): RuleHandle {
+    return this.supplied.tiers.tieringPlan(plan);
+  }
+
+  holdTiering(snapshotId: string): SnapshotHold {
+    return this.supplied.tiers.holdTiering(snapshotId);
+  }
+
+  completeRestore(snapshotId: string): void {
+    this.supplied.tiers.completeRestore(snapshotId);
+  }
+
+  expireRestore(snapshotId: string): void {
+    this.supplied.tiers.expireRestore(snapshotId);
+  }
+
+  tierOf(snapshotId: string): SnapshotTierView | undefined {
+    return this.supplied.tiers.tierOf(snapshotId);
+  }
+
   reset(): void {
     this.faults.clear();
     this.model.lifecycle.clear();
     this.model.enrichments.clear();
+    this.supplied.clear();
     this.log.clear();
   }
 
@@ -255,9 +327,27 @@ class FaultProxyServer implements FaultProxy {
     }
   }
 
-  /** What "EC2" answers: moto's answer, rewritten by the snapshot model, or EC2's own NotFound for an invisible snapshot. */
+  /**
+   * What "EC2" answers: the proxy's own answer to an action moto lacks (or its refusal of a relayed
+   * one), moto's answer rewritten by the snapshot model, or EC2's own NotFound for an invisible snapshot.
+   */
   private async ec2Answer(request: IncomingMessage, body: Buffer, entry: RecordedRequest): Promise<HttpAnswer> {
     const { action, params } = entry;
+    let supplied: SuppliedAnswer | undefined;
+    try {
+      supplied = await this.supplied.answer(action, params, new MotoSnapshots(this.forwarder, request.headers.authorization));
+    } catch (error) {
+      if (error instanceof MotoUnreachable) {
+        return this.errorAnswer("FaultProxyUpstreamUnreachable", error.message, 502);
+      }
+      throw error;
+    }
+    if (supplied !== undefined) {
+      if (supplied.label !== undefined) {
+        entry.fault = [entry.fault, supplied.label].filter((label) => label !== undefined).join(",");
+      }
+      return { status: supplied.status, headers: { "content-type": "text/xml;charset=UTF-8" }, body: Buffer.from(supplied.body, "utf8") };
+    }
     if (action === "DescribeSnapshots") {
       const invisible = invisibleSnapshotNamed(params, this.model);
       if (invisible !== undefined) {
@@ -272,7 +362,11 @@ class FaultProxyServer implements FaultProxy {
     } catch (error) {
       return this.errorAnswer("FaultProxyUpstreamUnreachable", `moto did not answer: ${String(error)}`, 502);
     }
-    if (answer.status !== 200 || !SNAPSHOT_ACTIONS.has(action)) {
+    if (answer.status !== 200) {
+      return answer;
+    }
+    if (!SNAPSHOT_ACTIONS.has(action)) {
+      this.supplied.observe(action, params, undefined);
       return answer;
     }
     try {
@@ -288,6 +382,7 @@ class FaultProxyServer implements FaultProxy {
       } else {
         rewriteDescribeSnapshotAttribute(document, params, this.model);
       }
+      this.supplied.observe(action, params, document);
       return { ...answer, body: Buffer.from(serializeXml(document), "utf8") };
     } catch (error) {
       if (error instanceof XmlParseError) {
