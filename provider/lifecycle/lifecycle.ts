@@ -410,7 +410,9 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
       // The tier is compared with what EC2 reported, not with the input: a restore in progress is no change.
       const tierChanges = tiered && !tierSatisfied(olds, wantedTier(news.storageTier, news.restore), restoreChanged(olds, news));
       const updates = result.updates.filter((name) => name !== "storageTier" && name !== "restore" && name !== "lock");
-      const changes = result.replaces.length > 0 || updates.length > 0 || drift || lockChanges || tierChanges;
+      // A model may find changes beyond the inputs (a set's member tags); those filtered here are decided above instead.
+      const onlyFiltered = result.replaces.length === 0 && updates.length === 0 && result.updates.length > 0;
+      const changes = (result.changes && !onlyFiltered) || drift || lockChanges || tierChanges;
       return { changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace };
     },
     create,

@@ -24,7 +24,7 @@ import {
 } from "../support/examplesMocks";
 import { assertMatchesSchema, HOUSEKEEPING_OUTPUT_KEYS, REPO_ROOT } from "../support/schemaShape";
 
-const EXAMPLES = ["aws-volume", "backup", "dr-copy", "share", "snapshot", "snapshot-set"];
+const EXAMPLES = ["aws-volume", "backup", "dr-copy", "protect", "share", "snapshot", "snapshot-set"];
 const VOLUME = "vol-0123456789abcdef0";
 const INSTANCE = "i-0123456789abcdef0";
 /** Inputs the SDK adds besides the user's: its bookkeeping keys (the serialized provider is recorded apart). */
@@ -68,7 +68,7 @@ describe("examples", function () {
   this.timeout(120_000);
 
   describe("layout", () => {
-    it("has exactly the six documented examples", () => {
+    it("has exactly the seven documented examples", () => {
       assert.deepEqual(exampleNames(), EXAMPLES);
     });
 
@@ -332,6 +332,63 @@ describe("examples", function () {
       });
     });
 
+    describe("protect", () => {
+      let run: ExampleRun;
+      before(async () => {
+        run = await runExample("protect", { volumeId: VOLUME });
+      });
+
+      it("registers one Snapshot of the volume, locked in governance mode for 7 days and archived, by default", () => {
+        assertSucceeded(run);
+        assert.deepEqual(
+          run.resources.map((r) => [r.type, r.name]),
+          [[SNAPSHOT_TOKEN, "retained"]],
+        );
+        const snapshot = only(run, SNAPSHOT_TOKEN);
+        assert.deepEqual(userInputs(snapshot), {
+          volumeId: VOLUME,
+          description: `Retained backup of ${VOLUME} (test)`,
+          tags: { ManagedBy: "pulumi", Retention: "7d" },
+          lock: { mode: "governance", duration: "7d" },
+          storageTier: "archive",
+        });
+        assert.deepEqual(validateSnapshotInputs(snapshot.inputs), []);
+      });
+
+      it("exports the snapshot's id and tier; the mocks know no locks, so lockState and lockExpiresOn stay unset", () => {
+        // The mocked engine echoes inputs (storageTier among them) and reports no lock outputs: the real
+        // lock outputs are asserted through the CLI, against the fault proxy, in tests/e2e/protection.test.ts.
+        assert.deepEqual(run.exports, { snapshotId: only(run, SNAPSHOT_TOKEN).id, storageTier: "archive" });
+      });
+
+      it("takes the lock's duration and the tier from config, and the check accepts them", async () => {
+        const configured = await runExample("protect", { volumeId: VOLUME, lockDuration: "30d", storageTier: "standard" });
+        assertSucceeded(configured);
+        const inputs = userInputs(only(configured, SNAPSHOT_TOKEN));
+        assert.deepEqual([inputs.lock, inputs.storageTier, inputs.tags], [{ mode: "governance", duration: "30d" }, "standard", { ManagedBy: "pulumi", Retention: "30d" }]);
+        assert.deepEqual(validateSnapshotInputs(only(configured, SNAPSHOT_TOKEN).inputs), []);
+      });
+
+      it("stops on a duration that is not whole days, or a tier EC2 does not have, before registering anything", async () => {
+        const weeks = await runExample("protect", { volumeId: VOLUME, lockDuration: "1w" });
+        assert.equal(weeks.ok, false);
+        assert.match(weeks.error ?? "", /ebs-protect:lockDuration/);
+        assert.match(weeks.error ?? "", /does not match the regular expression/);
+        assert.deepEqual(weeks.resources, []);
+        const glacier = await runExample("protect", { volumeId: VOLUME, storageTier: "glacier" });
+        assert.equal(glacier.ok, false);
+        assert.match(glacier.error ?? "", /ebs-protect:storageTier/);
+        assert.deepEqual(glacier.resources, []);
+      });
+
+      it("stops with the config key to set when volumeId is missing", async () => {
+        const missing = await runExample("protect", {});
+        assert.equal(missing.ok, false);
+        assert.match(missing.error ?? "", /pulumi config set ebs-protect:volumeId <value>/);
+        assert.deepEqual(missing.resources, []);
+      });
+    });
+
     describe("snapshot-set", () => {
       let run: ExampleRun;
       before(async () => {
@@ -452,7 +509,7 @@ describe("examples", function () {
 
     describe("every example", () => {
       it("is answered by mocks whose dynamic-resource state matches schema.json", async () => {
-        const runs = await Promise.all([runExample("snapshot", { volumeId: VOLUME }), runExample("snapshot-set", { instanceId: INSTANCE }), runExample("aws-volume", {})]);
+        const runs = await Promise.all([runExample("snapshot", { volumeId: VOLUME }), runExample("snapshot-set", { instanceId: INSTANCE }), runExample("aws-volume", {}), runExample("protect", { volumeId: VOLUME })]);
         for (const resource of runs.flatMap((r) => r.resources).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"))) {
           assertMatchesSchema(resource.type, resource.state);
         }
