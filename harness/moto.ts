@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { freePort } from "./freePort";
 
 /** A running moto_server (a third-party EC2 emulator) on a loopback port, owned by the test run. */
@@ -10,9 +10,16 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The moto the tests are written against. What moto lacks (pending states, throttling, Snapshot Lock,
+ * the archive tier) the fault proxy supplies; another moto version would change which answers are
+ * moto's, so a different one fails the run instead of passing or failing for another reason.
+ */
+export const MOTO_VERSION = "5.2.1";
+
 export const MOTO_INSTALL_HINT =
   "moto_server was not found on PATH. The EC2 tests run against moto, a local EC2 emulator. " +
-  "Install it with: pip install 'moto[server]==5.2.1'  (then check: moto_server --help)";
+  `Install it with: pip install 'moto[server]==${MOTO_VERSION}'  (then check: moto_server --help)`;
 
 export class MotoMissingError extends Error {
   override readonly name = "MotoMissingError";
@@ -43,8 +50,19 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, output: () => 
   throw new Error(`moto_server did not answer within ${STARTUP_TIMEOUT_MS / 1000}s:\n${output()}`);
 }
 
-/** Starts moto_server on a free loopback port; fails with install instructions when it is missing. */
+/** The moto version python3 imports, or undefined when python3 has no moto (moto_server may still be on PATH). */
+function installedMotoVersion(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile("python3", ["-c", "import moto; print(moto.__version__)"], { timeout: 30_000 }, (error, stdout) => resolve(error ? undefined : stdout.trim()));
+  });
+}
+
+/** Starts moto_server on a free loopback port; fails with install instructions when it is missing or another version. */
 export async function startMoto(): Promise<MotoServer> {
+  const version = await installedMotoVersion();
+  if (version !== undefined && version !== MOTO_VERSION) {
+    throw new Error(`moto ${version} is installed, but the tests are written against moto ${MOTO_VERSION}. Install it with: pip install 'moto[server]==${MOTO_VERSION}'`);
+  }
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {

@@ -143,6 +143,21 @@ function commonTable(resource: ResourceKind): BadInput[] {
     ["outpostArn", "a short Outpost id in the ARN", "arn:aws:outposts:us-east-1:123456789012:outpost/op-1"],
     ["outpostArn", "an EC2 instance ARN", "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"],
     ["outpostArn", "a number", 123456789012],
+    ["lock", "a duration string", "30d"],
+    ["lock", "a list", [{ mode: "governance", duration: "30d" }]],
+    ["lock", "no mode", { duration: "30d" }],
+    ["lock", "an unknown mode", { mode: "legal-hold", duration: "30d" }],
+    ["lock", "both a duration and an expiry", { mode: "governance", duration: "30d", expiresAt: "2030-01-01T00:00:00Z" }],
+    ["lock", "neither a duration nor an expiry", { mode: "compliance", coolOffHours: 24 }],
+    ["lock", "hours as the duration", { mode: "governance", duration: "12h" }],
+    ["lock", "zero days", { mode: "governance", duration: "0d" }],
+    ["lock", "more than 36500 days", { mode: "governance", duration: "36501d" }],
+    ["lock", "days as a number", { mode: "governance", duration: 30 }],
+    ["lock", "an expiry that is not ISO 8601", { mode: "compliance", expiresAt: "next year" }],
+    ["lock", "a cool-off in governance mode", { mode: "governance", duration: "30d", coolOffHours: 2 }],
+    ["lock", "a 73-hour cool-off", { mode: "compliance", duration: "30d", coolOffHours: 73 }],
+    ["lock", "a fractional cool-off", { mode: "compliance", duration: "30d", coolOffHours: 1.5 }],
+    ["lock", "an unknown setting", { mode: "governance", duration: "30d", legalHold: true }],
   ];
   return rows.map(([expected, what, value]) => ({
     resource,
@@ -240,9 +255,32 @@ function setOnlyTable(): BadInput[] {
   return rows.map(([expected, what, value]) => ({ resource: "SnapshotSet", label: `${expected}: ${what}`, expected, changes: { [expected]: set(value) } }));
 }
 
+/** The archive-tier inputs, which only a resource of one snapshot has. */
+function tierTable(): BadInput[] {
+  const rows: [string, string, Record<string, JsonValue>][] = [
+    ["storageTier", "a tier EC2 does not have", { storageTier: "glacier" }],
+    ["storageTier", "capitals", { storageTier: "ARCHIVE" }],
+    ["storageTier", "a boolean", { storageTier: true }],
+    ["storageTier", "an archive without waiting for completion", { storageTier: "archive", waitForCompletion: false }],
+    ["restore", "a restore beside an archive", { storageTier: "archive", restore: { temporaryDays: 3 } }],
+    ["restore", "zero days", { storageTier: "standard", restore: { temporaryDays: 0 } }],
+    ["restore", "181 days", { storageTier: "standard", restore: { temporaryDays: 181 } }],
+    ["restore", "days as a string", { storageTier: "standard", restore: { temporaryDays: "3" } }],
+    ["restore", "temporary and permanent at once", { storageTier: "standard", restore: { temporaryDays: 3, permanent: true } }],
+    ["restore", "permanent false without days", { storageTier: "standard", restore: { permanent: false } }],
+    ["restore", "a number", { storageTier: "standard", restore: 7 }],
+  ];
+  return rows.map(([expected, what, values]) => ({
+    resource: "Snapshot",
+    label: `${expected}: ${what}`,
+    expected,
+    changes: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, set(value)])),
+  }));
+}
+
 /** The hand-written bad inputs of one resource. */
 export function badInputTable(resource: ResourceKind): BadInput[] {
-  return [...idTable(resource), ...commonTable(resource), ...unknownProperties(resource), ...(resource === "SnapshotSet" ? setOnlyTable() : [])];
+  return [...idTable(resource), ...commonTable(resource), ...unknownProperties(resource), ...(resource === "SnapshotSet" ? setOnlyTable() : tierTable())];
 }
 
 // ---------------------------------------------------------------------------------------------------
