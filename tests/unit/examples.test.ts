@@ -509,7 +509,12 @@ describe("examples", function () {
 
     describe("every example", () => {
       it("is answered by mocks whose dynamic-resource state matches schema.json", async () => {
-        const runs = await Promise.all([runExample("snapshot", { volumeId: VOLUME }), runExample("snapshot-set", { instanceId: INSTANCE }), runExample("aws-volume", {}), runExample("protect", { volumeId: VOLUME })]);
+        const runs = await Promise.all([
+          runExample("snapshot", { volumeId: VOLUME }),
+          runExample("snapshot-set", { instanceId: INSTANCE }),
+          runExample("aws-volume", {}),
+          runExample("protect", { volumeId: VOLUME }),
+        ]);
         for (const resource of runs.flatMap((r) => r.resources).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"))) {
           assertMatchesSchema(resource.type, resource.state);
         }
