@@ -190,7 +190,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
                   const ids = members.map((m) => m.SnapshotId ?? "");
                   if (lock !== undefined) {
                     // Protection starts as soon as EC2 has accepted the snapshots, not after the wait.
-                    protection.locks = await applyLock(ec2, "snapshot", members, lock, interrupted === undefined ? new Map() : undefined);
+                    protection.locks = await applyLock(ec2, "snapshot", members, lock, interrupted === undefined ? { known: new Map() } : {});
                   }
                   if (interrupted !== undefined) {
                     // The program's tags may have changed since the interrupted run sent them.
@@ -313,7 +313,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
         const use = protectionInUse({ ...olds, lock: inputs.lock }, tiered);
         const lock = wantedLock(inputs.lock);
         if (lock !== undefined) {
-          protection.locks = await applyLock(ec2, "snapshot", now, lock);
+          protection.locks = await applyLock(ec2, "snapshot", now, lock, { renewExpired: diffInputs({ lock: diffRules.lock ?? { kind: "update" } }, olds, news).changes });
         } else if (wantedLock(olds.lock) !== undefined) {
           protection.locks = await removeLock(ec2, "snapshot", now);
         } else if (use.locks) {

@@ -17,6 +17,8 @@ export interface LockRecord {
   state: string;
   expiresOn?: number;
   coolOffEndsOn?: number;
+  /** When a duration lock's days started counting; a new duration counts from here too. */
+  durationStartedOn?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -44,10 +46,17 @@ function time(value: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+function record(state: string, expiresOn: number | undefined, coolOffEndsOn: number | undefined, durationStartedOn: number | undefined): LockRecord {
+  return {
+    state,
+    ...(expiresOn !== undefined ? { expiresOn } : {}),
+    ...(coolOffEndsOn !== undefined ? { coolOffEndsOn } : {}),
+    ...(durationStartedOn !== undefined ? { durationStartedOn } : {}),
+  };
+}
+
 export function lockRecordOf(info: LockedSnapshotsInfo): LockRecord {
-  const expiresOn = time(info.LockExpiresOn);
-  const coolOffEndsOn = time(info.CoolOffPeriodExpiresOn);
-  return { state: info.LockState ?? "", ...(expiresOn !== undefined ? { expiresOn } : {}), ...(coolOffEndsOn !== undefined ? { coolOffEndsOn } : {}) };
+  return record(info.LockState ?? "", time(info.LockExpiresOn), time(info.CoolOffPeriodExpiresOn), time(info.LockDurationStartTime));
 }
 
 /** The lock a state recorded (the provider's lock outputs); undefined when it recorded none. */
@@ -56,8 +65,10 @@ export function recordedLock(props: Readonly<Record<string, unknown>>): LockReco
     return undefined;
   }
   const expiresOn = time(props.lockExpiresOn);
-  const coolOffEndsOn = time(props.coolOffPeriodExpiresOn);
-  return { state: props.lockState, ...(expiresOn !== undefined ? { expiresOn } : {}), ...(coolOffEndsOn !== undefined ? { coolOffEndsOn } : {}) };
+  // The state has no start of the days; a duration lock's is its end less the days it was given.
+  const days = wantedLock(props.lock)?.days;
+  const startedOn = expiresOn !== undefined && days !== undefined ? expiresOn - days * DAY_MS : undefined;
+  return record(props.lockState, expiresOn, time(props.coolOffPeriodExpiresOn), startedOn);
 }
 
 /** The lock's state now: a cool-off or a lock whose time has passed has moved on, whatever was recorded. */
@@ -75,9 +86,15 @@ function iso(ms: number | undefined): string {
   return ms === undefined ? "a time EC2 sets once the snapshot completes" : new Date(ms).toISOString();
 }
 
-/** When the wanted lock would expire if sent now. */
-function wantedExpiry(wanted: WantedLock, now: number): number | undefined {
-  return wanted.expiresAt !== undefined ? time(wanted.expiresAt) : wanted.days !== undefined ? now + wanted.days * DAY_MS : undefined;
+/**
+ * When the wanted lock would expire if sent now. A new duration for a locked snapshot counts from when
+ * its lock's days started (EC2 keeps that start when a lock is changed), not from now.
+ */
+function wantedExpiry(wanted: WantedLock, now: number, current?: LockRecord): number | undefined {
+  if (wanted.expiresAt !== undefined) {
+    return time(wanted.expiresAt);
+  }
+  return wanted.days !== undefined ? (current?.durationStartedOn ?? now) + wanted.days * DAY_MS : undefined;
 }
 
 /**
@@ -101,7 +118,7 @@ export function lockChangeRefusal(subject: string, current: LockRecord | undefin
   if (wanted.mode === "governance") {
     return { what: `${locked}: EC2 cannot turn it into a governance lock`, next: `keep lock.mode "compliance"; the lock can only be extended` };
   }
-  const expiry = wantedExpiry(wanted, now);
+  const expiry = wantedExpiry(wanted, now, current);
   if (expiry !== undefined && current.expiresOn !== undefined && expiry <= current.expiresOn) {
     return {
       what: `${locked}: EC2 can only extend it, and the new lock would end at ${iso(expiry)}`,
@@ -111,8 +128,12 @@ export function lockChangeRefusal(subject: string, current: LockRecord | undefin
   return undefined;
 }
 
-/** LockSnapshot's request for a wanted lock; an expiry already past is refused, naming the input. */
-function lockRequest(snapshotId: string, wanted: WantedLock, now: number): Omit<LockSnapshotCommandInput, "DryRun"> {
+/**
+ * LockSnapshot's request for a wanted lock; an expiry already past is refused, naming the input. A
+ * compliance lock past its cool-off is only extended, and EC2 refuses such a request if it names a
+ * cool-off period, so none is sent then.
+ */
+function lockRequest(snapshotId: string, wanted: WantedLock, now: number, currentState?: string): Omit<LockSnapshotCommandInput, "DryRun"> {
   if (wanted.expiresAt !== undefined && (time(wanted.expiresAt) ?? 0) <= now) {
     throw new ExplainedError(`lock.expiresAt ${wanted.expiresAt} is in the past, so EC2 cannot lock ${snapshotId} until then`, "give a later lock.expiresAt, or a lock.duration");
   }
@@ -120,7 +141,7 @@ function lockRequest(snapshotId: string, wanted: WantedLock, now: number): Omit<
     SnapshotId: snapshotId,
     LockMode: wanted.mode,
     ...(wanted.expiresAt !== undefined ? { ExpirationDate: new Date(wanted.expiresAt) } : { LockDuration: wanted.days }),
-    ...(wanted.coolOffHours !== undefined ? { CoolOffPeriod: wanted.coolOffHours } : {}),
+    ...(wanted.coolOffHours !== undefined && currentState !== "compliance" ? { CoolOffPeriod: wanted.coolOffHours } : {}),
   };
 }
 
@@ -137,13 +158,15 @@ function alreadyLocked(info: LockedSnapshotsInfo | undefined, wanted: WantedLock
   if (wanted.expiresAt !== undefined) {
     return time(info.LockExpiresOn) === time(wanted.expiresAt);
   }
-  return info.LockDuration === wanted.days && (info.CoolOffPeriod ?? undefined) === wanted.coolOffHours;
+  // Past its cool-off a compliance lock has none to change: the program's coolOffHours no longer matters.
+  return info.LockDuration === wanted.days && (state === "compliance" || (info.CoolOffPeriod ?? undefined) === wanted.coolOffHours);
 }
 
 const ids = (members: readonly Snapshot[]): string[] => members.map((m) => m.SnapshotId ?? "").filter((id) => id !== "");
 
 /**
- * Gives every member the wanted lock: members already locked so are left alone, any other change is
+ * Gives every member the wanted lock: members already locked so (or whose lock expired, unless
+ * `renewExpired`) are left alone, any other change is
  * checked against EC2's rules first (with the locks as EC2 has them now), then sent. Returns each
  * member's lock as EC2 reports it afterwards.
  */
@@ -152,21 +175,24 @@ export async function applyLock(
   subject: string,
   members: readonly Snapshot[],
   wanted: WantedLock,
-  known?: ReadonlyMap<string, LockedSnapshotsInfo>,
+  options: { known?: ReadonlyMap<string, LockedSnapshotsInfo>; renewExpired?: boolean } = {},
 ): Promise<Map<string, LockedSnapshotsInfo>> {
   const now = Date.now();
-  const current = known ?? (await ec2.lockedSnapshots(ids(members)));
+  const current = options.known ?? (await ec2.lockedSnapshots(ids(members)));
   const locks = new Map(current);
   for (const id of ids(members)) {
     const info = current.get(id);
-    if (alreadyLocked(info, wanted, now)) {
+    // A lock that ran its course was what the program asked for: a new one only when the program's lock changes.
+    const expired = info !== undefined && currentState(lockRecordOf(info), now) === "expired";
+    if (alreadyLocked(info, wanted, now) || (expired && options.renewExpired !== true)) {
       continue;
     }
     const refusal = lockChangeRefusal(`${subject} ${id}`, info !== undefined ? lockRecordOf(info) : undefined, wanted, now);
     if (refusal !== undefined) {
       throw new ExplainedError(refusal.what, refusal.next);
     }
-    locks.set(id, await ec2.lockSnapshot(lockRequest(id, wanted, now)));
+    const state = info !== undefined ? currentState(lockRecordOf(info), now) : undefined;
+    locks.set(id, await ec2.lockSnapshot(lockRequest(id, wanted, now, state)));
   }
   return locks;
 }

@@ -311,19 +311,12 @@ describe("Snapshot Lock and the archive tier under the real Pulumi CLI", functio
   });
 
   /*
-   * Provider bugs found by this file, reproduced here and skipped until the provider is fixed (the
-   * provider is not this file's to change). Both come from provider/lifecycle/locking.ts:
-   * - lockRequest sends the program's coolOffHours as CoolOffPeriod even when it extends a compliance
-   *   lock past its cool-off, which EC2 refuses ("If you are extending the lock duration for a snapshot
-   *   that is locked in compliance mode after the cooling-off period has expired, omit this parameter.
-   *   If you specify a cooling-period in such a request, the request fails": LockSnapshot's reference).
-   *   The preview passes; the update fails with EC2 InvalidParameterCombination (proxy).
-   * - alreadyLocked compares DescribeLockedSnapshots' CoolOffPeriod, which still reports the original
-   *   lock's cool-off after an extension, with the program's coolOffHours. Once a program without
-   *   coolOffHours has extended the lock, every later update (a tag change) sends LockSnapshot again with
-   *   the same duration, which EC2 refuses as not extending the lock: InvalidParameterValue (proxy).
+   * EC2's LockSnapshot reference: "If you are extending the lock duration for a snapshot that is locked
+   * in compliance mode after the cooling-off period has expired, omit this parameter [CoolOffPeriod]. If
+   * you specify a cooling-period in such a request, the request fails." DescribeLockedSnapshots keeps
+   * reporting the original cool-off after an extension, so it must not make later updates re-lock.
    */
-  it.skip("extends a compliance lock past its cool-off with coolOffHours still in the program, and a later tag change leaves the lock alone", async function () {
+  it("extends a compliance lock past its cool-off with coolOffHours still in the program, and a later tag change leaves the lock alone", async function () {
     // given a snapshot locked in compliance mode for 10 days with a 1-hour cool-off that has passed (proxy)
     const volumeId = await seedVolume(world.ec2);
     let lock: LockArgs = { mode: "compliance", duration: "10d", coolOffHours: 1 };

@@ -42,6 +42,16 @@ describe("locking", () => {
     assert.notEqual(lockChangeRefusal("snapshot snap-1", lapsed, undefined, NOW), undefined);
   });
 
+  it("counts a new duration from when the lock's days started, as EC2 does, not from now", () => {
+    // 10 days from 5 days ago: 8 days from the same start ends before the current end, though now + 8 days would not.
+    const current = { state: "compliance", expiresOn: NOW + 5 * DAY, durationStartedOn: NOW - 5 * DAY };
+    assert.match(lockChangeRefusal("snapshot snap-1", current, { mode: "compliance", days: 8 }, NOW)?.what ?? "", /can only extend it/);
+    assert.equal(lockChangeRefusal("snapshot snap-1", current, { mode: "compliance", days: 11 }, NOW), undefined);
+    // From the state, the start is the recorded end less the recorded days.
+    const recorded = recordedLock({ lockState: "compliance", lockExpiresOn: new Date(NOW + 5 * DAY).toISOString(), lock: { mode: "compliance", duration: "10d" } });
+    assert.equal(recorded?.durationStartedOn, NOW - 5 * DAY);
+  });
+
   it("reads the lock a state recorded, and reports the member whose lock ends first", () => {
     assert.deepEqual(recordedLock({ lockState: "governance", lockExpiresOn: "2027-01-01T00:00:00.000Z" }), { state: "governance", expiresOn: Date.parse("2027-01-01T00:00:00Z") });
     assert.equal(recordedLock({}), undefined);
