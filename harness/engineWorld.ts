@@ -11,6 +11,7 @@ export const TEST_CREDENTIALS = { accessKeyId: "AKIATESTING0EXAMPLE1", secretAcc
 
 /** The provider's settings shortened for the emulator: what real EC2 does in minutes takes milliseconds here. */
 export const FAST_SETTINGS: Readonly<Record<string, string>> = {
+  EBS_SNAPSHOTS_DESCRIBE_INTERVAL_MS: "20",
   EBS_SNAPSHOTS_POLL_MIN_MS: "20",
   EBS_SNAPSHOTS_POLL_MAX_MS: "200",
   EBS_SNAPSHOTS_RETRY_MIN_MS: "10",

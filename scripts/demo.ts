@@ -130,6 +130,7 @@ async function main(): Promise<void> {
           AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
           // Real EC2 takes minutes; the emulator's snapshots are polled every second or so.
+          EBS_SNAPSHOTS_DESCRIBE_INTERVAL_MS: "500",
           EBS_SNAPSHOTS_POLL_MIN_MS: "500",
           EBS_SNAPSHOTS_POLL_MAX_MS: "1500",
           EBS_SNAPSHOTS_VOLUME_SPACING_MS: "0",

@@ -73,6 +73,9 @@ interface CallOptions<T> {
  * is bounded by that hook's deadline; it is created inside the hook, never captured.
  */
 export class Ec2 {
+  /** Attempts EC2 refused as throttled, over this instance's calls: the shared poller stretches its rounds on them. */
+  throttledAttempts = 0;
+
   private constructor(
     readonly client: EC2Client,
     readonly region: string,
@@ -535,6 +538,9 @@ export class Ec2 {
     // One line when a call starts waiting through a kind of refusal, not one per attempt.
     const announced = new Set<string>();
     const onRetry = (failure: ClassifiedError, delayMs: number): void => {
+      if (failure.kind === "throttled") {
+        this.throttledAttempts += 1;
+      }
       if (announced.has(failure.code) || delayMs < ANNOUNCE_AFTER_MS) {
         return;
       }

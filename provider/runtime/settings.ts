@@ -6,12 +6,15 @@ import { ExplainedError } from "../messages/failureMessage";
  * carries no environment value and a test or emulator can shorten the schedule for one process.
  */
 export interface Settings {
-  /** Shortest wait between two polls of a pending snapshot. */
-  pollMinMs: number;
   /**
-   * Longest wait between two polls of a pending snapshot (the AWS SDK waiter's own maximum). A round
-   * shared by many snapshots comes at least every pollMaxMs / 2 (poller.ts).
+   * The rate budget of waiting: the least time between two shared DescribeSnapshots rounds (likewise
+   * DescribeSnapshotTierStatus rounds) per provider process and region. A snapshot's detection lag is
+   * at most this plus a round trip.
    */
+  describeIntervalMs: number;
+  /** Shortest wait between two lookups of one thing not yet visible (a new snapshot's product codes). */
+  pollMinMs: number;
+  /** Longest gap between two rounds, when predictions skip rounds or throttling stretches them (the AWS SDK waiter's own maximum). */
   pollMaxMs: number;
   /** First backoff delay after a retryable EC2 error. */
   retryMinMs: number;
@@ -27,6 +30,7 @@ export interface Settings {
 
 /** Defaults chosen for real EC2, where snapshots take minutes to hours. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  describeIntervalMs: 10_000,
   pollMinMs: 5_000,
   pollMaxMs: 120_000,
   retryMinMs: 1_000,
@@ -38,6 +42,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
 
 /** The environment variable behind each setting. */
 export const SETTINGS_ENV: Readonly<Record<keyof Settings, string>> = Object.freeze({
+  describeIntervalMs: "EBS_SNAPSHOTS_DESCRIBE_INTERVAL_MS",
   pollMinMs: "EBS_SNAPSHOTS_POLL_MIN_MS",
   pollMaxMs: "EBS_SNAPSHOTS_POLL_MAX_MS",
   retryMinMs: "EBS_SNAPSHOTS_RETRY_MIN_MS",
@@ -64,6 +69,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       throw new ExplainedError(`${name} must be a whole number of milliseconds, got "${raw}"`, `correct or unset ${name}`);
     }
     settings[key] = value;
+  }
+  if (settings.describeIntervalMs < 1) {
+    throw new ExplainedError(`${SETTINGS_ENV.describeIntervalMs} must be at least 1 ms, got ${settings.describeIntervalMs}`, `raise or unset ${SETTINGS_ENV.describeIntervalMs}`);
   }
   if (settings.pollMinMs > settings.pollMaxMs) {
     throw new ExplainedError(

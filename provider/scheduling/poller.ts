@@ -1,9 +1,12 @@
 import type { Snapshot, SnapshotTierStatus } from "@aws-sdk/client-ec2";
 import { Deadline, DeadlineExceededError } from "../lifecycle/deadline";
-import type { Ec2 } from "../ec2/ec2";
+import { IDS_PER_FILTER, type Ec2 } from "../ec2/ec2";
+import { CREATE_TOKEN_TAG } from "../inputs/tags";
 import { classifyError } from "../ec2/errors";
 import { ExplainedError, snapshotsNamed } from "../messages/failureMessage";
-import { nextPollDelay, type Observation } from "./pollSchedule";
+import { predictCompletion, type Observation } from "./pollSchedule";
+import { formatDuration } from "../inputs/duration";
+import { writeLine } from "../messages/log";
 import { sleep } from "./sleep";
 import { processRegistry } from "../runtime/processState";
 
@@ -53,9 +56,20 @@ export class WaitTimeoutError<T = Snapshot> extends DeadlineExceededError {
  * What one kind of wait polls: the snapshots' state (DescribeSnapshots), or their archive-tier status
  * (DescribeSnapshotTierStatus). Each kind has its own shared round per region.
  */
+/** What the waits of a group know of an id, for a round that cannot name every id. */
+interface Known<T> {
+  lastSeen(id: string): T | undefined;
+  /** True once a round's answer listed the id (so that EC2 lists it: missing now, it has left the listing). */
+  listed(id: string): boolean;
+  /** When the id's wait began. */
+  createdAt(id: string): number;
+  intervalMs: number;
+}
+
 interface Probe<T> {
   readonly name: string;
-  describe(ec2: Ec2, ids: readonly string[]): Promise<Map<string, T>>;
+  /** `known` says what the waits know of each id, for a lookup that cannot name every id. */
+  describe(ec2: Ec2, ids: readonly string[], known: Known<T>): Promise<Map<string, T>>;
   done(item: T | undefined): boolean;
   /** Changes when the item moved on, so that a wait reports only polls in which something changed. */
   fingerprint(item: T): string;
@@ -69,7 +83,7 @@ const TERMINAL = new Set(["completed", "error", "recoverable", "recovering"]);
 
 const SNAPSHOTS: Probe<Snapshot> = {
   name: "DescribeSnapshots",
-  describe: (ec2, ids) => ec2.describeSnapshots(ids),
+  describe: (ec2, ids, known) => (ids.length <= IDS_PER_FILTER ? ec2.describeSnapshots(ids) : inFlight(ec2, ids, known)),
   // CreateSnapshots answers without State; such a snapshot is pending.
   done: (snapshot) => snapshot?.State !== undefined && TERMINAL.has(snapshot.State),
   fingerprint: (snapshot) => `${snapshot.State}/${snapshot.Progress}`,
@@ -81,6 +95,45 @@ const SNAPSHOTS: Probe<Snapshot> = {
   failed: (snapshot) => snapshot?.State === "error",
   vanished: (ids, latest) => new SnapshotVanishedError(ids, latest),
 };
+
+/**
+ * More snapshots pending than one filter may name (EC2 takes 200 values): rather than one call per 200,
+ * one call for every pending or failed snapshot of the account that carries the provider's create
+ * token (bounded by what is in flight, EC2 allowing 5 pending per volume). A snapshot seen pending that
+ * has left that answer has completed; one deleted meanwhile shows only when the create marks it recorded
+ * (CreateTags on it fails) or at the next refresh. One never seen stays unseen, as EC2 may not list it yet.
+ */
+async function inFlight(ec2: Ec2, ids: readonly string[], known: Known<Snapshot>): Promise<Map<string, Snapshot>> {
+  const wanted = new Set(ids);
+  const found = new Map<string, Snapshot>();
+  const filters = [
+    { Name: "status", Values: ["pending", "error"] },
+    { Name: "tag-key", Values: [CREATE_TOKEN_TAG] },
+  ];
+  for (const snapshot of await ec2.findSnapshots(filters, `${ids.length} pending snapshots`)) {
+    if (snapshot.SnapshotId !== undefined && wanted.has(snapshot.SnapshotId)) {
+      found.set(snapshot.SnapshotId, snapshot);
+    }
+  }
+  const unlisted: string[] = [];
+  const now = Date.now();
+  for (const id of ids.filter((i) => !found.has(i))) {
+    const seen = known.lastSeen(id);
+    if (known.listed(id) && seen !== undefined) {
+      found.set(id, { ...seen, State: "completed", Progress: "100%" });
+    } else if (now - known.createdAt(id) > 2 * known.intervalMs) {
+      // Never listed for two rounds: not a new snapshot EC2 does not list yet, but one that completed
+      // before any round saw it pending, or is gone. Only such ids are named, in one more call.
+      unlisted.push(id);
+    }
+  }
+  if (unlisted.length > 0) {
+    for (const [id, snapshot] of await ec2.describeSnapshots(unlisted.slice(0, IDS_PER_FILTER))) {
+      found.set(id, snapshot);
+    }
+  }
+  return found;
+}
 
 /** Tiering statuses that are still moving: an archive the provider waits for. */
 const TIERING = new Set(["archival-in-progress"]);
@@ -102,9 +155,14 @@ interface Watch<T> {
   latest: Map<string, T>;
   observations: Map<string, Observation[]>;
   createdAt: number;
-  nextDueAt: number;
   settle: (error: Error | undefined) => void;
 }
+
+/**
+ * A prediction is trusted only this far: a snapshot predicted to complete in 10 minutes may complete in
+ * 5 (progress curves steepen), so rounds are skipped only until half the predicted time has passed.
+ */
+const PREDICTION_TRUST = 0.5;
 
 /**
  * One poller per region and process. Every snapshot being waited on, by any Snapshot or SnapshotSet of
@@ -116,12 +174,39 @@ class PollGroup<T> {
   private wake: AbortController | undefined;
   private running = false;
   private lastRoundAt: number | undefined;
+  private readonly startedAt = Date.now();
+  /** Doubles the interval after a throttled round, halves it back after each clean one. */
+  private backoff = 1;
 
   constructor(
     private readonly probe: Probe<T>,
     private ec2: Ec2,
     private readonly onIdle: () => void,
   ) {}
+
+  /** Ids some round's answer listed: missing from a later listing, they have left it. */
+  private readonly listed = new Set<string>();
+
+  /** What the waits know of their ids, gathered once per round. */
+  private known(): Known<T> {
+    const seen = new Map<string, T>();
+    const created = new Map<string, number>();
+    for (const watch of this.watches) {
+      for (const id of watch.ids) {
+        const latest = watch.latest.get(id);
+        if (latest !== undefined) {
+          seen.set(id, latest);
+        }
+        created.set(id, Math.min(created.get(id) ?? Number.POSITIVE_INFINITY, watch.createdAt));
+      }
+    }
+    return {
+      lastSeen: (id) => seen.get(id),
+      listed: (id) => this.listed.has(id),
+      createdAt: (id) => created.get(id) ?? Date.now(),
+      intervalMs: this.intervalMs,
+    };
+  }
 
   add(watch: Watch<T>, ec2: Ec2): void {
     this.ec2 = ec2;
@@ -181,26 +266,68 @@ class PollGroup<T> {
     }
   }
 
+  /** The least time between two rounds: the rate budget (describeIntervalMs), stretched while EC2 throttles. */
+  private get intervalMs(): number {
+    const { describeIntervalMs, pollMaxMs } = this.ec2.settings;
+    return Math.max(describeIntervalMs, Math.min(pollMaxMs, describeIntervalMs * this.backoff));
+  }
+
   /**
-   * When the next shared round is due. Each wait asks for its own time (pollSchedule.ts), and one round
-   * serves them all, so a round costs one call however many snapshots it covers. Left to the most eager
-   * wait, many snapshots would pull every round to the shortest delay; instead, with p snapshots
-   * pending, rounds are at least min(pollMax / 2, pollMin * p) apart and at most
-   * max(pollMax / 2, pollMax / sqrt(p)) apart. A lone snapshot keeps its own schedule within
-   * [pollMin, pollMax]; a large group is polled every pollMax / 2, so its detection lag stays under that.
-   * A wait with a snapshot not seen yet is served at once.
+   * When the next shared round is due. Rounds come as often as the rate budget allows while anything is
+   * pending, whatever their number: one call per round, so a snapshot's detection lag is at most one
+   * interval plus a round trip, at N = 1 as at N = 500. Predictions only skip rounds, when no pending
+   * snapshot can be near completion (every one has a progress trend that puts it further than the next
+   * round), and never for longer than pollMaxMs. A snapshot not seen yet is looked at in the first
+   * round the budget allows.
    */
   private nextRoundAt(): number {
     const watches = [...this.watches];
-    const earliest = Math.min(...watches.map((w) => w.nextDueAt));
-    if (this.lastRoundAt === undefined || watches.some((w) => w.ids.some((id) => !w.latest.has(id)))) {
-      return earliest;
+    const unseen = watches.some((w) => w.ids.some((id) => !w.latest.has(id)));
+    if (this.lastRoundAt === undefined) {
+      return unseen ? Date.now() : this.startedAt + this.intervalMs;
     }
-    const { pollMinMs, pollMaxMs } = this.ec2.settings;
-    const pending = Math.max(1, new Set(watches.flatMap((w) => w.ids.filter((id) => !this.probe.done(w.latest.get(id))))).size);
-    const floor = Math.min(pollMaxMs / 2, pollMinMs * pending);
-    const cap = Math.max(pollMaxMs / 2, pollMaxMs / Math.sqrt(pending));
-    return Math.min(Math.max(earliest, this.lastRoundAt + floor), this.lastRoundAt + cap);
+    const due = this.lastRoundAt + this.intervalMs;
+    return unseen ? due : Math.max(due, this.quietUntil(due) ?? due);
+  }
+
+  /** The earliest time a pending snapshot can complete, when that is after `due`; undefined when one may complete sooner. */
+  private quietUntil(due: number): number | undefined {
+    // Measured from the last round, not from now: a wake in between must not move the skipped round.
+    const from = this.lastRoundAt ?? Date.now();
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const watch of this.watches) {
+      for (const id of watch.ids) {
+        const latest = watch.latest.get(id);
+        if (this.probe.done(latest)) {
+          continue;
+        }
+        const startedAt = (latest !== undefined ? this.probe.startedAt(latest) : undefined) ?? watch.createdAt;
+        const predicted = predictCompletion(startedAt, watch.observations.get(id) ?? []);
+        if (predicted === undefined) {
+          return undefined;
+        }
+        earliest = Math.min(earliest, from + Math.max(0, predicted - from) * PREDICTION_TRUST);
+      }
+    }
+    if (!(earliest > due)) {
+      return undefined;
+    }
+    return Math.min(earliest, from + this.ec2.settings.pollMaxMs);
+  }
+
+  /** After each round: a throttled one stretches the interval (said in one line), a clean one shrinks it back. */
+  private paceAfter(throttled: boolean): void {
+    const before = this.intervalMs;
+    const { describeIntervalMs, pollMaxMs } = this.ec2.settings;
+    // Held at the cap, so that recovery starts at once when EC2 stops throttling.
+    const most = Math.max(1, pollMaxMs / describeIntervalMs);
+    this.backoff = throttled ? Math.min(most, this.backoff * 2) : Math.max(1, this.backoff / 2);
+    const after = this.intervalMs;
+    if (throttled && after > before) {
+      writeLine(`EC2 ${this.ec2.region}: EC2 throttled ${this.probe.name}; the shared poll now comes every ${formatDuration(after)} instead of every ${formatDuration(before)}`);
+    } else if (!throttled && after < before && after === this.ec2.settings.describeIntervalMs) {
+      writeLine(`EC2 ${this.ec2.region}: ${this.probe.name} no longer throttled; the shared poll comes every ${formatDuration(after)} again`);
+    }
   }
 
   private async poll(): Promise<void> {
@@ -215,8 +342,13 @@ class PollGroup<T> {
     const longest = Math.max(...watches.map((w) => w.options.deadline.remainingMs()));
     const round = Deadline.after(Math.max(1, longest), `${this.probe.name} while waiting`);
     let found: Map<string, T>;
+    const roundEc2 = this.ec2.withDeadline(round);
     try {
-      found = await this.probe.describe(this.ec2.withDeadline(round), ids);
+      found = await this.probe.describe(roundEc2, ids, this.known());
+      this.paceAfter(roundEc2.throttledAttempts > 0);
+      for (const id of found.keys()) {
+        this.listed.add(id);
+      }
     } catch (error) {
       if (classifyError(error).kind === "aborted") {
         return; // the waits' own deadlines report this
@@ -274,26 +406,7 @@ class PollGroup<T> {
       this.finish(watch, undefined);
       return false;
     }
-    watch.nextDueAt = now + this.delayFor(watch, now);
     return changed;
-  }
-
-  private delayFor(watch: Watch<T>, now: number): number {
-    const { pollMinMs, pollMaxMs } = this.ec2.settings;
-    const delays = watch.ids
-      .filter((id) => !this.probe.done(watch.latest.get(id)))
-      .map((id) => {
-        const latest = watch.latest.get(id);
-        return nextPollDelay({
-          now,
-          startedAt: (latest !== undefined ? this.probe.startedAt(latest) : undefined) ?? watch.createdAt,
-          observations: watch.observations.get(id) ?? [],
-          minMs: pollMinMs,
-          maxMs: pollMaxMs,
-          random: Math.random,
-        });
-      });
-    return delays.length > 0 ? Math.min(...delays) : pollMinMs;
   }
 }
 
@@ -308,15 +421,12 @@ function waitFor<T>(probe: Probe<T>, ec2: Ec2, ids: readonly string[], options: 
   return new Promise((resolve, reject) => {
     const latest = new Map(options.initial ?? []);
     const createdAt = options.createdAt ?? Date.now();
-    const now = Date.now();
-    const unseen = ids.some((id) => !latest.has(id));
     const watch: Watch<T> = {
       ids: [...new Set(ids)],
       options,
       latest,
       observations: new Map(),
       createdAt,
-      nextDueAt: unseen ? now : now + ec2.settings.pollMinMs,
       settle: (error) => (error ? reject(error) : resolve(known(watch.ids, watch.latest))),
     };
     if (watch.ids.every((id) => probe.done(latest.get(id)))) {

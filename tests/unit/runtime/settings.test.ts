@@ -4,6 +4,7 @@ import { DEFAULT_SETTINGS, readSettings, SETTINGS_ENV } from "../../../provider/
 describe("readSettings", () => {
   it("uses the defaults for real EC2 when nothing is set", () => {
     assert.deepEqual(readSettings({}), {
+      describeIntervalMs: 10_000,
       pollMinMs: 5_000,
       pollMaxMs: 120_000,
       retryMinMs: 1_000,
@@ -16,6 +17,7 @@ describe("readSettings", () => {
 
   it("reads every setting from its variable", () => {
     const env = {
+      EBS_SNAPSHOTS_DESCRIBE_INTERVAL_MS: "5",
       EBS_SNAPSHOTS_POLL_MIN_MS: "10",
       EBS_SNAPSHOTS_POLL_MAX_MS: "20",
       EBS_SNAPSHOTS_RETRY_MIN_MS: "0",
@@ -25,6 +27,7 @@ describe("readSettings", () => {
       EBS_SNAPSHOTS_VISIBILITY_GRACE_MS: " 70 ",
     };
     assert.deepEqual(readSettings(env), {
+      describeIntervalMs: 5,
       pollMinMs: 10,
       pollMaxMs: 20,
       retryMinMs: 0,
@@ -32,6 +35,12 @@ describe("readSettings", () => {
       volumeSpacingMs: 50,
       requestTimeoutMs: 60,
       visibilityGraceMs: 70,
+    });
+  });
+
+  it("refuses a describe interval of 0, which would poll without pause, naming the variable", () => {
+    assert.throws(() => readSettings({ EBS_SNAPSHOTS_DESCRIBE_INTERVAL_MS: "0" }), {
+      message: "EBS_SNAPSHOTS_DESCRIBE_INTERVAL_MS must be at least 1 ms, got 0. Raise or unset EBS_SNAPSHOTS_DESCRIBE_INTERVAL_MS.",
     });
   });
 
