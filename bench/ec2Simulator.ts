@@ -6,22 +6,30 @@
  * - the per-volume pending-snapshot limit (5, or 1 for st1/sc1: ConcurrentSnapshotLimitExceeded) and
  *   the 15-second spacing between two snapshots of one volume (SnapshotCreationPerVolumeRateExceeded);
  * - eventual consistency: a new snapshot is missing from DescribeSnapshots (and NotFound when named)
- *   for `visibilityDelayMs` simulated ms after its creation.
+ *   for `visibilityDelayMs` simulated ms after its creation;
+ * - multi-volume sets (CreateSnapshots, snapshotSets.ts) of seeded instances (simInstances.ts): every
+ *   member pending together, each with its own drawn duration, and, for the instances named in
+ *   `failingInstanceIds`, one member failing the whole set (every member in `error`, with a StateMessage).
  * It records every request (action, bucket, outcome, simulated time) and every snapshot's simulated
  * completion time, so that the bench computes its counts and detection lags exactly.
  *
- * Volumes are seeded in memory (no CreateVolume). Signatures are not checked. There are no foreign or
- * public snapshots, no snapshot ever ends in `error`, and the server answers without added latency.
+ * Volumes and instances are seeded in memory (no CreateVolume, no RunInstances). Signatures are not
+ * checked. There are no foreign or public snapshots, a single snapshot never ends in `error`, and each
+ * answer is held for `latencyMs` (EC2's round trip) and no longer.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SimClock } from "./clock";
+import { Ec2Error } from "./ec2Error";
 import { errorBody, filterParams, listParam, successBody, tagParams, type XmlFields, type XmlValue } from "./ec2Xml";
+import { attachedVolumes, instanceXml, type SimInstance } from "./simInstances";
+import { setFailure, setMembers } from "./snapshotSets";
 import { progressAt, timingOf, type SnapshotTiming, type TimingModel } from "./snapshotTiming";
 import { Throttle, type DescribeSnapshotsBuckets } from "./throttling";
 
 export const ACCOUNT_ID = "123456789012";
-const VOLUME_SPACING_MS = 15_000;
+/** EC2 accepts one new snapshot per volume every 15 s (SnapshotCreationPerVolumeRateExceeded). */
+export const VOLUME_SPACING_MS = 15_000;
 const MAX_FILTER_VALUES = 200;
 
 export interface SimVolume {
@@ -33,7 +41,10 @@ export interface SimVolume {
   kmsKeyId?: string;
   /** Marketplace product codes, propagated to the volume's snapshots (DescribeSnapshotAttribute). */
   productCodes?: { id: string; type: string }[];
+  /** The instance it is attached to (which must be seeded) and its device name there. */
   attachment?: { instanceId: string; device: string };
+  /** The volume's tags, which CreateSnapshots copies to its snapshots with `CopyTagsFromSource=volume`. */
+  tags?: Record<string, string>;
 }
 
 export interface SimSnapshotRecord {
@@ -42,8 +53,15 @@ export interface SimSnapshotRecord {
   /** Which snapshot of its volume this is (0-based), the key of its drawn timing. */
   k: number;
   createdSim: number;
+  /** When it completes, unless its set fails first. */
   completionSim: number;
   timing: SnapshotTiming;
+  /** The CreateSnapshots request it belongs to (`set-N`), for a member of a multi-volume set. */
+  setId?: string;
+  /** The instance of that request. */
+  instanceId?: string;
+  /** When it (and every member of its set) went to `error`: only in a set the bench makes fail. */
+  failedSim?: number;
 }
 
 export interface RequestRecord {
@@ -56,6 +74,8 @@ export interface RequestRecord {
   snapshotIds?: string[];
   /** The volume of a CreateSnapshot. */
   volumeId?: string;
+  /** The instance of a CreateSnapshots. */
+  instanceId?: string;
 }
 
 export interface SimulatorOptions {
@@ -70,6 +90,9 @@ export interface SimulatorOptions {
    */
   latencyMs?: number;
   volumes: readonly SimVolume[];
+  instances?: readonly SimInstance[];
+  /** Every CreateSnapshots of these instances makes a set in which one member fails (snapshotSets.ts). */
+  failingInstanceIds?: readonly string[];
 }
 
 interface Snapshot extends SimSnapshotRecord {
@@ -77,22 +100,32 @@ interface Snapshot extends SimSnapshotRecord {
   tags: Map<string, string>;
   visibleAtSim: number;
   deleted: boolean;
+  stateMessage?: string;
 }
 
 interface VolumeState {
   volume: SimVolume;
   created: number;
   lastCreateSim: number;
+  /** Its snapshots, for the pending limit (a scan of every snapshot per create would be quadratic at N = 2,000). */
+  snapshots: Snapshot[];
 }
 
-class Ec2Error extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
+interface InstanceState {
+  instance: SimInstance;
+  /** One reservation per instance, its id fixed at seeding. */
+  reservationId: string;
+  /** CreateSnapshots requests made of it so far: the key of each set's failure draw. */
+  sets: number;
+}
+
+type SnapshotState = "pending" | "completed" | "error";
+
+function stateAt(snapshot: SimSnapshotRecord, now: number): SnapshotState {
+  if (snapshot.failedSim !== undefined && now >= snapshot.failedSim) {
+    return "error";
   }
+  return now >= snapshot.completionSim ? "completed" : "pending";
 }
 
 type Params = Readonly<Record<string, string>>;
@@ -105,24 +138,48 @@ function hexId(prefix: string, n: number): string {
   return `${prefix}-${n.toString(16).padStart(17, "0")}`;
 }
 
+/** A tag list of the Query API (`TagSpecification.N.Tag.M`) for ResourceType `snapshot`. */
+function snapshotTagSpecifications(params: Params): Map<string, string> {
+  const tags = new Map<string, string>();
+  for (let i = 1; params[`TagSpecification.${i}.ResourceType`] !== undefined; i++) {
+    if (params[`TagSpecification.${i}.ResourceType`] === "snapshot") {
+      for (const tag of tagParams(params, `TagSpecification.${i}.Tag`)) {
+        tags.set(tag.key, tag.value ?? "");
+      }
+    }
+  }
+  return tags;
+}
+
 export class Ec2Simulator {
   readonly clock: SimClock;
   readonly requests: RequestRecord[] = [];
   private readonly volumes = new Map<string, VolumeState>();
+  private readonly instances = new Map<string, InstanceState>();
+  private readonly failing: ReadonlySet<string>;
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly throttle: Throttle;
   private readonly visibilityDelayMs: number;
   private server: Server | undefined;
   private nextSnapshot = 0x1000;
+  private nextSet = 0;
   private held = 0;
+  private handlingMs = 0;
 
   constructor(private readonly options: SimulatorOptions) {
     this.clock = new SimClock(options.scale);
     this.throttle = new Throttle(options.describeSnapshotsBuckets ?? "strict");
     this.visibilityDelayMs = options.visibilityDelayMs ?? 2_000;
-    for (const volume of options.volumes) {
-      this.volumes.set(volume.volumeId, { volume, created: 0, lastCreateSim: Number.NEGATIVE_INFINITY });
+    for (const instance of options.instances ?? []) {
+      this.instances.set(instance.instanceId, { instance, reservationId: hexId("r", 0xa000 + this.instances.size), sets: 0 });
     }
+    for (const volume of options.volumes) {
+      if (volume.attachment !== undefined && !this.instances.has(volume.attachment.instanceId)) {
+        throw new Error(`volume ${volume.volumeId} is attached to ${volume.attachment.instanceId}, which is not seeded`);
+      }
+      this.volumes.set(volume.volumeId, { volume, created: 0, lastCreateSim: Number.NEGATIVE_INFINITY, snapshots: [] });
+    }
+    this.failing = new Set(options.failingInstanceIds ?? []);
   }
 
   /** Starts listening on 127.0.0.1 and returns the endpoint URL. */
@@ -151,15 +208,26 @@ export class Ec2Simulator {
     return this.held;
   }
 
+  /**
+   * Real ms spent in the synchronous part of request handling (parameters, model, XML, writing the
+   * answer): the simulator's share of the worker's CPU time, which the client under test does not pay
+   * against real EC2. Wall time of synchronous code, so it stands for CPU time on this one thread.
+   */
+  get handlingCpuMs(): number {
+    return this.handlingMs;
+  }
+
   /** Every snapshot ever created, with its simulated completion time. */
   snapshotRecords(): SimSnapshotRecord[] {
-    return [...this.snapshots.values()].map(({ snapshotId, volumeId, k, createdSim, completionSim, timing }) => ({
+    return [...this.snapshots.values()].map(({ snapshotId, volumeId, k, createdSim, completionSim, timing, setId, instanceId, failedSim }) => ({
       snapshotId,
       volumeId,
       k,
       createdSim,
       completionSim,
       timing,
+      ...(setId !== undefined ? { setId, instanceId } : {}),
+      ...(failedSim !== undefined ? { failedSim } : {}),
     }));
   }
 
@@ -167,6 +235,7 @@ export class Ec2Simulator {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
+      const began = performance.now();
       const body = Buffer.concat(chunks).toString("utf8");
       const query = req.url?.includes("?") ? req.url.slice(req.url.indexOf("?") + 1) : "";
       const params: Record<string, string> = Object.fromEntries(new URLSearchParams(query));
@@ -184,6 +253,9 @@ export class Ec2Simulator {
       }
       if (action === "CreateSnapshot" && params["VolumeId"] !== undefined) {
         record.volumeId = params["VolumeId"];
+      }
+      if (action === "CreateSnapshots" && params["InstanceSpecification.InstanceId"] !== undefined) {
+        record.instanceId = params["InstanceSpecification.InstanceId"];
       }
       this.requests.push(record);
       let status = 200;
@@ -205,12 +277,15 @@ export class Ec2Simulator {
         }
       });
       const send = (): void => {
+        const sending = performance.now();
         if (!res.destroyed) {
           res.writeHead(status, { "Content-Type": "text/xml;charset=UTF-8", "Content-Length": Buffer.byteLength(xml) });
           res.end(xml);
         }
+        this.handlingMs += performance.now() - sending;
       };
       const latency = this.options.latencyMs ?? 0;
+      this.handlingMs += performance.now() - began;
       if (latency > 0) {
         this.held += 1;
         setTimeout(() => {
@@ -231,6 +306,8 @@ export class Ec2Simulator {
         return this.describeInstances(params);
       case "CreateSnapshot":
         return this.createSnapshot(params, now);
+      case "CreateSnapshots":
+        return this.createSnapshots(params, now);
       case "DescribeSnapshots":
         return this.describeSnapshots(params, now);
       case "DescribeSnapshotAttribute":
@@ -264,7 +341,8 @@ export class Ec2Simulator {
               device: volume.attachment.device,
               status: "attached",
               attachTime: new Date(this.clock.startedAt - 86_400_000).toISOString(),
-              deleteOnTermination: false,
+              // As EC2 launches them: the root volume goes with the instance, attached data volumes stay.
+              deleteOnTermination: this.instances.get(volume.attachment.instanceId)?.instance.rootDeviceName === volume.attachment.device,
             },
           ]
         : [],
@@ -286,12 +364,31 @@ export class Ec2Simulator {
     return { volumeSet: selected.map((v) => this.volumeXml(v)) };
   }
 
+  private instanceOf(instanceId: string): InstanceState {
+    if (!/^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(instanceId)) {
+      throw new Ec2Error("InvalidInstanceID.Malformed", `Invalid id: "${instanceId}"`);
+    }
+    const state = this.instances.get(instanceId);
+    if (state === undefined) {
+      throw new Ec2Error("InvalidInstanceID.NotFound", `The instance ID '${instanceId}' does not exist`);
+    }
+    return state;
+  }
+
+  /** `InstanceId.N` (each must exist, as on EC2), or every instance; one reservation per instance. No filters. */
   private describeInstances(params: Params): XmlFields {
     const ids = listParam(params, "InstanceId");
-    if (ids.length > 0) {
-      throw new Ec2Error("InvalidInstanceID.NotFound", `The instance ID '${ids[0]}' does not exist`);
-    }
-    return { reservationSet: [] };
+    const selected = ids.length > 0 ? ids.map((id) => this.instanceOf(id)) : [...this.instances.values()];
+    const attachedAt = new Date(this.clock.startedAt - 86_400_000).toISOString();
+    const volumes = [...this.volumes.values()].map((v) => v.volume);
+    return {
+      reservationSet: selected.map(({ instance, reservationId }) => ({
+        reservationId,
+        ownerId: ACCOUNT_ID,
+        groupSet: [],
+        instancesSet: [instanceXml(instance, attachedVolumes(instance, volumes), attachedAt)],
+      })),
+    };
   }
 
   // ---- snapshots -------------------------------------------------------------------------------
@@ -305,7 +402,62 @@ export class Ec2Simulator {
     if (state === undefined) {
       throw new Ec2Error("InvalidVolume.NotFound", `The volume '${volumeId}' does not exist.`);
     }
-    const pending = [...this.snapshots.values()].filter((s) => !s.deleted && s.volumeId === volumeId && now < s.completionSim).length;
+    this.admitSnapshotOf(state, now);
+    const snapshot = this.newSnapshot(state, now, params["Description"] ?? "", snapshotTagSpecifications(params));
+    return this.snapshotFields(snapshot, now);
+  }
+
+  /**
+   * A multi-volume set of one instance: every member is checked against its volume's limits before any
+   * is made (EC2 takes the set as a whole or not at all), then all start together, each with the
+   * duration drawn for its volume's k-th snapshot, as a CreateSnapshot of that volume would get.
+   */
+  private createSnapshots(params: Params, now: number): XmlFields {
+    const instanceId = params["InstanceSpecification.InstanceId"];
+    if (!instanceId) {
+      throw new Ec2Error("MissingParameter", "The request must contain the parameter InstanceSpecification.InstanceId");
+    }
+    const instance = this.instanceOf(instanceId);
+    const members = setMembers(
+      params,
+      instance.instance,
+      attachedVolumes(
+        instance.instance,
+        [...this.volumes.values()].map((v) => v.volume),
+      ),
+    );
+    const states = members.map((m) => this.volumes.get(m.volume.volumeId)!);
+    states.forEach((state) => this.admitSnapshotOf(state, now));
+    const requested = snapshotTagSpecifications(params);
+    const copyTags = params["CopyTagsFromSource"] === "volume";
+    const setId = `set-${this.nextSet++}`;
+    // The request's own tags win over copied volume tags of the same key (the bench's choice; AWS does not say).
+    const snapshots = states.map((state) =>
+      this.newSnapshot(state, now, params["Description"] ?? "", new Map([...(copyTags ? Object.entries(state.volume.tags ?? {}) : []), ...requested]), { setId, instanceId }),
+    );
+    if (this.failing.has(instanceId)) {
+      const failure = setFailure(
+        this.options.timing.seed,
+        instanceId,
+        instance.sets,
+        snapshots.map((s) => s.timing.durationMs),
+      );
+      const culprit = snapshots[failure.member];
+      for (const snapshot of snapshots) {
+        snapshot.failedSim = now + failure.afterMs;
+        snapshot.stateMessage =
+          snapshot === culprit
+            ? `Snapshot of ${snapshot.volumeId} failed (simulated by the bench)`
+            : `Multi-volume snapshot set failed: snapshot ${culprit.snapshotId} of ${culprit.volumeId} failed`;
+      }
+    }
+    instance.sets += 1;
+    return { snapshotSet: snapshots.map((s) => this.snapshotInfoFields(s, now)) };
+  }
+
+  /** The per-volume limits of EC2: pending snapshots (those in `error` count too, until deleted) and the 15-second spacing. */
+  private admitSnapshotOf(state: VolumeState, now: number): void {
+    const pending = state.snapshots.filter((s) => !s.deleted && stateAt(s, now) !== "completed").length;
     if (pending >= pendingLimit(state.volume)) {
       throw new Ec2Error("ConcurrentSnapshotLimitExceeded", "Maximum number of active snapshots has been reached for volume.");
     }
@@ -315,44 +467,53 @@ export class Ec2Simulator {
         "The maximum per volume CreateSnapshot request rate has been exceeded. Use an increasing or variable sleep interval between requests.",
       );
     }
-    const tags = new Map<string, string>();
-    for (let i = 1; params[`TagSpecification.${i}.ResourceType`] !== undefined; i++) {
-      if (params[`TagSpecification.${i}.ResourceType`] === "snapshot") {
-        for (const tag of tagParams(params, `TagSpecification.${i}.Tag`)) {
-          tags.set(tag.key, tag.value ?? "");
-        }
-      }
-    }
+  }
+
+  private newSnapshot(state: VolumeState, now: number, description: string, tags: Map<string, string>, set?: { setId: string; instanceId: string }): Snapshot {
     const k = state.created;
-    const timing = timingOf(this.options.timing, volumeId, k);
+    const timing = timingOf(this.options.timing, state.volume.volumeId, k);
     const snapshot: Snapshot = {
       snapshotId: hexId("snap", this.nextSnapshot++),
-      volumeId,
+      volumeId: state.volume.volumeId,
       k,
       createdSim: now,
       completionSim: now + timing.durationMs,
       timing,
-      description: params["Description"] ?? "",
+      ...set,
+      description,
       tags,
       visibleAtSim: now + this.visibilityDelayMs,
       deleted: false,
     };
     state.created += 1;
     state.lastCreateSim = now;
+    state.snapshots.push(snapshot);
     this.snapshots.set(snapshot.snapshotId, snapshot);
-    return this.snapshotFields(snapshot, now);
+    return snapshot;
   }
 
+  /** Progress as EC2 shows it: 100% once completed; a failed snapshot keeps where it stopped. */
+  private progressOf(snapshot: Snapshot, now: number, state: SnapshotState): string {
+    if (state === "completed") {
+      return "100%";
+    }
+    const at = state === "error" ? snapshot.failedSim! : now;
+    return `${progressAt(snapshot.timing, at - snapshot.createdSim)}%`;
+  }
+
+  /** DescribeSnapshots' Snapshot (its state is `status`). */
   private snapshotFields(snapshot: Snapshot, now: number): XmlFields {
     const volume = this.volumes.get(snapshot.volumeId)!.volume;
-    const completed = now >= snapshot.completionSim;
+    const state = stateAt(snapshot, now);
+    const completed = state === "completed";
     const tagSet: XmlValue[] = [...snapshot.tags].map(([key, value]) => ({ key, value }));
     return {
       snapshotId: snapshot.snapshotId,
       volumeId: snapshot.volumeId,
-      status: completed ? "completed" : "pending",
+      status: state,
+      statusMessage: state === "error" ? snapshot.stateMessage : undefined,
       startTime: new Date(this.clock.toEpoch(snapshot.createdSim)).toISOString(),
-      progress: completed ? "100%" : `${progressAt(snapshot.timing, now - snapshot.createdSim)}%`,
+      progress: this.progressOf(snapshot, now, state),
       ownerId: ACCOUNT_ID,
       volumeSize: volume.sizeGiB,
       description: snapshot.description,
@@ -361,6 +522,29 @@ export class Ec2Simulator {
       storageTier: "standard",
       completionTime: completed ? new Date(this.clock.toEpoch(snapshot.completionSim)).toISOString() : undefined,
       tagSet: tagSet.length > 0 ? tagSet : undefined,
+    };
+  }
+
+  /**
+   * CreateSnapshots' SnapshotInfo: its state is `state`, not `status`, and it has no KmsKeyId,
+   * StateMessage or StorageTier (NOTES.md), which is why the provider describes the set afterwards.
+   */
+  private snapshotInfoFields(snapshot: Snapshot, now: number): XmlFields {
+    const volume = this.volumes.get(snapshot.volumeId)!.volume;
+    const state = stateAt(snapshot, now);
+    const tagSet: XmlValue[] = [...snapshot.tags].map(([key, value]) => ({ key, value }));
+    return {
+      description: snapshot.description,
+      tagSet: tagSet.length > 0 ? tagSet : undefined,
+      encrypted: volume.encrypted ?? false,
+      volumeId: snapshot.volumeId,
+      state,
+      volumeSize: volume.sizeGiB,
+      startTime: new Date(this.clock.toEpoch(snapshot.createdSim)).toISOString(),
+      progress: this.progressOf(snapshot, now, state),
+      ownerId: ACCOUNT_ID,
+      snapshotId: snapshot.snapshotId,
+      availabilityZone: volume.availabilityZone,
     };
   }
 
@@ -411,7 +595,7 @@ export class Ec2Simulator {
           case "volume-id":
             return values.has(s.volumeId);
           case "status":
-            return values.has(now >= s.completionSim ? "completed" : "pending");
+            return values.has(stateAt(s, now));
           case "owner-id":
             return values.has(ACCOUNT_ID);
           case "tag-key":
@@ -423,25 +607,29 @@ export class Ec2Simulator {
         }
       });
     }
+    // The token is a cursor (the last id of the page), not an offset: a snapshot that leaves the result
+    // between two pages (one completing, under a status filter) must not shift another past the page
+    // boundary, which would hide a snapshot that stayed in the result throughout. Ids grow with creation.
     const query = JSON.stringify([ids, owners, restorableBy, filters]);
-    let offset = 0;
+    let after = "";
     const token = params["NextToken"];
     if (token !== undefined) {
       try {
-        const decoded = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { o: number; q: string };
-        if (decoded.q !== query || !Number.isInteger(decoded.o) || decoded.o < 0) {
+        const decoded = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { a: unknown; q: string };
+        if (decoded.q !== query || typeof decoded.a !== "string") {
           throw new Error("mismatch");
         }
-        offset = decoded.o;
+        after = decoded.a;
       } catch {
         throw new Ec2Error("InvalidPaginationToken", `Invalid pagination token: ${token}`);
       }
     }
-    const page = maxResults === undefined ? selected.slice(offset) : selected.slice(offset, offset + maxResults);
-    const next = maxResults !== undefined && offset + page.length < selected.length ? offset + page.length : undefined;
+    const rest = selected.filter((s) => s.snapshotId > after).sort((a, b) => (a.snapshotId < b.snapshotId ? -1 : 1));
+    const page = maxResults === undefined ? rest : rest.slice(0, maxResults);
+    const more = page.length < rest.length;
     return {
       snapshotSet: page.map((s) => this.snapshotFields(s, now)),
-      nextToken: next === undefined ? undefined : Buffer.from(JSON.stringify({ o: next, q: query })).toString("base64url"),
+      nextToken: more ? Buffer.from(JSON.stringify({ a: page[page.length - 1].snapshotId, q: query })).toString("base64url") : undefined,
     };
   }
 
@@ -499,6 +687,11 @@ export class Ec2Simulator {
 /** Volume ids of the bench: `vol-` and 17 hex digits, deterministic. */
 export function benchVolumeId(index: number): string {
   return hexId("vol", 0xb0000 + index);
+}
+
+/** Instance ids of the bench: `i-` and 17 hex digits, deterministic. */
+export function benchInstanceId(index: number): string {
+  return hexId("i", 0xc0000 + index);
 }
 
 /** EC2's filter values: `*` matches any run of characters, `?` any one character; the rest literally. */

@@ -1,24 +1,28 @@
 /**
  * The waiting benchmark of issue #6: `npm run bench` (build, then `node dist/bench/run.js`).
  *
- * For N = 1, 10, 100 and 500 snapshots (500 spread over 100 volumes, 5 each; otherwise one per
- * volume), runs the baseline (CreateSnapshot + one SDK waiter per snapshot) and this project's provider
+ * Fleets (fleets.ts): N = 1, 10, 100, 500 and 2,000 Snapshots (one per volume up to 100, then 5 per
+ * volume), and 50 SnapshotSets of 8 volumes each. For each fleet it runs the baseline (CreateSnapshot,
+ * or CreateSnapshots per instance, then one SDK waiter per snapshot) and this project's provider
  * (concurrent `check` + `create` hooks in one process), each in a fresh child process (worker.ts) with
- * its own fresh simulated EC2 (ec2Simulator.ts), with the same clock, seed and volumes; the two modes of
- * one N run side by side. Prints a table, then as the last line:
- *   RESULT n=100 describe_ratio=… lag_p95_ratio=… n500_failed=… n500_throttled_pct=…
+ * its own fresh simulated EC2 (ec2Simulator.ts), with the same clock, seed and volumes; the two modes
+ * of one fleet run side by side. Prints two tables, then as the last line:
+ *   RESULT n=100 lag_p95_s=… lag_p95_ratio=… describe_ratio=… max_describe_per_min=… n500_failed=…
+ *     n500_throttled_pct=… n2000_failed=… n2000_throttled_pct=… sets_lag_p95_s=… rss_mb_n2000=…
  * See README.md for what is simulated and how the numbers are computed.
  *
  * Options:
  *   --clock virtual|scaled   virtual (default): simulated time advances only when the worker is idle
  *                            (virtualTime.ts); scaled: simulated time = real time x S.
  *   --scale S                scaled clock only (default 200).
- *   --seed K                 snapshot durations, progress curves and (virtual clock) Math.random (default 6).
- *   --n 1,10,100,500         which N to run.
+ *   --seed K                 snapshot durations, progress curves, set failures and (virtual clock) Math.random (default 6).
+ *   --n 1,10,100,500,2000    which N to run.
+ *   --sets IxV               the sets fleet: I instances of V volumes each (default 50x8; 0 for none).
+ *   --set-failures K         K sets of the fleet (spread evenly) have one member fail the set (default 0).
  *   --describe-buckets strict|documented   DescribeSnapshots throttling (throttling.ts; default strict).
  *   --latency-ms MS          EC2 round trip under the virtual clock (default 100).
  *   --progress realistic|linear            Progress curve of the simulated snapshots (default realistic).
- *   --sequential             run the two modes of one N one after the other.
+ *   --sequential             run the two modes of one fleet one after the other.
  *   --verbose                print the failures of each run.
  *   --real-engine [--n N]    instead: N Snapshots (default 100) in one `pulumi up` of the real CLI
  *                            against moto, and through the model engine (realEngine.ts).
@@ -28,18 +32,23 @@
 import "../harness/quietSdk";
 import { fork } from "node:child_process";
 import { resolve } from "node:path";
-import { benchVolumeId, type RequestRecord, type SimSnapshotRecord, type SimVolume } from "./ec2Simulator";
+import { createWindowMs, longestDurationMs, setFleet, snapshotFleet, type Fleet } from "./fleets";
+import { measure, type RunResult } from "./measure";
 import { realEngineBench } from "./realEngine";
 import { checkAll } from "./simulatorCheck";
-import { DEFAULT_TIMING, type ProgressShape } from "./snapshotTiming";
+import { DEFAULT_TIMING, type ProgressShape, type TimingModel } from "./snapshotTiming";
+import { setColumns, snapshotColumns, table, throttledPct } from "./table";
 import type { DescribeSnapshotsBuckets } from "./throttling";
-import type { ClockKind, Mode, WorkerReport, WorkerSpec, WorkerTask } from "./worker";
+import type { ClockKind, Mode, WorkerReport, WorkerSpec } from "./worker";
 
 interface Options {
   clock: ClockKind;
   scale: number;
   seed: number;
   ns: number[];
+  /** The sets fleet, or none. */
+  sets: { instances: number; volumesPerInstance: number } | undefined;
+  setFailures: number;
   describeBuckets: DescribeSnapshotsBuckets;
   latencyMs: number | undefined;
   progress: ProgressShape;
@@ -47,10 +56,15 @@ interface Options {
   verbose: boolean;
 }
 
-/** The provider's settings for real EC2 (provider/runtime/settings.ts), in ms; the scaled clock divides them by S. */
+/**
+ * The provider's settings for real EC2 (provider/runtime/settings.ts), in ms; the scaled clock divides
+ * them by S. A setting the provider does not read yet is harmless here.
+ */
 const PROVIDER_SETTINGS_MS: Readonly<Record<string, number>> = {
   EBS_SNAPSHOTS_POLL_MIN_MS: 5_000,
-  EBS_SNAPSHOTS_POLL_MAX_MS: 60_000,
+  EBS_SNAPSHOTS_POLL_MAX_MS: 120_000,
+  // The least time between two DescribeSnapshots rounds per process and region.
+  EBS_SNAPSHOTS_DESCRIBE_INTERVAL_MS: 10_000,
   EBS_SNAPSHOTS_RETRY_MIN_MS: 1_000,
   EBS_SNAPSHOTS_RETRY_MAX_MS: 30_000,
   EBS_SNAPSHOTS_VOLUME_SPACING_MS: 15_000,
@@ -59,7 +73,6 @@ const PROVIDER_SETTINGS_MS: Readonly<Record<string, number>> = {
 };
 /** Both modes: the create timeout ("60m", the provider's default) and the waiter's maxWaitTime. */
 const CREATE_TIMEOUT_SIM_MS = 60 * 60_000;
-const VOLUMES_AT_500 = 100;
 /** Real ms; see workerEnv. */
 const REQUEST_TIMEOUT_FLOOR_MS = 5_000;
 /** EC2's round trip under the virtual clock, simulated ms. */
@@ -72,7 +85,9 @@ export function parseOptions(argv: readonly string[]): Options {
     clock: "virtual",
     scale: 200,
     seed: 6,
-    ns: [1, 10, 100, 500],
+    ns: [1, 10, 100, 500, 2000],
+    sets: { instances: 50, volumesPerInstance: 8 },
+    setFailures: 0,
     describeBuckets: "strict",
     latencyMs: undefined,
     progress: "realistic",
@@ -94,6 +109,18 @@ export function parseOptions(argv: readonly string[]): Options {
         break;
       case "--n":
         options.ns = value().split(",").map(Number);
+        break;
+      case "--sets": {
+        const raw = value();
+        const match = /^(\d+)x(\d+)$/.exec(raw);
+        if (raw !== "0" && match === null) {
+          throw new Error("--sets must be IxV (instances x volumes, e.g. 50x8) or 0");
+        }
+        options.sets = match === null ? undefined : { instances: Number(match[1]), volumesPerInstance: Number(match[2]) };
+        break;
+      }
+      case "--set-failures":
+        options.setFailures = Number(value());
         break;
       case "--describe-buckets":
         options.describeBuckets = value() as DescribeSnapshotsBuckets;
@@ -126,23 +153,16 @@ export function parseOptions(argv: readonly string[]): Options {
   if (!["realistic", "linear"].includes(options.progress)) {
     throw new Error("--progress must be realistic or linear");
   }
+  if (options.sets !== undefined && !(options.sets.instances > 0 && options.sets.volumesPerInstance >= 1 && options.sets.volumesPerInstance <= 40)) {
+    throw new Error("--sets needs at least one instance and 1 to 40 volumes per instance (a set covers at most 40)");
+  }
+  if (!(Number.isInteger(options.setFailures) && options.setFailures >= 0 && options.setFailures <= (options.sets?.instances ?? 0))) {
+    throw new Error("--set-failures must be a whole number no larger than the number of instances");
+  }
   if (options.latencyMs !== undefined && !(options.latencyMs >= 0)) {
     throw new Error("--latency-ms must be a non-negative number");
   }
   return options;
-}
-
-/** The fleet for N snapshots: one volume each up to 100, then 100 volumes shared round-robin. */
-function fleet(n: number): { volumes: SimVolume[]; tasks: WorkerTask[] } {
-  const volumeCount = n <= VOLUMES_AT_500 ? n : VOLUMES_AT_500;
-  const volumes: SimVolume[] = Array.from({ length: volumeCount }, (_, i) => ({
-    volumeId: benchVolumeId(i),
-    sizeGiB: [8, 30, 100, 250, 500, 1000][i % 6],
-    volumeType: "gp3",
-    availabilityZone: `us-east-1${"abc"[i % 3]}`,
-  }));
-  const tasks = Array.from({ length: n }, (_, i) => ({ name: `snap-${i}`, volumeId: volumes[i % volumeCount].volumeId }));
-  return { volumes, tasks };
 }
 
 function workerEnv(options: Options): NodeJS.ProcessEnv {
@@ -174,89 +194,38 @@ function workerEnv(options: Options): NodeJS.ProcessEnv {
   return env;
 }
 
-interface RunResult {
-  n: number;
-  mode: Mode;
-  ok: number;
-  failed: number;
-  describeCalls: number;
-  totalCalls: number;
-  throttled: number;
-  volumeLimitErrors: number;
-  otherErrors: number;
-  lagMeanS: number;
-  lagP95S: number;
-  lagMaxS: number;
-  wallSimS: number;
-  realS: number;
-  cpuS: number;
-  fidelity: string;
-  errors: string[];
+function timingModel(options: Options): TimingModel {
+  return { seed: options.seed, progress: options.progress, ...DEFAULT_TIMING };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+/**
+ * The create timeout (and waiter maxWaitTime) of a fleet: the provider's default 60 min, unless a
+ * snapshot the fleet will draw could not complete within it whoever waits for it, once the fleet's
+ * creates have gone out (createWindowMs): at N = 2,000 and seed 6 the longest takes 68.4 simulated min.
+ * Then whole hours, because a resource that timed out there would measure the draw, not the client.
+ */
+export function createTimeoutFor(fleet: Fleet, options: Options): number {
+  const needed = longestDurationMs(fleet, timingModel(options)) + createWindowMs(fleet);
+  return needed <= CREATE_TIMEOUT_SIM_MS ? CREATE_TIMEOUT_SIM_MS : Math.ceil(needed / CREATE_TIMEOUT_SIM_MS) * CREATE_TIMEOUT_SIM_MS;
 }
 
-function measure(n: number, mode: Mode, report: WorkerReport): RunResult {
-  const requests: RequestRecord[] = report.requests;
-  const snapshots = new Map<string, SimSnapshotRecord>(report.snapshots.map((s) => [s.snapshotId, s]));
-  const lags: number[] = [];
-  const errors: string[] = [];
-  for (const result of report.results) {
-    if (!result.ok) {
-      errors.push(`${result.name}: ${result.error ?? "failed"}`);
-      continue;
-    }
-    const snapshot = snapshots.get(result.snapshotId ?? "");
-    if (snapshot === undefined) {
-      throw new Error(`${mode} N=${n}: ${result.name} returned snapshot ${result.snapshotId}, which the simulator never made`);
-    }
-    const lag = result.returnedAtSim - snapshot.completionSim;
-    if (lag < 0) {
-      throw new Error(`${mode} N=${n}: ${result.name} returned ${(-lag / 1_000).toFixed(1)} simulated s before ${snapshot.snapshotId} completed`);
-    }
-    lags.push(lag / 1_000);
-  }
-  lags.sort((a, b) => a - b);
-  const count = (predicate: (r: RequestRecord) => boolean): number => requests.filter(predicate).length;
-  const returned = Math.max(...report.results.map((r) => r.returnedAtSim));
-  return {
-    n,
-    mode,
-    ok: lags.length,
-    failed: report.results.length - lags.length,
-    describeCalls: count((r) => r.action === "DescribeSnapshots"),
-    totalCalls: requests.length,
-    throttled: count((r) => r.outcome === "RequestLimitExceeded"),
-    volumeLimitErrors: count((r) => r.outcome === "ConcurrentSnapshotLimitExceeded" || r.outcome === "SnapshotCreationPerVolumeRateExceeded"),
-    otherErrors: count((r) => !["ok", "RequestLimitExceeded", "ConcurrentSnapshotLimitExceeded", "SnapshotCreationPerVolumeRateExceeded"].includes(r.outcome)),
-    lagMeanS: lags.length === 0 ? Number.NaN : lags.reduce((a, b) => a + b, 0) / lags.length,
-    lagP95S: percentile(lags, 0.95),
-    lagMaxS: lags.length === 0 ? Number.NaN : lags[lags.length - 1],
-    wallSimS: (returned - report.startedAtSim) / 1_000,
-    realS: report.realMs / 1_000,
-    cpuS: report.cpuMs / 1_000,
-    fidelity: report.loopDelayP99SimMs !== undefined ? `${(report.loopDelayP99SimMs / 1_000).toFixed(1)} s` : "-",
-    errors,
-  };
-}
-
-export async function runOne(n: number, mode: Mode, options: Options): Promise<{ result: RunResult; report: WorkerReport }> {
-  const { volumes, tasks } = fleet(n);
+export async function runOne(fleet: Fleet, mode: Mode, options: Options): Promise<{ result: RunResult; report: WorkerReport }> {
   const spec: WorkerSpec = {
     mode,
     clock: options.clock,
     scale: options.scale,
-    timing: { seed: options.seed, progress: options.progress, ...DEFAULT_TIMING },
+    timing: timingModel(options),
     describeSnapshotsBuckets: options.describeBuckets,
     latencyMs: options.latencyMs ?? (options.clock === "virtual" ? DEFAULT_LATENCY_MS : 0),
     visibilityDelayMs: VISIBILITY_DELAY_MS,
-    volumes,
-    tasks,
-    createTimeoutSimMs: CREATE_TIMEOUT_SIM_MS,
+    volumes: fleet.volumes,
+    instances: fleet.instances,
+    failingInstanceIds: fleet.failingInstanceIds,
+    tasks: fleet.tasks,
+    createTimeoutSimMs: createTimeoutFor(fleet, options),
   };
-  const child = fork(resolve(__dirname, "worker.js"), [JSON.stringify(spec)], { env: workerEnv(options), stdio: ["ignore", "ignore", "pipe", "ipc"] });
+  const child = fork(resolve(__dirname, "worker.js"), [], { env: workerEnv(options), stdio: ["ignore", "ignore", "pipe", "ipc"] });
+  child.send(spec);
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString("utf8")).slice(-4_000);
@@ -269,78 +238,63 @@ export async function runOne(n: number, mode: Mode, options: Options): Promise<{
       if (received !== undefined && code === 0) {
         resolveReport(received);
       } else {
-        reject(new Error(`${mode} worker for N=${n} exited with ${code}; stderr:\n${stderr}`));
+        reject(new Error(`${mode} worker for ${fleet.kind} ${fleet.label} exited with ${code}; stderr:\n${stderr}`));
       }
     });
   });
-  return { result: measure(n, mode, report), report };
+  return { result: measure(fleet, mode, report), report };
 }
 
-function fixed(value: number, digits: number): string {
-  return Number.isFinite(value) ? value.toFixed(digits) : "-";
-}
-
-function table(results: readonly RunResult[], clock: ClockKind): string {
-  const header = [
-    "N",
-    "mode",
-    "ok",
-    "failed",
-    "DescribeSnapshots",
-    "API calls",
-    "throttled",
-    "throttled %",
-    "vol-limit errs",
-    "other errs",
-    "lag mean s",
-    "lag p95 s",
-    "lag max s",
-    "wall (sim)",
-    "real",
-    "cpu",
-    "timer lateness p99 (sim)",
-  ];
-  const rows = results.map((r) => [
-    String(r.n),
-    r.mode,
-    String(r.ok),
-    String(r.failed),
-    String(r.describeCalls),
-    String(r.totalCalls),
-    String(r.throttled),
-    fixed((100 * r.throttled) / Math.max(1, r.totalCalls), 2),
-    String(r.volumeLimitErrors),
-    String(r.otherErrors),
-    fixed(r.lagMeanS, 1),
-    fixed(r.lagP95S, 1),
-    fixed(r.lagMaxS, 1),
-    `${fixed(r.wallSimS / 60, 1)} min`,
-    `${fixed(r.realS, 1)} s`,
-    `${fixed(r.cpuS, 1)} s`,
-    r.fidelity,
-  ]);
-  if (clock === "virtual") {
-    header.pop();
-    rows.forEach((row) => row.pop());
+/** The two modes of one fleet, side by side (or one after the other with --sequential). */
+async function runBoth(fleet: Fleet, options: Options): Promise<RunResult[]> {
+  const modes: Mode[] = ["baseline", "project"];
+  const runs: RunResult[] = [];
+  if (options.sequential) {
+    for (const mode of modes) {
+      runs.push((await runOne(fleet, mode, options)).result);
+    }
+  } else {
+    runs.push(...(await Promise.all(modes.map(async (mode) => (await runOne(fleet, mode, options)).result))));
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
-  return [line(header), `|${widths.map((w, i) => (i < 2 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`, ...rows.map(line)].join("\n");
+  for (const run of runs) {
+    const what = fleet.kind === "sets" ? `sets ${fleet.label}` : `N=${fleet.label}`;
+    process.stderr.write(`${what} ${run.mode}: ${run.ok} ok, ${run.failed} failed, ${run.realS.toFixed(1)} s real\n`);
+    if (options.verbose) {
+      errorSummary(run.errors).forEach((line) => process.stderr.write(`${line}\n`));
+    }
+  }
+  return runs;
 }
 
-function resultLine(results: readonly RunResult[]): string {
-  const find = (n: number, mode: Mode): RunResult | undefined => results.find((r) => r.n === n && r.mode === mode);
-  const base100 = find(100, "baseline");
-  const proj100 = find(100, "project");
-  const proj500 = find(500, "project");
-  const ratio = (a: number | undefined, b: number | undefined, digits: number): string =>
-    a === undefined || b === undefined || !(b > 0) || !Number.isFinite(a) ? "nan" : (a / b).toFixed(digits);
-  return (
-    `RESULT n=100 describe_ratio=${ratio(base100?.describeCalls, proj100?.describeCalls, 2)} ` +
-    `lag_p95_ratio=${ratio(proj100?.lagP95S, base100?.lagP95S, 3)} ` +
-    `n500_failed=${proj500 === undefined ? "nan" : proj500.failed} ` +
-    `n500_throttled_pct=${proj500 === undefined ? "nan" : ((100 * proj500.throttled) / Math.max(1, proj500.totalCalls)).toFixed(2)}`
-  );
+/**
+ * The last line of `npm run bench`. Lags are the project's, in simulated s; ratios are project/baseline
+ * for lag and baseline/project for DescribeSnapshots; max_describe_per_min is the project's busiest 60
+ * simulated seconds over N = 100 and N = 500; rss_mb_n2000 is the project worker's peak RSS.
+ */
+export function resultLine(results: readonly RunResult[]): string {
+  const find = (kind: Fleet["kind"], label: string | undefined, mode: Mode): RunResult | undefined =>
+    results.find((r) => r.fleet.kind === kind && (label === undefined || r.fleet.label === label) && r.mode === mode);
+  const base100 = find("snapshots", "100", "baseline");
+  const proj100 = find("snapshots", "100", "project");
+  const proj500 = find("snapshots", "500", "project");
+  const proj2000 = find("snapshots", "2000", "project");
+  const projSets = find("sets", undefined, "project");
+  const num = (value: number | undefined, digits: number): string => (value === undefined || !Number.isFinite(value) ? "nan" : value.toFixed(digits));
+  const ratio = (a: number | undefined, b: number | undefined, digits: number): string => (a === undefined || b === undefined || !(b > 0) ? "nan" : num(a / b, digits));
+  const busiest = [proj100, proj500].filter((r): r is RunResult => r !== undefined).map((r) => r.maxDescribePerMinute);
+  return [
+    "RESULT n=100",
+    `lag_p95_s=${num(proj100?.lagP95S, 1)}`,
+    `lag_p95_ratio=${ratio(proj100?.lagP95S, base100?.lagP95S, 3)}`,
+    `describe_ratio=${ratio(base100?.describeCalls, proj100?.describeCalls, 2)}`,
+    `max_describe_per_min=${busiest.length > 0 ? Math.max(...busiest) : "nan"}`,
+    `n500_failed=${proj500?.failed ?? "nan"}`,
+    `n500_throttled_pct=${num(proj500 && throttledPct(proj500), 2)}`,
+    `n2000_failed=${proj2000?.failed ?? "nan"}`,
+    `n2000_throttled_pct=${num(proj2000 && throttledPct(proj2000), 2)}`,
+    `sets_lag_p95_s=${num(projSets?.lagP95S, 1)}`,
+    `rss_mb_n2000=${num(proj2000?.rssMb, 1)}`,
+  ].join(" ");
 }
 
 /**
@@ -349,7 +303,7 @@ function resultLine(results: readonly RunResult[]): string {
  * each request taking the modelled round trip and CPU time taking none.
  */
 async function checkVirtualClock(options: Options): Promise<void> {
-  const { report } = await runOne(1, "baseline", { ...options, ns: [1] });
+  const { report } = await runOne(snapshotFleet(1), "baseline", options);
   const latency = options.latencyMs ?? DEFAULT_LATENCY_MS;
   const [create, first, second] = report.requests;
   const near = (actual: number | undefined, expected: number): boolean => actual !== undefined && Math.abs(actual - expected) < 1;
@@ -367,7 +321,7 @@ async function checkVirtualClock(options: Options): Promise<void> {
 function errorSummary(errors: readonly string[]): string[] {
   const counts = new Map<string, number>();
   for (const error of errors) {
-    const shape = error.replace(/^snap-\d+: /, "").replace(/snap-[0-9a-f]+|vol-[0-9a-f]+|\d+(\.\d+)?(ms|s|m|%)/g, "…");
+    const shape = error.replace(/^(snap|set)-\d+: /, "").replace(/snap-[0-9a-f]+|vol-[0-9a-f]+|i-[0-9a-f]+|snapset-[0-9a-f-]+|\d+(\.\d+)?(ms|s|m|%)/g, "…");
     counts.set(shape, (counts.get(shape) ?? 0) + 1);
   }
   return [...counts].map(([shape, count]) => `  ${count} x ${shape}`);
@@ -387,23 +341,9 @@ async function main(): Promise<void> {
   process.stderr.write(`simulator and clock checks: ok (${((performance.now() - started) / 1_000).toFixed(1)} s)\n`);
   const results: RunResult[] = [];
   for (const n of options.ns) {
-    const modes: Mode[] = ["baseline", "project"];
-    const runs: RunResult[] = [];
-    if (options.sequential) {
-      for (const mode of modes) {
-        runs.push((await runOne(n, mode, options)).result);
-      }
-    } else {
-      runs.push(...(await Promise.all(modes.map(async (mode) => (await runOne(n, mode, options)).result))));
-    }
-    for (const run of runs) {
-      process.stderr.write(`N=${n} ${run.mode}: ${run.ok} ok, ${run.failed} failed, ${run.realS.toFixed(1)} s real\n`);
-      if (options.verbose) {
-        errorSummary(run.errors).forEach((line) => process.stderr.write(`${line}\n`));
-      }
-    }
-    results.push(...runs);
+    results.push(...(await runBoth(snapshotFleet(n), options)));
   }
+  const sets = options.sets !== undefined ? await runBoth(setFleet(options.sets.instances, options.sets.volumesPerInstance, options.setFailures), options) : [];
   const timing = DEFAULT_TIMING;
   const clock =
     options.clock === "virtual"
@@ -414,9 +354,25 @@ async function main(): Promise<void> {
       `durations log-normal median ${timing.medianMs / 60_000} min sigma ${timing.sigma}, ${options.progress} progress, DescribeSnapshots buckets: ${options.describeBuckets}`,
   );
   console.log("lag = simulated time the hook/waiter returned - simulated completion time; wall = first create to last return (simulated)");
-  console.log(table(results, options.clock));
+  const longer = [...new Set([...results, ...sets].map((r) => r.fleet))]
+    .filter((fleet) => createTimeoutFor(fleet, options) > CREATE_TIMEOUT_SIM_MS)
+    .map(
+      (fleet) =>
+        `${fleet.kind === "sets" ? `sets ${fleet.label}` : `N=${fleet.label}`}: ${createTimeoutFor(fleet, options) / 60_000} min, ` +
+        `its longest snapshot taking ${(longestDurationMs(fleet, timingModel(options)) / 60_000).toFixed(1)} min`,
+    );
+  console.log(`create timeout and waiter maxWaitTime: ${CREATE_TIMEOUT_SIM_MS / 60_000} min${longer.length > 0 ? ` (${longer.join("; ")})` : ""}`);
+  console.log(table(results, snapshotColumns(options.clock === "scaled")));
+  if (options.sets !== undefined) {
+    console.log("");
+    console.log(
+      `SnapshotSets: one per instance, every member pending together; lag = hook (or last member waiter) return - last member completion` +
+        (options.setFailures > 0 ? `; ${options.setFailures} set(s) fail (one member in error)` : ""),
+    );
+    console.log(table(sets, setColumns(options.clock === "scaled", options.setFailures > 0)));
+  }
   console.log(`bench took ${((performance.now() - started) / 1_000).toFixed(1)} s real`);
-  console.log(resultLine(results));
+  console.log(resultLine([...results, ...sets]));
 }
 
 if (require.main === module) {

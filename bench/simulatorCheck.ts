@@ -1,10 +1,13 @@
 /**
  * Checks that the real @aws-sdk/client-ec2 parses every answer of the simulator as EC2's, and that the
- * simulator enforces what the bench relies on (throttling, per-volume limits, pagination, visibility).
+ * simulator enforces what the bench relies on (throttling, per-volume limits, pagination, visibility,
+ * multi-volume sets and their failure). The provider's own set planner (planSnapshotSet) reads the
+ * simulated DescribeInstances answer here, so that the bench's SnapshotSets plan what the check expects.
  * run.ts calls it before measuring anything; `node dist/bench/simulatorCheck.js` runs it alone.
  */
 import {
   CreateSnapshotCommand,
+  CreateSnapshotsCommand,
   CreateTagsCommand,
   DeleteSnapshotCommand,
   DeleteTagsCommand,
@@ -16,7 +19,9 @@ import {
   waitUntilSnapshotCompleted,
 } from "@aws-sdk/client-ec2";
 import { strict as assert } from "node:assert";
-import { ACCOUNT_ID, benchVolumeId, Ec2Simulator } from "./ec2Simulator";
+import { planSnapshotSet } from "../provider/resources/snapshotSet/plan";
+import { ACCOUNT_ID, benchInstanceId, benchVolumeId, Ec2Simulator, type SimVolume } from "./ec2Simulator";
+import { BUCKETS } from "./throttling";
 
 async function rejects(promise: Promise<unknown>, code: string, status?: number): Promise<void> {
   try {
@@ -149,6 +154,16 @@ export async function checkSimulator(): Promise<void> {
     assert.equal(page2.NextToken, undefined);
     assert.deepEqual(new Set([...page1.Snapshots, ...page2.Snapshots].map((s) => s.SnapshotId)), new Set(wanted));
     await rejects(client.send(new DescribeSnapshotsCommand({ Filters: [{ Name: "snapshot-id", Values: wanted }], MaxResults: 5, NextToken: "bogus" })), "InvalidPaginationToken");
+    // The token is a cursor: a snapshot that leaves the result between two pages moves no other past the boundary.
+    const first5 = await client.send(new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: [{ Name: "snapshot-id", Values: wanted }], MaxResults: 5 }));
+    await client.send(new DeleteSnapshotCommand({ SnapshotId: first5.Snapshots![1].SnapshotId }));
+    const last3 = await client.send(
+      new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: [{ Name: "snapshot-id", Values: wanted }], MaxResults: 5, NextToken: first5.NextToken }),
+    );
+    assert.deepEqual(
+      last3.Snapshots?.map((s) => s.SnapshotId),
+      page2.Snapshots?.map((s) => s.SnapshotId),
+    );
 
     const done = (await client.send(new DescribeSnapshotsCommand({ SnapshotIds: [id] }))).Snapshots?.[0];
     assert.equal(done?.State, "completed");
@@ -187,9 +202,226 @@ async function checkThrottling(): Promise<void> {
   }
 }
 
+const sleepReal = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Instances and CreateSnapshots: DescribeInstances as the provider's planner reads it, attachments in
+ * DescribeVolumes, a set's SnapshotInfo answer (no KmsKeyId, StateMessage or StorageTier), exclusions,
+ * the per-volume limits applied to every member, and a set that fails as a whole.
+ */
+async function checkSnapshotSets(): Promise<void> {
+  // Scale 600 as above: snapshots of about 1 simulated minute (100 real ms).
+  const scale = 600;
+  const [good, small, failing, hibernating] = [0, 1, 2, 3].map(benchInstanceId);
+  const attach = (instanceId: string, index: number, device: string, extra: Partial<SimVolume> = {}): SimVolume => ({
+    volumeId: benchVolumeId(100 + index),
+    sizeGiB: 10 + index,
+    volumeType: "gp3",
+    availabilityZone: "us-east-1a",
+    attachment: { instanceId, device },
+    ...extra,
+  });
+  const volumes = [
+    attach(good, 0, "/dev/xvda"),
+    attach(good, 1, "/dev/sdf", { tags: { Name: "data", team: "db" }, encrypted: true, kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/k" }),
+    attach(good, 2, "/dev/sdg"),
+    attach(small, 3, "/dev/xvda"),
+    attach(small, 4, "/dev/sdf", { volumeType: "st1" }),
+    attach(failing, 5, "/dev/xvda"),
+    attach(failing, 6, "/dev/sdf"),
+    attach(failing, 7, "/dev/sdg"),
+    attach(hibernating, 8, "/dev/xvda"),
+  ];
+  const sim = new Ec2Simulator({
+    scale,
+    timing: { seed: 1, medianMs: 60_000, sigma: 0.1 },
+    visibilityDelayMs: 1_000,
+    volumes,
+    instances: [
+      { instanceId: good, availabilityZone: "us-east-1a", rootDeviceName: "/dev/xvda" },
+      { instanceId: small, availabilityZone: "us-east-1a", rootDeviceName: "/dev/xvda", state: "stopped" },
+      { instanceId: failing, availabilityZone: "us-east-1a", rootDeviceName: "/dev/xvda" },
+      { instanceId: hibernating, availabilityZone: "us-east-1a", rootDeviceName: "/dev/xvda", hibernation: true },
+    ],
+    failingInstanceIds: [failing],
+  });
+  const endpoint = await sim.start();
+  const client = new EC2Client({ endpoint, region: "us-east-1", credentials: { accessKeyId: "bench", secretAccessKey: "bench" }, maxAttempts: 1 });
+  const [root, data, other] = volumes.map((v) => v.volumeId);
+  try {
+    const described = await client.send(new DescribeInstancesCommand({ InstanceIds: [good] }));
+    const instance = described.Reservations?.[0]?.Instances?.[0];
+    assert.equal(described.Reservations?.length, 1);
+    assert.equal(described.Reservations?.[0]?.OwnerId, ACCOUNT_ID);
+    assert.equal(instance?.InstanceId, good);
+    assert.equal(instance?.State?.Name, "running");
+    assert.equal(instance?.State?.Code, 16);
+    assert.equal(instance?.RootDeviceName, "/dev/xvda");
+    assert.equal(instance?.RootDeviceType, "ebs");
+    assert.equal(instance?.HibernationOptions?.Configured, false);
+    assert.equal(instance?.Placement?.AvailabilityZone, "us-east-1a");
+    assert.deepEqual(
+      instance?.BlockDeviceMappings?.map((m) => [m.DeviceName, m.Ebs?.VolumeId, m.Ebs?.Status, m.Ebs?.DeleteOnTermination]),
+      [
+        ["/dev/xvda", root, "attached", true],
+        ["/dev/sdf", data, "attached", false],
+        ["/dev/sdg", other, "attached", false],
+      ],
+    );
+    assert.ok(instance?.BlockDeviceMappings?.[0]?.Ebs?.AttachTime instanceof Date);
+    // What the provider plans from that answer.
+    const plan = planSnapshotSet({ instanceId: good, excludeDataVolumeIds: [other] }, instance, "us-east-1");
+    assert.ok(plan.ok, JSON.stringify(plan));
+    assert.deepEqual(plan.volumes, [
+      { volumeId: root, deviceName: "/dev/xvda", root: true },
+      { volumeId: data, deviceName: "/dev/sdf", root: false },
+    ]);
+    assert.equal(planSnapshotSet({ instanceId: good, excludeDataVolumeIds: [root] }, instance, "us-east-1").ok, false);
+    const stopped = (await client.send(new DescribeInstancesCommand({ InstanceIds: [small] }))).Reservations?.[0]?.Instances?.[0];
+    assert.equal(stopped?.State?.Name, "stopped");
+    assert.equal(stopped?.StateReason?.Code, "Client.UserInitiatedShutdown");
+    const hibernated = (await client.send(new DescribeInstancesCommand({ InstanceIds: [hibernating] }))).Reservations?.[0]?.Instances?.[0];
+    assert.equal(planSnapshotSet({ instanceId: hibernating }, hibernated, "us-east-1").ok, false);
+    assert.equal((await client.send(new DescribeInstancesCommand({}))).Reservations?.length, 4);
+    await rejects(client.send(new DescribeInstancesCommand({ InstanceIds: [benchInstanceId(99)] })), "InvalidInstanceID.NotFound", 400);
+
+    const attachments = (await client.send(new DescribeVolumesCommand({ VolumeIds: [root, data] }))).Volumes?.map((v) => [v.VolumeId, v.State, v.Attachments]);
+    assert.deepEqual(
+      attachments?.map(([id, state, list]) => [id, state, (list as { InstanceId?: string; Device?: string; State?: string }[]).map((a) => [a.InstanceId, a.Device, a.State])]),
+      [
+        [root, "in-use", [[good, "/dev/xvda", "attached"]]],
+        [data, "in-use", [[good, "/dev/sdf", "attached"]]],
+      ],
+    );
+
+    // A set: the excluded volume left out, the volume's tags copied, the request's tags on every member.
+    const created = await client.send(
+      new CreateSnapshotsCommand({
+        InstanceSpecification: { InstanceId: good, ExcludeDataVolumeIds: [other] },
+        Description: "set <&>",
+        CopyTagsFromSource: "volume",
+        TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "team", Value: "infra" }] }],
+      }),
+    );
+    const members = created.Snapshots ?? [];
+    assert.deepEqual(
+      members.map((m) => m.VolumeId),
+      [root, data],
+    );
+    for (const member of members) {
+      assert.match(member.SnapshotId ?? "", /^snap-[0-9a-f]{17}$/);
+      assert.equal(member.State, "pending");
+      assert.equal(member.Progress, "0%");
+      assert.equal(member.OwnerId, ACCOUNT_ID);
+      assert.equal(member.Description, "set <&>");
+      assert.ok(member.StartTime instanceof Date && Math.abs(member.StartTime.getTime() - Date.now()) < 5_000);
+      for (const absent of ["KmsKeyId", "StateMessage", "StorageTier"]) {
+        assert.ok(!(absent in member), `SnapshotInfo has no ${absent}`);
+      }
+    }
+    assert.deepEqual(
+      members.map((m) => [m.VolumeSize, m.Encrypted]),
+      [
+        [10, false],
+        [11, true],
+      ],
+    );
+    assert.deepEqual(members[0].Tags, [{ Key: "team", Value: "infra" }]);
+    assert.deepEqual(members[1].Tags, [
+      { Key: "Name", Value: "data" },
+      { Key: "team", Value: "infra" },
+    ]);
+    const ids = members.map((m) => m.SnapshotId!);
+    // Every member is a volume's snapshot like any other: limits apply to each.
+    await rejects(client.send(new CreateSnapshotCommand({ VolumeId: data })), "SnapshotCreationPerVolumeRateExceeded", 400);
+    await rejects(client.send(new CreateSnapshotsCommand({ InstanceSpecification: { InstanceId: good } })), "SnapshotCreationPerVolumeRateExceeded", 400);
+    await rejects(client.send(new CreateSnapshotsCommand({ InstanceSpecification: { InstanceId: good, ExcludeDataVolumeIds: [root] } })), "InvalidParameterValue", 400);
+    await rejects(
+      client.send(new CreateSnapshotsCommand({ InstanceSpecification: { InstanceId: good, ExcludeDataVolumeIds: [volumes[3].volumeId] } })),
+      "InvalidParameterValue",
+      400,
+    );
+    await rejects(client.send(new CreateSnapshotsCommand({ InstanceSpecification: { InstanceId: hibernating } })), "UnsupportedOperation", 400);
+    await rejects(client.send(new CreateSnapshotsCommand({ InstanceSpecification: { InstanceId: benchInstanceId(99) } })), "InvalidInstanceID.NotFound", 400);
+
+    // ExcludeBootVolume; then st1's one pending snapshot refuses the whole next set.
+    const dataOnly = await client.send(new CreateSnapshotsCommand({ InstanceSpecification: { InstanceId: small, ExcludeBootVolume: true } }));
+    assert.deepEqual(
+      dataOnly.Snapshots?.map((m) => m.VolumeId),
+      [volumes[4].volumeId],
+    );
+    const failed = await client.send(new CreateSnapshotsCommand({ InstanceSpecification: { InstanceId: failing } }));
+    const failedIds = (failed.Snapshots ?? []).map((m) => m.SnapshotId!);
+    assert.equal(failedIds.length, 3);
+    await sleepReal(30); // 18 simulated s: past the spacing, the st1 snapshot still pending
+    await rejects(client.send(new CreateSnapshotsCommand({ InstanceSpecification: { InstanceId: small } })), "ConcurrentSnapshotLimitExceeded", 400);
+
+    // Members complete at their own times (durations drawn per volume), all through the SDK waiter.
+    for (const id of ids) {
+      const waited = await waitUntilSnapshotCompleted({ client, minDelay: 15 / scale, maxDelay: 120 / scale, maxWaitTime: 3_600 / scale }, { SnapshotIds: [id] });
+      assert.equal(waited.state, "SUCCESS");
+    }
+    const records = sim.snapshotRecords().filter((r) => ids.includes(r.snapshotId));
+    assert.equal(new Set(records.map((r) => r.setId)).size, 1);
+    assert.notEqual(records[0].completionSim, records[1].completionSim);
+
+    // The failing set: every member in error, with a StateMessage, from before any would have completed.
+    const described3 = (await client.send(new DescribeSnapshotsCommand({ SnapshotIds: failedIds }))).Snapshots ?? [];
+    assert.deepEqual(
+      described3.map((m) => m.State),
+      ["error", "error", "error"],
+    );
+    assert.ok(described3.every((m) => (m.StateMessage ?? "").length > 0));
+    assert.equal(described3.filter((m) => (m.StateMessage ?? "").startsWith("Snapshot of")).length, 1);
+    const failedRecords = sim.snapshotRecords().filter((r) => failedIds.includes(r.snapshotId));
+    assert.ok(failedRecords.every((r) => r.failedSim !== undefined && r.failedSim === failedRecords[0].failedSim && r.failedSim < r.completionSim));
+    await rejects(waitUntilSnapshotCompleted({ client, minDelay: 15 / scale, maxDelay: 120 / scale, maxWaitTime: 3_600 / scale }, { SnapshotIds: [failedIds[0]] }), "Error");
+    // Snapshots in error count against the volume's limit until deleted; the status filter sees them.
+    const inError = await client.send(new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: [{ Name: "status", Values: ["error"] }], MaxResults: 5 }));
+    assert.equal(inError.Snapshots?.length, 3);
+  } finally {
+    client.destroy();
+    await sim.stop();
+  }
+}
+
+/** CreateSnapshots draws from its own bucket (100, 5/s), apart from CreateSnapshot's, at scale 1. */
+async function checkSetThrottling(): Promise<void> {
+  const instanceId = benchInstanceId(0);
+  const volumeId = benchVolumeId(0);
+  const sim = new Ec2Simulator({
+    scale: 1,
+    timing: { seed: 1, medianMs: 60_000, sigma: 0.1 },
+    visibilityDelayMs: 0,
+    volumes: [
+      { volumeId, sizeGiB: 8, volumeType: "gp3", availabilityZone: "us-east-1a", attachment: { instanceId, device: "/dev/xvda" } },
+      { volumeId: benchVolumeId(1), sizeGiB: 8, volumeType: "gp3", availabilityZone: "us-east-1a" },
+    ],
+    instances: [{ instanceId, availabilityZone: "us-east-1a", rootDeviceName: "/dev/xvda" }],
+  });
+  assert.deepEqual(BUCKETS.CreateSnapshots, { capacity: 100, refillPerSecond: 5 });
+  const endpoint = await sim.start();
+  const client = new EC2Client({ endpoint, region: "us-east-1", credentials: { accessKeyId: "bench", secretAccessKey: "bench" }, maxAttempts: 1 });
+  try {
+    const burst = await Promise.allSettled(Array.from({ length: 120 }, () => client.send(new CreateSnapshotsCommand({ InstanceSpecification: { InstanceId: instanceId } }))));
+    const codes = burst.map((r) => (r.status === "fulfilled" ? "ok" : String((r.reason as { name?: string }).name)));
+    const throttled = codes.filter((c) => c === "RequestLimitExceeded").length;
+    assert.ok(throttled >= 15 && throttled <= 20, `${throttled} of 120 throttled`);
+    assert.equal(codes.filter((c) => c === "ok").length, 1);
+    // The other 99 admitted requests met the volume's spacing.
+    assert.equal(codes.filter((c) => c === "SnapshotCreationPerVolumeRateExceeded").length, 120 - throttled - 1);
+    assert.ok((await client.send(new CreateSnapshotCommand({ VolumeId: benchVolumeId(1) }))).SnapshotId);
+  } finally {
+    client.destroy();
+    await sim.stop();
+  }
+}
+
 export async function checkAll(): Promise<void> {
   await checkSimulator();
   await checkThrottling();
+  await checkSnapshotSets();
+  await checkSetThrottling();
 }
 
 if (require.main === module) {

@@ -4,7 +4,8 @@
  * bucket empty is refused (RequestLimitExceeded, HTTP 503) and costs no token.
  *
  * Shapes, from "Request throttling for the Amazon EC2 API" and the issue:
- * - CreateSnapshot 100/5, DeleteSnapshot 100/5, CreateTags 100/10, DeleteTags 100/10.
+ * - CreateSnapshot 100/5, CreateSnapshots 100/5 (a bucket of its own), DeleteSnapshot 100/5, CreateTags 100/10,
+ *   DeleteTags 100/10.
  * - Other describes (DescribeVolumes, DescribeInstances, DescribeSnapshotAttribute) 100/20, each its own bucket.
  * - DescribeSnapshots: AWS documents 50/10 for *unfiltered and unpaginated* describes and 100/20 for the
  *   others. The bench defaults to "strict": every DescribeSnapshots call, filtered or not, draws from one
@@ -21,6 +22,7 @@ export type DescribeSnapshotsBuckets = "strict" | "documented";
 
 export const BUCKETS: Readonly<Record<string, BucketShape>> = Object.freeze({
   CreateSnapshot: { capacity: 100, refillPerSecond: 5 },
+  CreateSnapshots: { capacity: 100, refillPerSecond: 5 },
   DeleteSnapshot: { capacity: 100, refillPerSecond: 5 },
   CreateTags: { capacity: 100, refillPerSecond: 10 },
   DeleteTags: { capacity: 100, refillPerSecond: 10 },

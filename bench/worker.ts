@@ -2,13 +2,17 @@
  * One measured run, in a process of its own: a fresh simulated EC2 (ec2Simulator.ts) on 127.0.0.1 and
  * the client under test, so that the provider's process-wide caches (the poll group, the per-volume
  * admission, the client-side token buckets, the client pool) start empty, as in a fresh `pulumi up`.
- * Started by run.ts with the run's description as argv[2]; reports over IPC each resource's outcome,
- * the simulated time its hook or waiter returned, and the simulator's request and snapshot records.
+ * Started by run.ts, which sends the run's description as the first IPC message (a fleet of 2,000
+ * resources is too long for argv: E2BIG); reports over IPC each resource's outcome,
+ * the simulated time its hook or waiter returned, the simulator's request and snapshot records, and the
+ * process's own CPU time and peak RSS.
  *
- * - baseline: one EC2Client with the SDK's defaults, CreateSnapshot, then one
- *   `waitUntilSnapshotCompleted` per snapshot, all concurrently.
+ * A run's resources are all Snapshots (one volume each) or all SnapshotSets (one instance each).
+ * - baseline: one EC2Client with the SDK's defaults, CreateSnapshot (or CreateSnapshots for a set),
+ *   then one `waitUntilSnapshotCompleted` per snapshot, all concurrently.
  * - project: this package's provider, as the dynamic-provider host drives it: `configure` once, then
- *   for every resource `check` and `create`, all concurrently, in one process.
+ *   for every resource `check` and `create` (snapshotHooks or snapshotSetHooks), all concurrently, in
+ *   one process.
  *
  * Clocks: "virtual" (virtualTime.ts) runs everything at its real settings (SDK waiter 15 s / 120 s,
  * provider defaults) on a faked clock; "scaled" runs on the real clock with every duration divided by
@@ -17,30 +21,32 @@
  */
 import {
   CreateSnapshotCommand,
+  CreateSnapshotsCommand,
   DescribeInstancesCommand,
   DescribeSnapshotAttributeCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
   EC2Client,
   waitUntilSnapshotCompleted,
+  type TagSpecification,
 } from "@aws-sdk/client-ec2";
 import type { StandardRetryStrategy } from "@smithy/core/retry";
 import type { StandardRetryBackoffStrategy } from "@smithy/types";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type * as ProviderModule from "../provider/index";
+import type { ResourceHooks } from "../provider/lifecycle/lifecycle";
 import { epochMs, useDateAsTimeSource } from "./clock";
-import { benchVolumeId, Ec2Simulator, type RequestRecord, type SimSnapshotRecord, type SimVolume } from "./ec2Simulator";
+import { benchInstanceId, benchVolumeId, Ec2Simulator, type RequestRecord, type SimSnapshotRecord, type SimVolume } from "./ec2Simulator";
 import { mulberry32, seedOf } from "./random";
+import type { SimInstance } from "./simInstances";
 import type { TimingModel } from "./snapshotTiming";
 import type { DescribeSnapshotsBuckets } from "./throttling";
 
 export type Mode = "baseline" | "project";
 export type ClockKind = "virtual" | "scaled";
 
-export interface WorkerTask {
-  name: string;
-  volumeId: string;
-}
+/** One resource: a Snapshot of a volume, or a SnapshotSet of an instance's volumes. */
+export type WorkerTask = { kind: "snapshot"; name: string; volumeId: string } | { kind: "set"; name: string; instanceId: string };
 
 export interface WorkerSpec {
   mode: Mode;
@@ -52,6 +58,9 @@ export interface WorkerSpec {
   latencyMs: number;
   visibilityDelayMs: number;
   volumes: SimVolume[];
+  instances: SimInstance[];
+  /** Instances whose sets fail (one member in `error` fails the set). */
+  failingInstanceIds: string[];
   tasks: WorkerTask[];
   /** The resources' create timeout and the waiter's maxWaitTime, simulated ms. */
   createTimeoutSimMs: number;
@@ -59,10 +68,13 @@ export interface WorkerSpec {
 
 export interface TaskResult {
   name: string;
-  volumeId: string;
   ok: boolean;
-  snapshotId?: string;
-  /** Simulated ms (since the simulator started) at which the hook or the waiter returned or failed. */
+  /** The resource's snapshots, as the hook or CreateSnapshot(s) named them (one for a Snapshot). */
+  snapshotIds: string[];
+  /**
+   * Simulated ms (since the simulator started) at which the hook returned or failed, or the waiter
+   * returned or failed; for a baseline set, when the last member's waiter returned, or the first failed.
+   */
   returnedAtSim: number;
   error?: string;
 }
@@ -75,8 +87,12 @@ export interface WorkerReport {
   snapshots: SimSnapshotRecord[];
   /** Real time the measured run took, ms. */
   realMs: number;
-  /** CPU time of the worker during the run, ms. */
+  /** CPU time of the worker during the run, ms: the client under test and the in-process simulator. */
   cpuMs: number;
+  /** Of that, the simulator's own request handling, ms (its synchronous part: parse, model, XML). */
+  simCpuMs: number;
+  /** Peak resident set of the worker process, KB (`process.resourceUsage().maxRSS`). */
+  maxRssKb: number;
   /** Scaled clock: event-loop delay (how late timers fired), as simulated ms. */
   loopDelayP99SimMs?: number;
   /** Virtual clock: timers fired. */
@@ -113,32 +129,64 @@ function timeScale(spec: WorkerSpec): number {
 
 interface Outcome {
   ok: boolean;
-  snapshotId?: string;
+  snapshotIds: string[];
   returnedAt: number;
   error?: string;
 }
 
-async function runBaseline(spec: WorkerSpec, task: WorkerTask, client: EC2Client): Promise<Outcome> {
+/** The SDK waiter for one snapshot, at its defaults (15 s / 120 s, passed so that the scaled clock can divide them). */
+function waitForSnapshot(spec: WorkerSpec, client: EC2Client, snapshotId: string, abortSignal?: AbortSignal): Promise<unknown> {
   const scale = timeScale(spec);
-  let snapshotId: string | undefined;
+  return waitUntilSnapshotCompleted(
+    { client, minDelay: 15 / scale, maxDelay: 120 / scale, maxWaitTime: spec.createTimeoutSimMs / 1_000 / scale, ...(abortSignal ? { abortSignal } : {}) },
+    { SnapshotIds: [snapshotId] },
+  );
+}
+
+const nameTag = (name: string): TagSpecification[] => [{ ResourceType: "snapshot", Tags: [{ Key: "Name", Value: name }] }];
+
+async function runBaselineSnapshot(spec: WorkerSpec, task: Extract<WorkerTask, { kind: "snapshot" }>, client: EC2Client): Promise<Outcome> {
+  const snapshotIds: string[] = [];
   try {
-    const created = await client.send(
-      new CreateSnapshotCommand({ VolumeId: task.volumeId, TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "Name", Value: task.name }] }] }),
-    );
-    snapshotId = created.SnapshotId;
-    // The waiter's own defaults are minDelay 15, maxDelay 120; both are passed so that the scaled clock can divide them.
-    await waitUntilSnapshotCompleted({ client, minDelay: 15 / scale, maxDelay: 120 / scale, maxWaitTime: spec.createTimeoutSimMs / 1_000 / scale }, { SnapshotIds: [snapshotId!] });
-    return { ok: true, snapshotId, returnedAt: epochMs() };
+    const created = await client.send(new CreateSnapshotCommand({ VolumeId: task.volumeId, TagSpecifications: nameTag(task.name) }));
+    snapshotIds.push(created.SnapshotId!);
+    await waitForSnapshot(spec, client, created.SnapshotId!);
+    return { ok: true, snapshotIds, returnedAt: epochMs() };
   } catch (error) {
-    return { ok: false, ...(snapshotId ? { snapshotId } : {}), returnedAt: epochMs(), error: message(error) };
+    return { ok: false, snapshotIds, returnedAt: epochMs(), error: message(error) };
   }
 }
 
-async function runProject(spec: WorkerSpec, task: WorkerTask, hooks: typeof ProviderModule.snapshotHooks): Promise<Outcome> {
+/**
+ * CreateSnapshots, then one waiter per member, as a program using the SDK would wait for a set
+ * (Promise.all): done when the last member's waiter returns, failed when the first one fails. The
+ * other waiters of a failed set are then aborted, so that they do not poll on for the rest of the run
+ * (the SDK's waiter still makes the one poll its current sleep leads to).
+ */
+async function runBaselineSet(spec: WorkerSpec, task: Extract<WorkerTask, { kind: "set" }>, client: EC2Client): Promise<Outcome> {
+  const snapshotIds: string[] = [];
+  const stop = new AbortController();
+  try {
+    const created = await client.send(new CreateSnapshotsCommand({ InstanceSpecification: { InstanceId: task.instanceId }, TagSpecifications: nameTag(task.name) }));
+    snapshotIds.push(...(created.Snapshots ?? []).map((s) => s.SnapshotId!));
+    await Promise.all(snapshotIds.map((id) => waitForSnapshot(spec, client, id, stop.signal)));
+    return { ok: true, snapshotIds, returnedAt: epochMs() };
+  } catch (error) {
+    return { ok: false, snapshotIds, returnedAt: epochMs(), error: message(error) };
+  } finally {
+    stop.abort();
+  }
+}
+
+/** The part of a resource's hooks the host calls to create it. */
+type CreateHooks<O> = Pick<ResourceHooks<O>, "check" | "create">;
+
+/** The inputs a program gives the resource, plus what the SDK class adds. */
+function projectInputs(spec: WorkerSpec, task: WorkerTask): Record<string, unknown> {
   const timeoutMs = Math.max(1, Math.round(spec.createTimeoutSimMs / timeScale(spec)));
-  const news = {
-    volumeId: task.volumeId,
-    tags: { Name: task.name },
+  const type = task.kind === "snapshot" ? "Snapshot" : "SnapshotSet";
+  return {
+    ...(task.kind === "snapshot" ? { volumeId: task.volumeId, tags: { Name: task.name } } : { instanceId: task.instanceId }),
     waitForCompletion: true,
     // As a user writes it ("60m" under the virtual clock).
     timeouts: { create: timeoutMs % 60_000 === 0 ? `${timeoutMs / 60_000}m` : `${timeoutMs}ms` },
@@ -146,8 +194,11 @@ async function runProject(spec: WorkerSpec, task: WorkerTask, hooks: typeof Prov
     // What the SDK class adds: the resource's name and URN (which make every create ask, batched, for
     // an interrupted earlier create of the same resource).
     __logicalName: task.name,
-    __urn: `urn:pulumi:bench::bench::pulumi-nodejs:dynamic/ebs-snapshots:Snapshot::${task.name}`,
+    __urn: `urn:pulumi:bench::bench::pulumi-nodejs:dynamic/ebs-snapshots:${type}::${task.name}`,
   };
+}
+
+async function runProject<O extends { state?: unknown }>(news: Record<string, unknown>, hooks: CreateHooks<O>, idsOf: (id: string, outs: O) => string[]): Promise<Outcome> {
   try {
     const checked = await hooks.check({}, news);
     if (checked.failures.length > 0) {
@@ -159,11 +210,22 @@ async function runProject(spec: WorkerSpec, task: WorkerTask, hooks: typeof Prov
     if (JSON.stringify(JSON.parse(JSON.stringify(created))) !== JSON.stringify(created) || created.outs.state !== "completed") {
       throw new Error(`unexpected create result ${JSON.stringify(created)}`);
     }
-    return { ok: true, snapshotId: created.id, returnedAt };
+    return { ok: true, snapshotIds: idsOf(created.id, created.outs), returnedAt };
   } catch (error) {
-    const id = (error as { id?: unknown }).id;
-    return { ok: false, ...(typeof id === "string" ? { snapshotId: id } : {}), returnedAt: epochMs(), error: message(error) };
+    const returnedAt = epochMs();
+    // Partial state names what was made: a Snapshot's id, or a set's snapshotIds in its properties.
+    const { id, properties } = error as { id?: unknown; properties?: { snapshotIds?: unknown } };
+    const ids = Array.isArray(properties?.snapshotIds) ? properties.snapshotIds.filter((x): x is string => typeof x === "string") : typeof id === "string" ? [id] : [];
+    return { ok: false, snapshotIds: ids, returnedAt, error: message(error) };
   }
+}
+
+function runTask(spec: WorkerSpec, task: WorkerTask, provider: typeof ProviderModule | undefined, client: EC2Client | undefined): Promise<Outcome> {
+  if (provider === undefined) {
+    return task.kind === "snapshot" ? runBaselineSnapshot(spec, task, client!) : runBaselineSet(spec, task, client!);
+  }
+  const news = projectInputs(spec, task);
+  return task.kind === "snapshot" ? runProject(news, provider.snapshotHooks, (id) => [id]) : runProject(news, provider.snapshotSetHooks, (_id, outs) => outs.snapshotIds);
 }
 
 /**
@@ -174,17 +236,23 @@ async function runProject(spec: WorkerSpec, task: WorkerTask, hooks: typeof Prov
  */
 async function warmUp(spec: WorkerSpec): Promise<void> {
   const volumeId = benchVolumeId(0);
+  const instanceId = benchInstanceId(0);
   const sim = new Ec2Simulator({
     scale: 1e6,
     timing: { seed: 0, medianMs: 1_000, sigma: 0 },
     visibilityDelayMs: 0,
-    volumes: [{ volumeId, sizeGiB: 1, volumeType: "gp3", availabilityZone: "us-east-1a" }],
+    volumes: [
+      { volumeId, sizeGiB: 1, volumeType: "gp3", availabilityZone: "us-east-1a" },
+      { volumeId: benchVolumeId(1), sizeGiB: 1, volumeType: "gp3", availabilityZone: "us-east-1a", attachment: { instanceId, device: "/dev/xvda" } },
+    ],
+    instances: [{ instanceId, availabilityZone: "us-east-1a", rootDeviceName: "/dev/xvda" }],
   });
   const endpoint = await sim.start();
   const client = new EC2Client({ endpoint, retryStrategy: scaledDefaultRetryStrategy(spec.scale) });
   try {
     await client.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }));
-    await client.send(new DescribeInstancesCommand({}));
+    await client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    await client.send(new CreateSnapshotsCommand({ InstanceSpecification: { InstanceId: instanceId } }));
     const { SnapshotId } = await client.send(
       new CreateSnapshotCommand({ VolumeId: volumeId, TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "k", Value: "v" }] }] }),
     );
@@ -207,7 +275,7 @@ function loadProvider(): typeof ProviderModule {
 }
 
 async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2] ?? "") as WorkerSpec;
+  const spec = await new Promise<WorkerSpec>((resolve) => process.once("message", (message) => resolve(message as WorkerSpec)));
   let virtual: import("./virtualTime").VirtualTime | undefined;
   // The virtual clock reads the simulator through a closure before the simulator exists.
   // eslint-disable-next-line prefer-const
@@ -228,6 +296,8 @@ async function main(): Promise<void> {
     latencyMs: spec.latencyMs,
     visibilityDelayMs: spec.visibilityDelayMs,
     volumes: spec.volumes,
+    instances: spec.instances,
+    failingInstanceIds: spec.failingInstanceIds,
   });
   process.env.AWS_ENDPOINT_URL_EC2 = await sim.start();
   const provider = spec.mode === "project" ? loadProvider() : undefined;
@@ -237,13 +307,14 @@ async function main(): Promise<void> {
   const loop = spec.clock === "scaled" ? monitorEventLoopDelay({ resolution: 5 }) : undefined;
   loop?.enable();
   const cpu = process.cpuUsage();
+  const simCpu = sim.handlingCpuMs;
   const realStart = performance.now();
   const startedAtSim = sim.clock.now();
-  const work = (): Promise<Outcome[]> =>
-    Promise.all(spec.tasks.map((task) => (provider !== undefined ? runProject(spec, task, provider.snapshotHooks) : runBaseline(spec, task, client!))));
+  const work = (): Promise<Outcome[]> => Promise.all(spec.tasks.map((task) => runTask(spec, task, provider, client)));
   const outcomes = virtual !== undefined ? await virtual.run(work) : await work();
   const realMs = performance.now() - realStart;
   const used = process.cpuUsage(cpu);
+  const simCpuMs = sim.handlingCpuMs - simCpu;
   loop?.disable();
   client?.destroy();
 
@@ -251,9 +322,8 @@ async function main(): Promise<void> {
     startedAtSim,
     results: outcomes.map((outcome, i) => ({
       name: spec.tasks[i].name,
-      volumeId: spec.tasks[i].volumeId,
       ok: outcome.ok,
-      ...(outcome.snapshotId !== undefined ? { snapshotId: outcome.snapshotId } : {}),
+      snapshotIds: outcome.snapshotIds,
       returnedAtSim: sim.clock.toSim(outcome.returnedAt),
       ...(outcome.error !== undefined ? { error: outcome.error } : {}),
     })),
@@ -261,6 +331,8 @@ async function main(): Promise<void> {
     snapshots: sim.snapshotRecords(),
     realMs,
     cpuMs: (used.user + used.system) / 1_000,
+    simCpuMs,
+    maxRssKb: process.resourceUsage().maxRSS,
     ...(loop !== undefined ? { loopDelayP99SimMs: (loop.percentile(99) / 1e6) * spec.scale } : {}),
     ...(virtual !== undefined ? { virtualSteps: virtual.steps } : {}),
   };
