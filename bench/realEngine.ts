@@ -24,6 +24,7 @@ import { isInterruptedLookup } from "../harness/snapshotPolls";
 
 /** Polls as the demo has them: the emulator's snapshots pend for seconds, not minutes. */
 const PROVIDER_ENV = {
+  EBS_SNAPSHOTS_DESCRIBE_INTERVAL_MS: "500",
   EBS_SNAPSHOTS_POLL_MIN_MS: "500",
   EBS_SNAPSHOTS_POLL_MAX_MS: "3000",
   EBS_SNAPSHOTS_VOLUME_SPACING_MS: "0",
@@ -188,7 +189,7 @@ export async function realEngineBench(argv: readonly string[]): Promise<void> {
       }
     }
     console.log(
-      `N=${n} Snapshots in one \`pulumi up\`, each pending for ${PENDING_DESCRIBES} DescribeSnapshots answers (fault proxy over moto), polls ${PROVIDER_ENV.EBS_SNAPSHOTS_POLL_MIN_MS}-${PROVIDER_ENV.EBS_SNAPSHOTS_POLL_MAX_MS} ms`,
+      `N=${n} Snapshots in one \`pulumi up\`, each pending for ${PENDING_DESCRIBES} DescribeSnapshots answers (fault proxy over moto), a shared round every ${PROVIDER_ENV.EBS_SNAPSHOTS_DESCRIBE_INTERVAL_MS} ms`,
     );
     console.log(
       "| engine | ok | dynamic-provider processes | CreateSnapshot | DescribeSnapshots polls | most ids in one poll | interrupted-create lookups | EC2 calls | up wall s |",
