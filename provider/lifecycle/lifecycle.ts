@@ -371,7 +371,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
     }
     const wanted = wantedLock(news.lock);
     const recorded = recordedLock(olds);
-    const drift = wanted !== undefined && (recorded === undefined || (recorded.state === "" && !inputChanged));
+    const drift = wanted !== undefined && recorded === undefined;
     if (!inputChanged && !drift) {
       return false;
     }
