@@ -341,7 +341,7 @@ export class Ec2 {
       .map((code) => ({ productCodeId: code.ProductCodeId ?? "", productCodeType: code.ProductCodeType ?? "" }));
   }
 
-  /** Locks the snapshot, or changes its lock (EC2 decides what a change may do; lock.ts says why a refusal came). */
+  /** Locks the snapshot, or changes its lock (EC2 decides what a change may do; locking.ts checks its rules first). */
   async lockSnapshot(input: Omit<LockSnapshotCommandInput, "DryRun">): Promise<LockedSnapshotsInfo> {
     const snapshotId = input.SnapshotId ?? "";
     const out = await this.call("LockSnapshot", snapshotId, async (signal) =>
@@ -359,28 +359,14 @@ export class Ec2 {
 
   /** The locks of these snapshots, by id (expired ones included); a snapshot never locked is absent. */
   async lockedSnapshots(ids: readonly string[]): Promise<Map<string, LockedSnapshotsInfo>> {
-    const found = new Map<string, LockedSnapshotsInfo>();
-    const unique = [...new Set(ids)].filter((id) => id !== "");
-    for (let i = 0; i < unique.length; i += IDS_PER_FILTER) {
-      const chunk = unique.slice(i, i + IDS_PER_FILTER);
-      await this.call("DescribeLockedSnapshots", chunk.join(","), async (signal) => {
-        let nextToken: string | undefined;
-        do {
-          const out = await this.send(
-            "DescribeLockedSnapshots",
-            (c) => c.send(new DescribeLockedSnapshotsCommand({ SnapshotIds: chunk, ...(nextToken ? { NextToken: nextToken } : {}) }), { abortSignal: signal }),
-            signal,
-          );
-          for (const info of out.Snapshots ?? []) {
-            if (info.SnapshotId !== undefined) {
-              found.set(info.SnapshotId, info);
-            }
-          }
-          nextToken = out.NextToken;
-        } while (nextToken);
-      });
-    }
-    return found;
+    return this.pagedById("DescribeLockedSnapshots", ids, async (chunk, token, signal) => {
+      const out = await this.send(
+        "DescribeLockedSnapshots",
+        (c) => c.send(new DescribeLockedSnapshotsCommand({ SnapshotIds: chunk, ...(token ? { NextToken: token } : {}) }), { abortSignal: signal }),
+        signal,
+      );
+      return { items: out.Snapshots, next: out.NextToken };
+    });
   }
 
   /** Starts archiving a completed snapshot. */
@@ -400,28 +386,38 @@ export class Ec2 {
 
   /** The archive-tier status of these snapshots, by id. */
   async tierStatuses(ids: readonly string[]): Promise<Map<string, SnapshotTierStatus>> {
-    const found = new Map<string, SnapshotTierStatus>();
+    return this.pagedById("DescribeSnapshotTierStatus", ids, async (chunk, token, signal) => {
+      const out = await this.send(
+        "DescribeSnapshotTierStatus",
+        (c) =>
+          c.send(new DescribeSnapshotTierStatusCommand({ Filters: [{ Name: "snapshot-id", Values: chunk }], ...(token ? { NextToken: token } : {}) }), { abortSignal: signal }),
+        signal,
+      );
+      return { items: out.SnapshotTierStatuses, next: out.NextToken };
+    });
+  }
+
+  /** A lookup of snapshots by id, IDS_PER_FILTER ids a call and every page of each, gathered by snapshot id. */
+  private async pagedById<T extends { SnapshotId?: string }>(
+    operation: Ec2Action,
+    ids: readonly string[],
+    page: (chunk: string[], token: string | undefined, signal: AbortSignal) => Promise<{ items: T[] | undefined; next: string | undefined }>,
+  ): Promise<Map<string, T>> {
+    const found = new Map<string, T>();
     const unique = [...new Set(ids)].filter((id) => id !== "");
     for (let i = 0; i < unique.length; i += IDS_PER_FILTER) {
       const chunk = unique.slice(i, i + IDS_PER_FILTER);
-      await this.call("DescribeSnapshotTierStatus", chunk.join(","), async (signal) => {
-        let nextToken: string | undefined;
+      await this.call(operation, chunk.join(","), async (signal) => {
+        let token: string | undefined;
         do {
-          const out = await this.send(
-            "DescribeSnapshotTierStatus",
-            (c) =>
-              c.send(new DescribeSnapshotTierStatusCommand({ Filters: [{ Name: "snapshot-id", Values: chunk }], ...(nextToken ? { NextToken: nextToken } : {}) }), {
-                abortSignal: signal,
-              }),
-            signal,
-          );
-          for (const status of out.SnapshotTierStatuses ?? []) {
-            if (status.SnapshotId !== undefined) {
-              found.set(status.SnapshotId, status);
+          const { items, next } = await page(chunk, token, signal);
+          for (const item of items ?? []) {
+            if (item.SnapshotId !== undefined) {
+              found.set(item.SnapshotId, item);
             }
           }
-          nextToken = out.NextToken;
-        } while (nextToken);
+          token = next;
+        } while (token);
       });
     }
     return found;
@@ -453,7 +449,6 @@ export class Ec2 {
    * Deletes a snapshot; true if it was deleted, false if it was already gone. `InvalidSnapshot.InUse`
    * (an AMI uses it) is retried until the deadline.
    */
-  /** Deletes the snapshot; false when EC2 no longer has it (deleted already counts as deleted). */
   async deleteSnapshot(snapshotId: string): Promise<boolean> {
     const deleted = await this.optional(
       "DeleteSnapshot",
