@@ -266,14 +266,40 @@ function wholeIn(value: unknown, range: { min: number; max: number }): boolean {
   return typeof value === "number" && Number.isInteger(value) && value >= range.min && value <= range.max;
 }
 
-function objectRule(check: (entries: [string, unknown][], property: string) => CheckFailure[], what: string): Rule {
-  return (value, property) =>
-    value === null || typeof value !== "object" || Array.isArray(value)
-      ? fail(property, `${property} must be an object with ${what}, got ${typeName(value)}`)
-      : check(
-          Object.entries(value).filter(([, v]) => v !== undefined && v !== null),
-          property,
-        );
+/** "a, b or c". */
+function alternatives(names: readonly string[]): string {
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
+}
+
+type KeyRule = (item: unknown, at: string, given: Readonly<Record<string, unknown>>) => CheckFailure[];
+
+/**
+ * A rule for an object input: each known key's own rule (values still unknown in preview skipped),
+ * unknown keys named, then `whole` for what relates the keys. Absent and null entries count as not given.
+ */
+function objectRule(
+  name: string,
+  shape: string,
+  keys: Readonly<Record<string, KeyRule>>,
+  whole: (given: Readonly<Record<string, unknown>>, property: string) => CheckFailure[],
+): Rule {
+  return (value, property) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      return fail(property, `${property} must be an object with ${shape}, got ${typeName(value)}`);
+    }
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined && v !== null);
+    const given = Object.fromEntries(entries);
+    const failures: CheckFailure[] = [];
+    for (const [key, item] of entries) {
+      const at = `${property}.${pathKey(key)}`;
+      if (isUnknown(item)) {
+        continue;
+      }
+      const rule = Object.hasOwn(keys, key) ? keys[key] : undefined;
+      failures.push(...(rule?.(item, at, given) ?? [{ property: at, reason: `unknown ${name} setting ${show(key)}; expected ${alternatives(Object.keys(keys))}` }]));
+    }
+    return [...failures, ...whole(given, property)];
+  };
 }
 
 /**
@@ -281,80 +307,64 @@ function objectRule(check: (entries: [string, unknown][], property: string) => C
  * mode. Whether an expiry is still in the future is checked when the lock is sent, not here: a lock
  * that has expired must not make every later preview fail.
  */
-const lock: Rule = objectRule((entries, property) => {
-  const failures: CheckFailure[] = [];
-  const given = Object.fromEntries(entries);
-  for (const [key, item] of entries) {
-    const at = `${property}.${pathKey(key)}`;
-    if (isUnknown(item)) {
-      continue;
+const lock: Rule = objectRule(
+  "lock",
+  "mode and duration or expiresAt",
+  {
+    mode: (item, at) => (item === "governance" || item === "compliance" ? [] : fail(at, `${at} must be "governance" or "compliance", got ${show(item)}`)),
+    duration: (item, at) =>
+      typeof item === "string" && lockDays(item) !== undefined
+        ? []
+        : fail(at, `${at} must be a whole number of days such as "30d" (${LOCK_DAYS.min} to ${LOCK_DAYS.max}), got ${show(item)}`),
+    expiresAt: (item, at) =>
+      typeof item === "string" && ISO_TIME.test(item) && !Number.isNaN(Date.parse(item))
+        ? []
+        : fail(at, `${at} must be an ISO 8601 time such as "2027-06-30T00:00:00Z", got ${show(item)}`),
+    coolOffHours: (item, at, given) =>
+      !wholeIn(item, COOL_OFF_HOURS)
+        ? fail(at, `${at} must be a whole number of hours from ${COOL_OFF_HOURS.min} to ${COOL_OFF_HOURS.max}, got ${show(item)}`)
+        : given.mode === "governance"
+          ? fail(at, `${at} applies to compliance mode only; a governance lock has no cool-off period`)
+          : [],
+  },
+  (given, property) => {
+    const failures: CheckFailure[] = [];
+    if (!Object.hasOwn(given, "mode")) {
+      failures.push({ property: `${property}.mode`, reason: `${property}.mode is required: "governance" or "compliance"` });
     }
-    if (key === "mode") {
-      if (item !== "governance" && item !== "compliance") {
-        failures.push({ property: at, reason: `${at} must be "governance" or "compliance", got ${show(item)}` });
-      }
-    } else if (key === "duration") {
-      if (typeof item !== "string" || lockDays(item) === undefined) {
-        failures.push({ property: at, reason: `${at} must be a whole number of days such as "30d" (${LOCK_DAYS.min} to ${LOCK_DAYS.max}), got ${show(item)}` });
-      }
-    } else if (key === "expiresAt") {
-      if (typeof item !== "string" || !ISO_TIME.test(item) || Number.isNaN(Date.parse(item))) {
-        failures.push({ property: at, reason: `${at} must be an ISO 8601 time such as "2027-06-30T00:00:00Z", got ${show(item)}` });
-      }
-    } else if (key === "coolOffHours") {
-      if (!wholeIn(item, COOL_OFF_HOURS)) {
-        failures.push({ property: at, reason: `${at} must be a whole number of hours from ${COOL_OFF_HOURS.min} to ${COOL_OFF_HOURS.max}, got ${show(item)}` });
-      } else if (given.mode === "governance") {
-        failures.push({ property: at, reason: `${at} applies to compliance mode only; a governance lock has no cool-off period` });
-      }
-    } else {
-      failures.push({ property: at, reason: `unknown lock setting ${show(key)}; expected mode, duration, expiresAt or coolOffHours` });
+    const hasDuration = Object.hasOwn(given, "duration");
+    if (hasDuration === Object.hasOwn(given, "expiresAt")) {
+      failures.push({
+        property: hasDuration ? `${property}.expiresAt` : `${property}.duration`,
+        reason: `${property} needs exactly one of duration (such as "30d") and expiresAt (an ISO 8601 time), got ${hasDuration ? "both" : "neither"}`,
+      });
     }
-  }
-  if (!Object.hasOwn(given, "mode")) {
-    failures.push({ property: `${property}.mode`, reason: `${property}.mode is required: "governance" or "compliance"` });
-  }
-  const hasDuration = Object.hasOwn(given, "duration");
-  const hasExpiry = Object.hasOwn(given, "expiresAt");
-  if (hasDuration === hasExpiry) {
-    failures.push({
-      property: hasDuration ? `${property}.expiresAt` : `${property}.duration`,
-      reason: `${property} needs exactly one of duration (such as "30d") and expiresAt (an ISO 8601 time), got ${hasDuration ? "both" : "neither"}`,
-    });
-  }
-  return failures;
-}, "mode and duration or expiresAt");
+    return failures;
+  },
+);
 
 const storageTier: Rule = (value, property) =>
   value === "standard" || value === "archive" ? [] : fail(property, `${property} must be "standard" or "archive", got ${show(value)}`);
 
 /** restore: a temporary restore for 1 to 180 days, or a permanent one; not both. */
-const restore: Rule = objectRule((entries, property) => {
-  const failures: CheckFailure[] = [];
-  const given = Object.fromEntries(entries);
-  for (const [key, item] of entries) {
-    const at = `${property}.${pathKey(key)}`;
-    if (isUnknown(item)) {
-      continue;
+const restore: Rule = objectRule(
+  "restore",
+  "temporaryDays or permanent",
+  {
+    temporaryDays: (item, at) =>
+      wholeIn(item, RESTORE_DAYS) ? [] : fail(at, `${at} must be a whole number of days from ${RESTORE_DAYS.min} to ${RESTORE_DAYS.max}, got ${show(item)}`),
+    permanent: (item, at) => boolean(item, at),
+  },
+  (given, property) => {
+    if (Object.hasOwn(given, "temporaryDays") && given.permanent === true) {
+      return fail(`${property}.permanent`, `${property} is either temporary (temporaryDays) or permanent, not both`);
     }
-    if (key === "temporaryDays") {
-      if (!wholeIn(item, RESTORE_DAYS)) {
-        failures.push({ property: at, reason: `${at} must be a whole number of days from ${RESTORE_DAYS.min} to ${RESTORE_DAYS.max}, got ${show(item)}` });
-      }
-    } else if (key === "permanent") {
-      failures.push(...boolean(item, at));
-    } else {
-      failures.push({ property: at, reason: `unknown restore setting ${show(key)}; expected temporaryDays or permanent` });
+    if (given.permanent === false && !Object.hasOwn(given, "temporaryDays")) {
+      return fail(`${property}.temporaryDays`, `${property}.permanent is false, so ${property}.temporaryDays must say for how many days to restore`);
     }
-  }
-  if (Object.hasOwn(given, "temporaryDays") && given.permanent === true) {
-    failures.push({ property: `${property}.permanent`, reason: `${property} is either temporary (temporaryDays) or permanent, not both` });
-  }
-  if (given.permanent === false && !Object.hasOwn(given, "temporaryDays")) {
-    failures.push({ property: `${property}.temporaryDays`, reason: `${property}.permanent is false, so ${property}.temporaryDays must say for how many days to restore` });
-  }
-  return failures;
-}, "temporaryDays or permanent");
+    return [];
+  },
+);
 
 /** The rules a spec names for its inputs (InputSpec.rule). */
 const RULES = {
