@@ -14,15 +14,14 @@ import { hookSpec, runHook, type HookKind, type HookSpec } from "./hookContext";
 import type { CheckResult, CreateResult, DiffHookResult, Props, ReadResult, UpdateResult } from "./hookTypes";
 import { interruptedCreates } from "./interruptedLookup";
 import { deleteMembers } from "./memberDeletes";
-import { recordingProvider, recordOnFailure } from "./partialState";
+import { PartialStateError, recordingProvider, recordOnFailure } from "./partialState";
 import { RecordedState } from "./recordedState";
 import type { CommonInputs, CreatePlan, Created, HookRun, MemberFacts, ResourceModel } from "./resourceModel";
 import { settle } from "./settle";
 import { applyLock, lockChangeRefusal, recordedLock, removeLock, wantedLock } from "./locking";
-import { protectionInUse, readProtection, unprotected, withProtection } from "./protection";
+import { locksAfterUpdate, protectionInUse, readProtection, unprotected, withProtection } from "./protection";
 import { archive, deleteCostLine, restore, tierInputProblems, tierSatisfied, wantedTier } from "./tiering";
 import { containsUnknown } from "../inputs/unknown";
-import { PartialStateError } from "./partialState";
 import { applySharing, desiredSharing, readSharing, refusePublicEncrypted, sharingDiffers, sharingOutputs, type Sharing } from "./sharing";
 
 /** The six hooks of a dynamic provider, as provider/index.ts exports them for each resource. */
@@ -50,7 +49,8 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
   const inputsOf = (props: Props): I => inputsFrom<I>(fields, props);
   // Only the resources of one snapshot have a storage tier to manage (a set is locked, never archived).
   const tiered = model.spec.inputs.storageTier !== undefined;
-  const restoreChanged = (olds: Props, news: Props): boolean => diffInputs({ restore: diffRules.restore ?? { kind: "update" } }, olds, news).changes;
+  /** Whether one update-kind input differs between the recorded state and the program. */
+  const inputChanged = (name: string, olds: Props, news: Props): boolean => diffInputs({ [name]: diffRules[name] ?? { kind: "update" } }, olds, news).changes;
   const labelOf = (state: RecordedState): string => resourceLabel(model.type, state.logicalName);
   const spec = (kind: HookKind, label: string, subject: string, timeouts: unknown, region: string | undefined, atLeastMs?: number): HookSpec =>
     hookSpec(kind, { label, noun: model.noun, subject, timeouts, region, ...(atLeastMs !== undefined ? { atLeastMs } : {}) });
@@ -153,7 +153,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
       runHook(hook, async ({ ec2, settings, deadline }) => {
         const run: HookRun<I> = { inputs, label, ec2, settings, deadline };
         const plan = await model.plan(run);
-        const sharing = desiredSharing((inputs as { sharing?: unknown }).sharing);
+        const sharing = desiredSharing(inputs.sharing);
         refusePublicEncrypted(sharing, plan.encrypted ?? []);
         const key = resourceKey(state.urn);
         const interrupted = key === undefined ? undefined : await findInterrupted(run, key, plan);
@@ -190,7 +190,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
                   const ids = members.map((m) => m.SnapshotId ?? "");
                   if (lock !== undefined) {
                     // Protection starts as soon as EC2 has accepted the snapshots, not after the wait.
-                    protection.locks = await applyLock(ec2, "snapshot", members, lock, interrupted === undefined ? { known: new Map() } : {});
+                    protection.locks = await applyLock(ec2, members, lock, interrupted === undefined ? { known: new Map() } : {});
                   }
                   if (interrupted !== undefined) {
                     // The program's tags may have changed since the interrupted run sent them.
@@ -215,7 +215,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
                   const unlock =
                     lock !== undefined
                       ? () =>
-                          removeLock(ec2, "snapshot", members).then(
+                          removeLock(ec2, members).then(
                             () => undefined,
                             () => undefined,
                           )
@@ -227,7 +227,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
                   }
                   if (lock !== undefined) {
                     // Read back once settled: a duration lock's end is known once the snapshot completes; late members get their lock.
-                    protection.locks = await applyLock(ec2, "snapshot", members, lock);
+                    protection.locks = await applyLock(ec2, members, lock);
                   }
                   if (tier?.tier === "archive") {
                     protection.tiers = await archive(ec2, label, members, deadline, (seen) => {
@@ -307,18 +307,16 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
         await settle({ model, run, id, facts, onError: "record", createdAt: startedAt }, members);
         const latest = await describe(run, memberIds);
         const now = latest.members.length > 0 ? latest.members : members;
-        const sharing = desiredSharing((inputs as { sharing?: unknown }).sharing);
+        const sharing = desiredSharing(inputs.sharing);
         const shared = sharing !== undefined ? await applySharing(ec2, label, now, sharing) : await readSharing(ec2, now);
         const protection = unprotected();
         const use = protectionInUse({ ...olds, lock: inputs.lock }, tiered);
-        const lock = wantedLock(inputs.lock);
-        if (lock !== undefined) {
-          protection.locks = await applyLock(ec2, "snapshot", now, lock, { renewExpired: diffInputs({ lock: diffRules.lock ?? { kind: "update" } }, olds, news).changes });
-        } else if (wantedLock(olds.lock) !== undefined) {
-          protection.locks = await removeLock(ec2, "snapshot", now);
-        } else if (use.locks) {
-          protection.locks = await ec2.lockedSnapshots(memberIds);
-        }
+        protection.locks = await locksAfterUpdate(ec2, now, {
+          wanted: wantedLock(inputs.lock),
+          previous: wantedLock(olds.lock),
+          changed: inputChanged("lock", olds, news),
+          inUse: use.locks,
+        });
         const outputs = (): O => withSharing(withProtection(model.outputs(inputs, now, facts, ec2.region, missing), protection, tiered), shared);
         const tier = tiered ? wantedTier(inputs.storageTier, inputs.restore) : undefined;
         if (tier?.tier === "archive") {
@@ -331,8 +329,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
             throw new PartialStateError(id, outputs(), describeFailure(label, error, OUTCOME.recorded(memberIds), model.text.resumeNext));
           }
         } else if (tier?.tier === "standard") {
-          await restore(ec2, label, now, tier, restoreChanged(olds, news));
-          protection.tiers = await ec2.tierStatuses(memberIds);
+          protection.tiers = await restore(ec2, label, now, tier, inputChanged("restore", olds, news));
         } else if (use.tiers) {
           protection.tiers = await ec2.tierStatuses(memberIds);
         }
@@ -408,11 +405,12 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
       const drift = sharing !== undefined && sharingDiffers(sharing, olds);
       const lockChanges = lockDiff(id, olds, news, result.updates.includes("lock"));
       // The tier is compared with what EC2 reported, not with the input: a restore in progress is no change.
-      const tierChanges = tiered && !tierSatisfied(olds, wantedTier(news.storageTier, news.restore), restoreChanged(olds, news));
+      const tierChanges = tiered && !tierSatisfied(olds, wantedTier(news.storageTier, news.restore), inputChanged("restore", olds, news));
+      // lock, storageTier and restore are decided above, not by the input table.
       const updates = result.updates.filter((name) => name !== "storageTier" && name !== "restore" && name !== "lock");
-      // A model may find changes beyond the inputs (a set's member tags); those filtered here are decided above instead.
-      const onlyFiltered = result.replaces.length === 0 && updates.length === 0 && result.updates.length > 0;
-      const changes = (result.changes && !onlyFiltered) || drift || lockChanges || tierChanges;
+      // A model may find changes beyond the input table (a set's member tags), with no update named.
+      const beyondInputs = result.changes && result.replaces.length === 0 && result.updates.length === 0;
+      const changes = result.replaces.length > 0 || updates.length > 0 || beyondInputs || drift || lockChanges || tierChanges;
       return { changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace };
     },
     create,

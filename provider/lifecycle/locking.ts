@@ -145,12 +145,8 @@ function lockRequest(snapshotId: string, wanted: WantedLock, now: number, curren
   };
 }
 
-/** True when EC2's lock already is the wanted one, so that sending it again would change nothing (or be refused). */
-function alreadyLocked(info: LockedSnapshotsInfo | undefined, wanted: WantedLock, now: number): boolean {
-  if (info === undefined) {
-    return false;
-  }
-  const state = currentState(lockRecordOf(info), now);
+/** True when EC2's lock (in `state` now) already is the wanted one, so that sending it again would change nothing (or be refused). */
+function alreadyLocked(info: LockedSnapshotsInfo, state: string, wanted: WantedLock): boolean {
   const mode = state === "governance" ? "governance" : state.startsWith("compliance") ? "compliance" : undefined;
   if (mode !== wanted.mode) {
     return false;
@@ -166,13 +162,11 @@ const ids = (members: readonly Snapshot[]): string[] => members.map((m) => m.Sna
 
 /**
  * Gives every member the wanted lock: members already locked so (or whose lock expired, unless
- * `renewExpired`) are left alone, any other change is
- * checked against EC2's rules first (with the locks as EC2 has them now), then sent. Returns each
- * member's lock as EC2 reports it afterwards.
+ * `renewExpired`) are left alone, any other change is checked against EC2's rules first (with the
+ * locks as EC2 has them now), then sent. Returns each member's lock as EC2 reports it afterwards.
  */
 export async function applyLock(
   ec2: Ec2,
-  subject: string,
   members: readonly Snapshot[],
   wanted: WantedLock,
   options: { known?: ReadonlyMap<string, LockedSnapshotsInfo>; renewExpired?: boolean } = {},
@@ -182,28 +176,28 @@ export async function applyLock(
   const locks = new Map(current);
   for (const id of ids(members)) {
     const info = current.get(id);
+    const record = info !== undefined ? lockRecordOf(info) : undefined;
+    const state = record !== undefined ? currentState(record, now) : undefined;
     // A lock that ran its course was what the program asked for: a new one only when the program's lock changes.
-    const expired = info !== undefined && currentState(lockRecordOf(info), now) === "expired";
-    if (alreadyLocked(info, wanted, now) || (expired && options.renewExpired !== true)) {
+    if ((info !== undefined && state !== undefined && alreadyLocked(info, state, wanted)) || (state === "expired" && options.renewExpired !== true)) {
       continue;
     }
-    const refusal = lockChangeRefusal(`${subject} ${id}`, info !== undefined ? lockRecordOf(info) : undefined, wanted, now);
+    const refusal = lockChangeRefusal(`snapshot ${id}`, record, wanted, now);
     if (refusal !== undefined) {
       throw new ExplainedError(refusal.what, refusal.next);
     }
-    const state = info !== undefined ? currentState(lockRecordOf(info), now) : undefined;
     locks.set(id, await ec2.lockSnapshot(lockRequest(id, wanted, now, state)));
   }
   return locks;
 }
 
 /** Unlocks every member EC2 still has locked (not expired); refused, before any call, when one cannot be. */
-export async function removeLock(ec2: Ec2, subject: string, members: readonly Snapshot[]): Promise<Map<string, LockedSnapshotsInfo>> {
+export async function removeLock(ec2: Ec2, members: readonly Snapshot[]): Promise<Map<string, LockedSnapshotsInfo>> {
   const now = Date.now();
   const current = await ec2.lockedSnapshots(ids(members));
   const live = [...current].filter(([, info]) => currentState(lockRecordOf(info), now) !== "expired");
   for (const [id, info] of live) {
-    const refusal = lockChangeRefusal(`${subject} ${id}`, lockRecordOf(info), undefined, now);
+    const refusal = lockChangeRefusal(`snapshot ${id}`, lockRecordOf(info), undefined, now);
     if (refusal !== undefined) {
       throw new ExplainedError(refusal.what, refusal.next);
     }
@@ -215,22 +209,23 @@ export async function removeLock(ec2: Ec2, subject: string, members: readonly Sn
   return current;
 }
 
-/** The lock outputs of a resource: of its one snapshot, or of the member whose lock ends first. */
-export function lockOutputs(locks: ReadonlyMap<string, LockedSnapshotsInfo>): Record<string, string> {
-  const all = [...locks.values()].sort((a, b) => (time(a.LockExpiresOn) ?? Infinity) - (time(b.LockExpiresOn) ?? Infinity));
-  const first = all[0];
-  if (first === undefined) {
-    return {};
-  }
+/** One lock as outputs report it; only the fields EC2 gave. */
+export function lockFields(info: LockedSnapshotsInfo): Record<string, string> {
   const at = (value: Date | undefined): string | undefined => (value !== undefined ? value.toISOString() : undefined);
   return Object.fromEntries(
     Object.entries({
-      lockState: first.LockState,
-      lockCreatedOn: at(first.LockCreatedOn),
-      lockExpiresOn: at(first.LockExpiresOn),
-      coolOffPeriodExpiresOn: at(first.CoolOffPeriodExpiresOn),
+      lockState: info.LockState,
+      lockCreatedOn: at(info.LockCreatedOn),
+      lockExpiresOn: at(info.LockExpiresOn),
+      coolOffPeriodExpiresOn: at(info.CoolOffPeriodExpiresOn),
     }).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
+}
+
+/** The lock outputs of a resource: of its one snapshot, or of the member whose lock ends first. */
+export function lockOutputs(locks: ReadonlyMap<string, LockedSnapshotsInfo>): Record<string, string> {
+  const [first] = [...locks.values()].sort((a, b) => (time(a.LockExpiresOn) ?? Infinity) - (time(b.LockExpiresOn) ?? Infinity));
+  return first === undefined ? {} : lockFields(first);
 }
 
 /** What the delete of a locked snapshot tells the user: until when, in which mode, and what they can do. */

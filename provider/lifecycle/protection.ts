@@ -1,6 +1,6 @@
 import type { LockedSnapshotsInfo, Snapshot, SnapshotTierStatus } from "@aws-sdk/client-ec2";
 import type { Ec2 } from "../ec2/ec2";
-import { lockOutputs, recordedLock, wantedLock } from "./locking";
+import { applyLock, lockFields, lockOutputs, recordedLock, removeLock, wantedLock, type WantedLock } from "./locking";
 import { tierOutputs } from "./tiering";
 
 /** What the provider knows of its snapshots' locks and tiers in one hook run, by snapshot id. */
@@ -44,7 +44,11 @@ export function withProtection<O extends object>(outputs: O, protection: Protect
     ? {
         snapshots: snapshots.map((member: { snapshotId?: string }) => {
           const own = protection.locks.get(member.snapshotId ?? "");
-          return own === undefined ? member : { ...member, ...pick(lockOutputs(new Map([["", own]])), ["lockState", "lockExpiresOn"]) };
+          if (own === undefined) {
+            return member;
+          }
+          const { lockState, lockExpiresOn } = lockFields(own);
+          return { ...member, ...(lockState !== undefined ? { lockState } : {}), ...(lockExpiresOn !== undefined ? { lockExpiresOn } : {}) };
         }),
       }
     : {};
@@ -52,6 +56,21 @@ export function withProtection<O extends object>(outputs: O, protection: Protect
   return { ...outputs, ...lock, ...members, ...tierOutputs(tier) };
 }
 
-function pick(values: Readonly<Record<string, string>>, keys: readonly string[]): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).filter(([key]) => keys.includes(key)));
+/**
+ * The members' locks after an update: the program's lock applied (an expired one renewed only when the
+ * program's lock changed), a lock the program no longer gives removed, or else, when the state had one,
+ * the locks as EC2 has them.
+ */
+export async function locksAfterUpdate(
+  ec2: Ec2,
+  members: readonly Snapshot[],
+  lock: { wanted: WantedLock | undefined; previous: WantedLock | undefined; changed: boolean; inUse: boolean },
+): Promise<Map<string, LockedSnapshotsInfo>> {
+  if (lock.wanted !== undefined) {
+    return applyLock(ec2, members, lock.wanted, { renewExpired: lock.changed });
+  }
+  if (lock.previous !== undefined) {
+    return removeLock(ec2, members);
+  }
+  return lock.inUse ? ec2.lockedSnapshots(members.map((m) => m.SnapshotId ?? "")) : new Map();
 }

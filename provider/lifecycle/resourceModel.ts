@@ -20,7 +20,8 @@ export interface CommonInputs {
   tags?: Record<string, string>;
   waitForCompletion?: boolean;
   timeouts?: Timeouts;
-  /** Every resource may be locked; checked by the input rules, resolved by locking.ts. */
+  /** Every resource may be shared and locked; checked by the input rules, resolved by sharing.ts and locking.ts. */
+  sharing?: unknown;
   lock?: unknown;
   /** Only the resources of one snapshot have these (tiering.ts). */
   storageTier?: unknown;

@@ -169,21 +169,23 @@ export async function archive(
   }
 }
 
-/** Starts the wanted restore of every member not yet restored so (no waiting: EC2 takes 24 to 72 hours). */
+/** Starts the wanted restore of every member not yet restored so (no waiting: EC2 takes 24 to 72 hours); returns the statuses after. */
 export async function restore(
   ec2: Ec2,
   label: string,
   members: readonly Snapshot[],
   wanted: Exclude<WantedTier, undefined | { tier: "archive" }>,
   restoreChanged: boolean,
-): Promise<void> {
+): Promise<Map<string, SnapshotTierStatus>> {
   const statuses = await ec2.tierStatuses(ids(members));
+  let restored = false;
   for (const id of ids(members)) {
     const status = statuses.get(id);
     if (tierSatisfied({ storageTier: status?.StorageTier, lastTieringOperationStatus: status?.LastTieringOperationStatus }, wanted, restoreChanged)) {
       continue;
     }
     await ec2.restoreSnapshot(id, wanted.restore);
+    restored = true;
     const permanently = "permanent" in wanted.restore;
     const period = "temporaryDays" in wanted.restore ? `for ${wanted.restore.temporaryDays} days` : "for good";
     writeLine(`${label}: restoring ${id} from the archive ${period}; EC2 takes 24 to 72 hours, shown in lastTieringOperationStatus`);
@@ -192,6 +194,8 @@ export async function restore(
       writeLine(`${label}: ${line}`);
     }
   }
+  // Read again only when a restore changed what EC2 reports.
+  return restored ? ec2.tierStatuses(ids(members)) : statuses;
 }
 
 /** The tier outputs of a resource of one snapshot. */
