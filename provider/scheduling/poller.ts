@@ -52,10 +52,6 @@ export class WaitTimeoutError<T = Snapshot> extends DeadlineExceededError {
   }
 }
 
-/**
- * What one kind of wait polls: the snapshots' state (DescribeSnapshots), or their archive-tier status
- * (DescribeSnapshotTierStatus). Each kind has its own shared round per region.
- */
 /** What the waits of a group know of an id, for a round that cannot name every id. */
 interface Known<T> {
   lastSeen(id: string): T | undefined;
@@ -66,6 +62,10 @@ interface Known<T> {
   intervalMs: number;
 }
 
+/**
+ * What one kind of wait polls: the snapshots' state (DescribeSnapshots), or their archive-tier status
+ * (DescribeSnapshotTierStatus). Each kind has its own shared round per region.
+ */
 interface Probe<T> {
   readonly name: string;
   /** `known` says what the waits know of each id, for a lookup that cannot name every id. */
@@ -101,7 +101,8 @@ const SNAPSHOTS: Probe<Snapshot> = {
  * one call for every pending or failed snapshot of the account that carries the provider's create
  * token (bounded by what is in flight, EC2 allowing 5 pending per volume). A snapshot seen pending that
  * has left that answer has completed; one deleted meanwhile shows only when the create marks it recorded
- * (CreateTags on it fails) or at the next refresh. One never seen stays unseen, as EC2 may not list it yet.
+ * (CreateTags on it fails) or at the next refresh. One never listed is not inferred: EC2 may not list a
+ * new snapshot yet, so it is named in a call of its own once two intervals have passed.
  */
 async function inFlight(ec2: Ec2, ids: readonly string[], known: Known<Snapshot>): Promise<Map<string, Snapshot>> {
   const wanted = new Set(ids);
