@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import * as path from "node:path";
+import * as prettier from "prettier";
 import { generatedFiles, staleFiles } from "../../scripts/generate";
+import { ROOT } from "../../scripts/generate/schema";
 
 describe("scripts/generate.ts", () => {
   it("has written every file derived from the specs: schema.json, the README reference and the SDK classes are up to date", () => {
@@ -11,6 +14,20 @@ describe("scripts/generate.ts", () => {
       generatedFiles().map(({ file }) => file),
       ["schema.json", "README.md", "sdk/snapshot.ts", "sdk/snapshotSet.ts", "sdk/snapshotCopy.ts", "sdk/index.ts"],
     );
+  });
+
+  it("generates every .ts file already formatted as prettier wants, so npm run lint passes on generated output", async () => {
+    const unformatted: string[] = [];
+    for (const { file, content } of generatedFiles().filter(({ file }) => file.endsWith(".ts"))) {
+      const filepath = path.join(ROOT, file);
+      // The options the CLI (`prettier --check` in npm run lint) resolves for this file.
+      const options = await prettier.resolveConfig(filepath, { editorconfig: true });
+      assert.notEqual(options, null, `no prettier config found for ${file}`);
+      if (!(await prettier.check(content, { ...options, filepath }))) {
+        unformatted.push(file);
+      }
+    }
+    assert.deepEqual(unformatted, [], "the generator's templates (scripts/generate/sdkClass.ts) emit what prettier would reformat");
   });
 
   it("reports a file whose checked-in content differs from the generated one", () => {
