@@ -4,6 +4,7 @@ import { ExplainedError } from "../messages/failureMessage";
 import { stackConfig, type AwsStackConfig } from "../runtime/stackConfig";
 import type { Settings } from "../runtime/settings";
 import { processRegistry, scopeKey } from "../runtime/processState";
+import { profileSource, verifyRegion, type RegionSource } from "./regionSource";
 
 /** An EC2 client, the region it resolved to, where its requests go, and whose credentials it signs with. */
 export interface Ec2Connection {
@@ -36,18 +37,32 @@ function credentialSourceOf(stack: Readonly<AwsStackConfig>): CredentialSource {
  * Where the SDK sends requests: the service-specific variable first, then the general one, as the SDK
  * itself resolves them; otherwise EC2's regional endpoint, as the SDK's endpoint rules give it.
  */
-function endpointOf(client: EC2Client, region: string): EndpointInfo {
+function endpointOf(client: EC2Client, region: string, regionSource: RegionSource): EndpointInfo {
   for (const variable of ["AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL"] as const) {
     const url = process.env[variable];
     if (url !== undefined && url.trim() !== "") {
-      return { url: url.trim(), variable };
+      return { url: url.trim(), variable, region, regionSource };
     }
   }
   try {
-    return { url: client.config.endpointProvider({ Region: region, UseDualStack: false, UseFIPS: false }).url.href.replace(/\/$/, "") };
+    return { url: client.config.endpointProvider({ Region: region, UseDualStack: false, UseFIPS: false }).url.href.replace(/\/$/, ""), region, regionSource };
   } catch {
-    return { url: `EC2 in ${region}` };
+    return { url: `EC2 in ${region}`, region, regionSource };
   }
+}
+
+/**
+ * Where the region comes from: the resource's input, the stack's aws:region, or else the AWS SDK's own
+ * resolution, which reads AWS_REGION and then the profile's region in the shared config file.
+ */
+function regionSourceOf(regionInput: string | undefined, inputName: string, stack: Readonly<AwsStackConfig>): RegionSource {
+  if (regionInput !== undefined) {
+    return { kind: "input", property: inputName };
+  }
+  if (stack.region !== undefined) {
+    return { kind: "stack" };
+  }
+  return process.env.AWS_REGION ? { kind: "environment" } : profileSource(stack.profile);
 }
 
 /** Raised when no region can be found; names every place a region can come from. */
@@ -71,12 +86,14 @@ const connections = processRegistry<Promise<Ec2Connection>>("connections");
  * the AWS SDK's own resolution (AWS_REGION, profiles, the credential chain, AWS_ENDPOINT_URL_EC2), with
  * the resource's `region` input and the stack's `aws:*` config taking precedence where given.
  */
-export function connectEc2(settings: Pick<Settings, "requestTimeoutMs">, regionInput?: string): Promise<Ec2Connection> {
+export function connectEc2(settings: Pick<Settings, "requestTimeoutMs">, regionInput?: string, inputName = "region"): Promise<Ec2Connection> {
   const stack = stackConfig();
   const region = regionInput ?? stack.region;
   const key = scopeKey(
     region,
     JSON.stringify([
+      // The same region from another source is another connection, so that messages name the right source.
+      regionInput !== undefined ? inputName : stack.region !== undefined ? "aws:region" : "sdk",
       stack.profile,
       stack.accessKey !== undefined,
       settings.requestTimeoutMs,
@@ -88,14 +105,14 @@ export function connectEc2(settings: Pick<Settings, "requestTimeoutMs">, regionI
   );
   let connection = connections.get(key);
   if (connection === undefined) {
-    connection = open(settings, region);
+    connection = open(settings, region, regionSourceOf(regionInput, inputName, stack));
     connections.set(key, connection);
     connection.catch(() => connections.delete(key));
   }
   return connection;
 }
 
-async function open(settings: Pick<Settings, "requestTimeoutMs">, region: string | undefined): Promise<Ec2Connection> {
+async function open(settings: Pick<Settings, "requestTimeoutMs">, region: string | undefined, regionSource: RegionSource): Promise<Ec2Connection> {
   const stack = stackConfig();
   const config: EC2ClientConfig = {
     // One retry layer only (provider/ec2/retry.ts): the SDK's own retries would silently repeat
@@ -132,7 +149,14 @@ async function open(settings: Pick<Settings, "requestTimeoutMs">, region: string
     client.destroy();
     throw new MissingRegionError();
   }
-  return { client, region: resolved, endpoint: endpointOf(client, resolved), credentialSource: credentialSourceOf(stack) };
+  try {
+    // Before any request: a region that is no region would only fail later as an endpoint that does not resolve.
+    verifyRegion(resolved, regionSource);
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
+  return { client, region: resolved, endpoint: endpointOf(client, resolved, regionSource), credentialSource: credentialSourceOf(stack) };
 }
 
 /** Closes every cached client; tests call it between emulator restarts. */

@@ -87,8 +87,9 @@ export class Ec2 {
     readonly label: string,
   ) {}
 
-  static async connect(settings: Settings, deadline: Deadline, regionInput?: string, label = "EC2"): Promise<Ec2> {
-    const { client, region, endpoint, credentialSource } = await connectEc2(settings, regionInput);
+  /** `inputName` is the input that gave `regionInput` ("region", or a copy's "sourceRegion"), for messages. */
+  static async connect(settings: Settings, deadline: Deadline, regionInput?: string, label = "EC2", inputName = "region"): Promise<Ec2> {
+    const { client, region, endpoint, credentialSource } = await connectEc2(settings, regionInput, inputName);
     return new Ec2(client, region, settings, deadline, endpoint, credentialSource, label);
   }
 

@@ -1,4 +1,5 @@
 import { ExplainedError } from "../messages/failureMessage";
+import { describeRegionSource, type RegionSource } from "./regionSource";
 
 /**
  * The one place that decides what an error from EC2 (or from the network on the way to it) means.
@@ -24,8 +25,10 @@ export type ErrorKind =
   | "aborted"
   /** No credentials could be loaded, or EC2 refused them as expired: not EC2's failure, nor a retryable one. */
   | "credentials"
-  /** An HTTP answer that is not EC2's (an HTML page, a 404 of some other service): the endpoint is wrong. */
+  /** An HTTP answer below 500 that is not EC2's (an HTML page, a 404 of some other service): the endpoint is wrong. */
   | "notEc2"
+  /** The provider's own verdict that the endpoint cannot be right (EndpointError): no retry helps. */
+  | "endpoint"
   /** Bad input, missing permission or a quota: retrying cannot help. */
   | "fatal";
 
@@ -36,6 +39,8 @@ export interface ClassifiedError {
   /** EC2's own words, when it gave any. */
   message: string;
   httpStatus?: number;
+  /** The answer was not XML, which EC2 always answers in, errors included. */
+  foreignAnswer?: boolean;
 }
 
 const THROTTLING_CODES = new Set([
@@ -85,7 +90,33 @@ function stringOr(value: unknown, fallback: string): string {
   return typeof value === "string" && value !== "" ? value : fallback;
 }
 
+/** The kind an error of the provider's own carries; undefined for errors from the SDK or the network. */
+function ownVerdict(error: unknown): ClassifiedError | undefined {
+  if (error instanceof Ec2OperationError) {
+    return { kind: error.kind, code: error.code, message: error.what };
+  }
+  if (error instanceof EndpointError) {
+    return { kind: "endpoint", code: error.failureCode, message: error.what };
+  }
+  if (error instanceof CredentialsError) {
+    return { kind: "credentials", code: error.failureCode, message: error.what };
+  }
+  if (error instanceof ExplainedError) {
+    return { kind: "fatal", code: error.name, message: error.what };
+  }
+  return undefined;
+}
+
+/**
+ * What an error means. Errors of the provider's own making are final verdicts and keep their kind:
+ * they are never judged again by their words, which once made the retry layer retry an EndpointError
+ * whose advice mentioned "network".
+ */
 export function classifyError(error: unknown): ClassifiedError {
+  const own = ownVerdict(error);
+  if (own !== undefined) {
+    return own;
+  }
   const shape = shapeOf(error);
   const status =
     typeof shape.$metadata?.httpStatusCode === "number" ? shape.$metadata.httpStatusCode : typeof shape.$response?.statusCode === "number" ? shape.$response.statusCode : undefined;
@@ -94,14 +125,23 @@ export function classifyError(error: unknown): ClassifiedError {
   // The AWS SDK fills in "UnknownError" when an emulator's error body carries no message.
   const rawMessage = stringOr(shape.message, "");
   const message = rawMessage === "UnknownError" ? "" : rawMessage;
-  const result = (kind: ErrorKind): ClassifiedError => ({ kind, code, message, ...(status !== undefined ? { httpStatus: status } : {}) });
+  // EC2 always answers in XML, errors included; anything else is another server's page.
+  const contentType = shape.$response?.headers?.["content-type"];
+  const foreignAnswer = status !== undefined && typeof contentType === "string" && !/xml/i.test(contentType);
+  const result = (kind: ErrorKind): ClassifiedError => ({
+    kind,
+    code,
+    message,
+    ...(status !== undefined ? { httpStatus: status } : {}),
+    ...(foreignAnswer ? { foreignAnswer: true } : {}),
+  });
 
   if (code === "DeadlineExceededError" || code === "AbortError") {
     return result("aborted");
   }
-  // EC2 always answers in XML, errors included; below 500 anything else is another server's page.
-  const contentType = shape.$response?.headers?.["content-type"];
-  if (status !== undefined && status < 500 && typeof contentType === "string" && !/xml/i.test(contentType)) {
+  // Below 500 a foreign page is never transient; at 500 and above it may be a load balancer's, and
+  // whether that is the endpoint's fault depends on whose endpoint it is (endpointIsWrong).
+  if (foreignAnswer && status !== undefined && status < 500) {
     return result("notEc2");
   }
   if (CLIENT_CREDENTIAL_CODES.has(code) || EXPIRED_CREDENTIAL_CODES.has(code)) {
@@ -134,6 +174,7 @@ export function classifyError(error: unknown): ClassifiedError {
   if (status !== undefined && status >= 500) {
     return result("ambiguous");
   }
+  // Node's own socket errors without a code; never applied to the provider's errors (ownVerdict).
   if (status === undefined && /socket hang up|ECONNRESET|network|timed? ?out/i.test(rawMessage)) {
     return result("ambiguous");
   }
@@ -167,25 +208,51 @@ export interface EndpointInfo {
   url: string;
   /** The environment variable that set it, or undefined for EC2's own regional endpoint. */
   variable?: "AWS_ENDPOINT_URL_EC2" | "AWS_ENDPOINT_URL";
+  /** The region requests are signed for (and, without a variable, the one that names the endpoint). */
+  region: string;
+  regionSource: RegionSource;
+}
+
+function regionOf(endpoint: EndpointInfo): string {
+  return `region ${endpoint.region}, from ${describeRegionSource(endpoint.regionSource)}`;
 }
 
 function describeEndpoint(endpoint: EndpointInfo): string {
-  return endpoint.variable === undefined ? `EC2's endpoint ${endpoint.url}` : `the endpoint ${endpoint.url} (set by ${endpoint.variable})`;
+  return endpoint.variable === undefined ? `EC2's endpoint ${endpoint.url} (${regionOf(endpoint)})` : `the endpoint ${endpoint.url} (set by ${endpoint.variable})`;
 }
 
-function endpointAdvice(endpoint: EndpointInfo, what: string): string {
-  return endpoint.variable === undefined
-    ? `Check the region and this machine's network and DNS, then run again.`
-    : `Start ${what} at that address, or correct ${endpoint.variable}, or unset it to use EC2's own endpoint; then run again.`;
+/** What went wrong with the endpoint, as EndpointError reports it; a foreign server error may be an emulator's answer for a region it does not serve. */
+type EndpointFailure = "foreignAnswer" | "foreignServerError" | "doesNotResolve" | "refused";
+
+function endpointAdvice(endpoint: EndpointInfo, failure: EndpointFailure): string {
+  if (endpoint.variable === undefined) {
+    // EC2's own endpoint is named after the region, so a name that does not resolve is a wrong region or no DNS.
+    return (
+      `Check that ${endpoint.region} is the region you meant (it came from ${describeRegionSource(endpoint.regionSource)}), and that this machine resolves ${new URL(endpoint.url).hostname} ` +
+      "(its DNS, network and any proxy); to use an EC2 emulator instead, set AWS_ENDPOINT_URL_EC2 to its address; then run again"
+    );
+  }
+  const unset = `or correct ${endpoint.variable}, or unset it to use EC2's own endpoint; then run again`;
+  switch (failure) {
+    case "foreignAnswer":
+      return `Start the EC2 endpoint or emulator you meant at that address, ${unset}`;
+    case "foreignServerError":
+      return `Start the EC2 endpoint or emulator you meant at that address, ${unset}. An emulator answers so for a region it does not serve: requests are signed for ${regionOf(endpoint)}`;
+    default:
+      return `Start the EC2 emulator or service at that address, ${unset}`;
+  }
 }
 
 /**
  * No retry can help: the endpoint refuses connections, its name does not resolve, or what answers is
  * not EC2. Raised within seconds instead of retrying until the hook's deadline, naming the endpoint,
- * what happened and the variable that chose it. EC2 never saw the request.
+ * what happened and what chose it (the variable, or the region and where the region came from). EC2
+ * never saw the request. classifyError gives it the kind "endpoint", which no call retries.
  */
 export class EndpointError extends ExplainedError {
   override readonly name = "EndpointError";
+  /** The code of the failure behind it (ENOTFOUND, ECONNREFUSED, or EC2's code of the foreign answer). */
+  readonly failureCode: string;
 
   constructor(
     readonly endpoint: EndpointInfo,
@@ -194,15 +261,21 @@ export class EndpointError extends ExplainedError {
     attempts: number,
   ) {
     const failure = classifyError(cause);
-    const answer = failure.kind === "notEc2" ? describeAnswer(cause) : undefined;
-    super(
-      answer !== undefined
-        ? `${operation} did not reach EC2: ${describeEndpoint(endpoint)} answered ${answer}, which is not an EC2 answer`
-        : `${operation} did not reach EC2: ${describeEndpoint(endpoint)} ${failure.code === "ENOTFOUND" ? "has a host name that does not resolve" : "refused or dropped the connection"} ` +
-            `(${failure.message || failure.code}${attempts > 1 ? `, ${attempts} attempts` : ""})`,
-      endpointAdvice(endpoint, answer !== undefined ? "the EC2 endpoint or emulator you meant" : "the EC2 emulator or service"),
-      { cause },
-    );
+    const kind: EndpointFailure =
+      failure.foreignAnswer === true
+        ? (failure.httpStatus ?? 0) >= 500
+          ? "foreignServerError"
+          : "foreignAnswer"
+        : failure.code === "ENOTFOUND" || failure.code === "EAI_AGAIN"
+          ? "doesNotResolve"
+          : "refused";
+    const tries = attempts > 1 ? `, ${attempts} attempts` : "";
+    const what =
+      kind === "foreignAnswer" || kind === "foreignServerError"
+        ? `answered ${describeAnswer(cause)}, which is not an EC2 answer${tries ? ` (${tries.slice(2)})` : ""}`
+        : `${kind === "doesNotResolve" ? "has a host name that does not resolve" : "refused or dropped the connection"} (${failure.message || failure.code}${tries})`;
+    super(`${operation} did not reach EC2: ${describeEndpoint(endpoint)} ${what}`, endpointAdvice(endpoint, kind), { cause });
+    this.failureCode = failure.code;
   }
 }
 
@@ -215,12 +288,19 @@ function describeAnswer(error: unknown): string {
 
 /**
  * Whether a failure means the endpoint itself is wrong, so that retrying until the deadline would only
- * hide it: any non-EC2 answer; for an endpoint of the user's own (an emulator, a proxy) also a refused
- * connection or a name that does not resolve; for EC2's own endpoint only a name that does not resolve
- * (its refusals and resets are transient and keep their retries).
+ * hide it:
+ * - an answer below 500 that is not EC2's, from any endpoint;
+ * - for an endpoint of the user's own (an emulator, a proxy): also a refused connection, a name that
+ *   does not resolve, or a server error that is not EC2's (an emulator's HTML 500 for a region it
+ *   does not serve);
+ * - for EC2's own endpoint: also a name that does not resolve, which no retry will make resolve. Its
+ *   refusals, resets and server errors are transient there and keep their retries.
  */
 export function endpointIsWrong(failure: ClassifiedError, endpoint: EndpointInfo): boolean {
   if (failure.kind === "notEc2") {
+    return true;
+  }
+  if (endpoint.variable !== undefined && failure.foreignAnswer === true) {
     return true;
   }
   if (failure.kind !== "unreachable") {
@@ -242,6 +322,8 @@ export interface CredentialSource {
  */
 export class CredentialsError extends ExplainedError {
   override readonly name = "CredentialsError";
+  /** The code of the failure behind it (CredentialsProviderError, ExpiredToken, ...). */
+  readonly failureCode: string;
 
   constructor(operation: string, source: CredentialSource, cause: unknown) {
     const failure = classifyError(cause);
@@ -261,6 +343,7 @@ export class CredentialsError extends ExplainedError {
         { cause },
       );
     }
+    this.failureCode = failure.code;
   }
 }
 
@@ -277,6 +360,8 @@ export function retryReason(kind: ErrorKind): string {
       return "the volume is busy with an earlier request";
     case "inUse":
       return "an AMI still uses the snapshot";
+    case "unreachable":
+      return "EC2's endpoint could not be reached, which is usually brief";
     default:
       return "a transient fault";
   }

@@ -2,6 +2,7 @@ import { SNAPSHOT_SPEC } from "../resources/snapshot/spec";
 import { SNAPSHOT_SET_SPEC } from "../resources/snapshotSet/spec";
 import { COMMON_INPUT_NAMES } from "./commonInputs";
 import { parseDuration } from "./duration";
+import { invalidRegionReason, judgeRegion, noteUnknownRegion } from "./region";
 import { roundTripProblem } from "./roundTrip";
 import { CREATE_TOKEN_TAG, MAX_TAGS } from "./tags";
 import type { ResourceSpec } from "./spec";
@@ -28,7 +29,6 @@ export const MAX_EXCLUDED_VOLUMES = 40;
 
 const VOLUME_ID = /^vol-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-const REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-[a-z]+-\d+$/;
 const OUTPOST_ARN = /^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost\/op-[0-9a-f]{17}$/;
 const TIMEOUT_KEYS = ["create", "update", "delete"] as const;
 /** The SDK's bookkeeping input: the resource's name in the program, so that messages can name it. */
@@ -87,7 +87,22 @@ function pattern(regex: RegExp, what: string, example: string): Rule {
 
 const volumeId = pattern(VOLUME_ID, "an EBS volume id", "vol-0123456789abcdef0");
 const instanceId = pattern(INSTANCE_ID, "an EC2 instance id", "i-0123456789abcdef0");
-const region = pattern(REGION, "an AWS region", "us-east-1");
+/** A region by the AWS SDK's partition data (inputs/region.ts): refused when it matches no partition's pattern. */
+const region: Rule = (value, property) => {
+  const expected = `${property} must be an AWS region such as us-east-1`;
+  if (typeof value !== "string") {
+    return fail(property, `${expected}, got ${typeName(value)}`);
+  }
+  const verdict = judgeRegion(value);
+  if (verdict.kind === "unknown") {
+    noteUnknownRegion(value, `the resource's \`${property}\` input`);
+  }
+  if (verdict.kind !== "invalid") {
+    return [];
+  }
+  const instead = verdict.nearest === undefined ? "" : `; use "${verdict.nearest.region}"`;
+  return fail(property, `${expected}, got ${show(value)}: ${invalidRegionReason(verdict.nearest)}${instead}`);
+};
 const outpostArn = pattern(OUTPOST_ARN, "an Outpost ARN", "arn:aws:outposts:us-east-1:123456789012:outpost/op-0123456789abcdef0");
 
 const boolean: Rule = (value, property) => (typeof value === "boolean" ? [] : fail(property, `${property} must be true or false, got ${typeName(value)}`));

@@ -20,6 +20,30 @@ function lastAnswer(lastError: unknown): string {
   return httpStatus !== undefined ? ` (last EC2 answer: ${code})` : ` (the last attempt failed before EC2 answered: ${code})`;
 }
 
+/**
+ * What to do after a deadline. A longer timeout helps only while EC2 answers and the wait is EC2's:
+ * `pending` (no failure at all), throttling, snapshot limits, a busy volume, transient server faults.
+ * When the last attempts never reached EC2, or had no usable credentials, more time changes nothing,
+ * so the advice names what to check instead.
+ */
+function adviceAfterDeadline(lastError: unknown, timeoutName: string | undefined): string | undefined {
+  const failure = lastError instanceof Error ? classifyError(lastError) : undefined;
+  const never = (cause: string, check: string): string => `${cause} (${failure?.code}), and a longer timeout will not change that: ${check}, then run again`;
+  switch (failure?.kind) {
+    case "unreachable":
+    case "notEc2":
+    case "endpoint":
+      return never(
+        "no attempt reached EC2",
+        "check this machine's network, DNS and any proxy, and where requests go (AWS_ENDPOINT_URL_EC2 or AWS_ENDPOINT_URL, or the region, which names EC2's endpoint)",
+      );
+    case "credentials":
+      return never("EC2 was not given usable credentials", "check the AWS credentials in use");
+    default:
+      return timeoutName === undefined ? undefined : `raise ${timeoutName} to give it longer, then run again`;
+  }
+}
+
 /** Raised when a hook's own deadline (the resource's `timeouts`) passes. */
 export class DeadlineExceededError extends Error implements Explained {
   override readonly name = "DeadlineExceededError";
@@ -34,7 +58,7 @@ export class DeadlineExceededError extends Error implements Explained {
     readonly timeoutName?: string,
   ) {
     const what = `${operation} did not finish within its ${formatDuration(timeoutMs)} timeout${lastAnswer(lastError)}`;
-    const next = timeoutName === undefined ? undefined : `raise ${timeoutName} to give it longer, then run again`;
+    const next = adviceAfterDeadline(lastError, timeoutName);
     super(next === undefined ? what : `${what}; ${next}`);
     this.what = what;
     if (next !== undefined) {

@@ -12,13 +12,13 @@ describe("README", () => {
     assert.match(readme(), /^npm test\b/m);
   });
 
-  it("is what CI runs: a clean install, the Pulumi CLI through the project's script, then exactly the README's test command", () => {
+  it("is what CI runs: a clean install, the Pulumi CLI through the project's script, lint and typecheck, then exactly the README's test command", () => {
     const lines = fs
       .readFileSync(path.join(ROOT, ".ci", "run"), "utf8")
       .split("\n")
       .map((l) => l.trim())
       .filter((l) => l !== "" && !l.startsWith("#"));
-    assert.deepEqual(lines.slice(-3), ["npm ci", "npm run --silent pulumi-cli", "npm test"]);
+    assert.deepEqual(lines.slice(-5), ["npm ci", "npm run --silent pulumi-cli", "npm run lint", "npm run typecheck", "npm test"]);
   });
 
   it("documents every tunable environment variable with its default", () => {

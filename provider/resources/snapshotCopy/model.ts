@@ -54,7 +54,7 @@ export const snapshotCopyModel: ResourceModel<SnapshotCopyInputs, SnapshotCopyOu
 
   async plan({ inputs, ec2, settings, deadline, label }): Promise<CopyPlan> {
     const sourceRegion = inputs.sourceRegion ?? ec2.region;
-    const sourceEc2 = sourceRegion === ec2.region ? ec2 : await Ec2.connect(settings, deadline, sourceRegion, label);
+    const sourceEc2 = sourceRegion === ec2.region ? ec2 : await Ec2.connect(settings, deadline, sourceRegion, label, "sourceRegion");
     const source = await sourceEc2.describeAnySnapshot(inputs.sourceSnapshotId);
     if (source === undefined) {
       throw new ExplainedError(

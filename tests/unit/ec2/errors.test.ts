@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { DeadlineExceededError } from "../../../provider/lifecycle/deadline";
+import { InvalidRegionError } from "../../../provider/ec2/regionSource";
 import {
   adviceFor,
   classifyError,
@@ -10,6 +11,7 @@ import {
   endpointIsWrong,
   imageIdFromInUse,
   type ClassifiedError,
+  type EndpointInfo,
   type ErrorKind,
 } from "../../../provider/ec2/errors";
 
@@ -232,8 +234,8 @@ function foreignAnswer(status: number, contentType: string): EC2ServiceException
 }
 
 describe("a wrong endpoint", () => {
-  const EMULATOR = { url: "http://127.0.0.1:9", variable: "AWS_ENDPOINT_URL_EC2" as const };
-  const REAL = { url: "https://ec2.us-east-1.amazonaws.com" };
+  const EMULATOR: EndpointInfo = { url: "http://127.0.0.1:9", variable: "AWS_ENDPOINT_URL_EC2", region: "us-east-1", regionSource: { kind: "stack" } };
+  const REAL: EndpointInfo = { url: "https://ec2.us-east-1.amazonaws.com", region: "us-east-1", regionSource: { kind: "environment" } };
 
   it("tells an answer that is not EC2's (an HTML 404) from EC2's own XML errors", () => {
     assert.equal(classifyError(foreignAnswer(404, "text/html; charset=utf-8")).kind, "notEc2");
@@ -242,8 +244,17 @@ describe("a wrong endpoint", () => {
       $response: { statusCode: 400, headers: { "content-type": "text/xml;charset=UTF-8" } },
     });
     assert.equal(classifyError(fromEc2).kind, "notFound");
-    // A gateway's 502 page is transient whoever sent it.
-    assert.equal(classifyError(foreignAnswer(502, "text/html")).kind, "ambiguous");
+    // A gateway's 502 page is transient as a kind; whether the endpoint is to blame is endpointIsWrong's call.
+    assert.deepEqual(classifyError(foreignAnswer(502, "text/html")), { kind: "ambiguous", code: "NotFound", message: "Unknown", httpStatus: 502, foreignAnswer: true });
+  });
+
+  it("blames an endpoint of the user's for a server error that is not EC2's (an emulator's HTML 500), and EC2's own endpoint never", () => {
+    // moto answers an HTML 500 for a region it does not serve; EC2's load balancers may answer a 5xx page in passing
+    const page500 = classifyError(foreignAnswer(500, "text/html; charset=utf-8"));
+    const xml500 = classifyError(
+      Object.assign(ec2Error("InternalError", 500, "An internal error has occurred"), { $response: { statusCode: 500, headers: { "content-type": "text/xml" } } }),
+    );
+    assert.deepEqual([endpointIsWrong(page500, EMULATOR), endpointIsWrong(page500, REAL), endpointIsWrong(xml500, EMULATOR)], [true, false, false]);
   });
 
   it("is wrong for good when an endpoint of the user's refuses or does not resolve, and for EC2's own only when its name does not resolve", () => {
@@ -264,15 +275,51 @@ describe("a wrong endpoint", () => {
         "(connect ECONNREFUSED 127.0.0.1:9, 3 attempts). Start the EC2 emulator or service at that address, or correct AWS_ENDPOINT_URL_EC2, or unset it to use EC2's own endpoint; then run again.",
     );
     assert.equal(
-      new EndpointError({ url: "http://127.0.0.1:8080", variable: "AWS_ENDPOINT_URL" }, "DescribeVolumes vol-0123456789abcdef0", foreignAnswer(404, "text/html; charset=utf-8"), 1)
-        .message,
+      new EndpointError(
+        { ...EMULATOR, url: "http://127.0.0.1:8080", variable: "AWS_ENDPOINT_URL" },
+        "DescribeVolumes vol-0123456789abcdef0",
+        foreignAnswer(404, "text/html; charset=utf-8"),
+        1,
+      ).message,
       "DescribeVolumes vol-0123456789abcdef0 did not reach EC2: the endpoint http://127.0.0.1:8080 (set by AWS_ENDPOINT_URL) answered HTTP 404 (text/html), which is not an EC2 answer. " +
         "Start the EC2 endpoint or emulator you meant at that address, or correct AWS_ENDPOINT_URL, or unset it to use EC2's own endpoint; then run again.",
     );
     assert.equal(
+      new EndpointError(EMULATOR, "DescribeVolumes vol-0123456789abcdef0", foreignAnswer(500, "text/html; charset=utf-8"), 3).message,
+      "DescribeVolumes vol-0123456789abcdef0 did not reach EC2: the endpoint http://127.0.0.1:9 (set by AWS_ENDPOINT_URL_EC2) answered HTTP 500 (text/html), which is not an EC2 answer (3 attempts). " +
+        "Start the EC2 endpoint or emulator you meant at that address, or correct AWS_ENDPOINT_URL_EC2, or unset it to use EC2's own endpoint; then run again. " +
+        "An emulator answers so for a region it does not serve: requests are signed for region us-east-1, from the stack's aws:region.",
+    );
+    assert.equal(
       new EndpointError(REAL, "DescribeVolumes vol-0123456789abcdef0", networkError("ENOTFOUND", "getaddrinfo ENOTFOUND ec2.us-east-1.amazonaws.com"), 3).message,
-      "DescribeVolumes vol-0123456789abcdef0 did not reach EC2: EC2's endpoint https://ec2.us-east-1.amazonaws.com has a host name that does not resolve " +
-        "(getaddrinfo ENOTFOUND ec2.us-east-1.amazonaws.com, 3 attempts). Check the region and this machine's network and DNS, then run again.",
+      "DescribeVolumes vol-0123456789abcdef0 did not reach EC2: EC2's endpoint https://ec2.us-east-1.amazonaws.com (region us-east-1, from AWS_REGION) has a host name that does not resolve " +
+        "(getaddrinfo ENOTFOUND ec2.us-east-1.amazonaws.com, 3 attempts). Check that us-east-1 is the region you meant (it came from AWS_REGION), and that this machine resolves " +
+        "ec2.us-east-1.amazonaws.com (its DNS, network and any proxy); to use an EC2 emulator instead, set AWS_ENDPOINT_URL_EC2 to its address; then run again.",
+    );
+  });
+});
+
+describe("errors of the provider's own making", () => {
+  const REAL: EndpointInfo = { url: "https://ec2.us-east-1.amazonaws.com", region: "us-east-1", regionSource: { kind: "stack" } };
+
+  it("keep their verdict and are never judged again by their words (an EndpointError whose advice says 'network' was once retried as a transient fault)", () => {
+    const endpoint = new EndpointError(REAL, "DescribeVolumes vol-1", networkError("ENOTFOUND", "getaddrinfo ENOTFOUND ec2.us-east-1.amazonaws.com"), 3);
+    assert.match(endpoint.message, /network/);
+    const credentials = new CredentialsError(
+      "DescribeVolumes vol-1",
+      { text: "the default chain" },
+      Object.assign(new Error("no credentials"), { name: "CredentialsProviderError" }),
+    );
+    const region = new InvalidRegionError("us-east-1a", { kind: "stack" }, { region: "us-east-1", because: "an availability zone of us-east-1, not a region" });
+    const operation = new Ec2OperationError("CreateSnapshot", "vol-1", ec2Error("RequestLimitExceeded", 503, "Request limit exceeded."));
+    assert.deepEqual(
+      [endpoint, credentials, region, operation].map((error) => [classifyError(error).kind, classifyError(error).code]),
+      [
+        ["endpoint", "ENOTFOUND"],
+        ["credentials", "CredentialsProviderError"],
+        ["fatal", "InvalidRegionError"],
+        ["throttled", "RequestLimitExceeded"],
+      ],
     );
   });
 });

@@ -3,6 +3,7 @@ import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import sinon from "sinon";
 import { Deadline, DeadlineExceededError } from "../../../provider/lifecycle/deadline";
 import { withRetry, type RetryOptions } from "../../../provider/ec2/retry";
+import { EndpointError } from "../../../provider/ec2/errors";
 
 const T0 = 1_700_000_000_000;
 const SETTINGS = { retryMinMs: 1_000, retryMaxMs: 8_000, volumeSpacingMs: 15_000 };
@@ -103,6 +104,21 @@ describe("withRetry", () => {
     assert.deepEqual(await outcome, { value: "done" });
     assert.deepEqual(attempts, [0, 1_500]);
     assert.deepEqual(retries, [["ECONNREFUSED", 1_500]]);
+  });
+
+  it("stops at once on the provider's own verdict that the endpoint is wrong, even where ambiguous faults are retried", async () => {
+    // given an attempt that fails with an EndpointError (its advice mentions the network, which a message-based guess once took for a transient fault)
+    const wrong = new EndpointError(
+      { url: "https://ec2.us-west-9.amazonaws.com", region: "us-west-9", regionSource: { kind: "stack" } },
+      "DescribeVolumes vol-1",
+      networkError("ENOTFOUND"),
+      3,
+    );
+    const outcome = settle(withRetry(failing([wrong], "never"), options({ retryOn: ["ambiguous"] })));
+    await clock.tickAsync(60_000);
+    // then that one attempt is all: the error comes back as it was, with no retry
+    assert.deepEqual(await outcome, { error: wrong });
+    assert.deepEqual([attempts, retries], [[0], []]);
   });
 
   it("waits at least volumeSpacingMs after SnapshotCreationPerVolumeRateExceeded", async () => {

@@ -208,8 +208,26 @@ describe("validateSnapshotInputs", () => {
       assert.deepEqual(snapshot({ waitForCompletion: "true" }), [{ property: "waitForCompletion", reason: "waitForCompletion must be true or false, got a string" }]);
     });
 
-    it("rejects an upper-case region", () => {
-      assert.deepEqual(snapshot({ region: "US-EAST-1" }), [{ property: "region", reason: 'region must be an AWS region such as us-east-1, got "US-EAST-1"' }]);
+    it("rejects an upper-case region and an availability zone, naming the region meant", () => {
+      assert.deepEqual(
+        [snapshot({ region: "US-EAST-1" }), snapshot({ region: "us-east-1a" }), snapshot({ region: "virginia" })],
+        [
+          [{ property: "region", reason: 'region must be an AWS region such as us-east-1, got "US-EAST-1": it is written in capitals; regions are lower case; use "us-east-1"' }],
+          [
+            {
+              property: "region",
+              reason: 'region must be an AWS region such as us-east-1, got "us-east-1a": it is an availability zone of us-east-1, not a region; use "us-east-1"',
+            },
+          ],
+          [
+            {
+              property: "region",
+              reason:
+                'region must be an AWS region such as us-east-1, got "virginia": it matches no AWS partition\'s region pattern (such as us-east-1, eu-west-2, cn-north-1, us-gov-west-1)',
+            },
+          ],
+        ],
+      );
     });
 
     it("rejects an Outpost ARN without an outpost id", () => {

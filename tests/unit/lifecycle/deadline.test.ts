@@ -63,6 +63,35 @@ describe("Deadline", () => {
     );
   });
 
+  it("advises a longer timeout only where more time could help, and names what to check where it could not", () => {
+    // given the last failure before a create's deadline, one of each kind a user meets
+    const lastFailures: [string, unknown][] = [
+      ["pending (no failure)", undefined],
+      ["throttled", Object.assign(new Error("Request limit exceeded."), { name: "RequestLimitExceeded", $metadata: { httpStatusCode: 503 } })],
+      ["snapshot limit", Object.assign(new Error("Too many pending snapshots"), { name: "PendingSnapshotLimitExceeded", $metadata: { httpStatusCode: 400 } })],
+      ["server fault", Object.assign(new Error("An internal error has occurred"), { name: "InternalError", $metadata: { httpStatusCode: 500 } })],
+      ["refused", Object.assign(new Error("connect ECONNREFUSED 54.239.28.85:443"), { code: "ECONNREFUSED" })],
+      ["no DNS", Object.assign(new Error("getaddrinfo EAI_AGAIN ec2.us-east-1.amazonaws.com"), { code: "EAI_AGAIN" })],
+      ["no credentials", Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" })],
+    ];
+    // when the deadline passes after each
+    const advice = lastFailures.map(([, error]) => [new DeadlineExceededError("create (volume vol-1)", 60_000, error, "timeouts.create").next]);
+    // then only EC2's own waits get "raise timeouts.create"
+    const raise = "raise timeouts.create to give it longer, then run again";
+    const network =
+      "no attempt reached EC2 (%s), and a longer timeout will not change that: check this machine's network, DNS and any proxy, " +
+      "and where requests go (AWS_ENDPOINT_URL_EC2 or AWS_ENDPOINT_URL, or the region, which names EC2's endpoint), then run again";
+    assert.deepEqual(advice, [
+      [raise],
+      [raise],
+      [raise],
+      [raise],
+      [network.replace("%s", "ECONNREFUSED")],
+      [network.replace("%s", "EAI_AGAIN")],
+      ["EC2 was not given usable credentials (CredentialsProviderError), and a longer timeout will not change that: check the AWS credentials in use, then run again"],
+    ]);
+  });
+
   it("keeps a thrown non-error as the last error without quoting it", async () => {
     deadline.noteError("text");
     await clock.tickAsync(10_000);
