@@ -349,6 +349,69 @@ describe("Snapshot under the real Pulumi CLI", function () {
     assert.equal((await stack.snapshots()).has("data"), false);
   });
 
+  it("fails `pulumi up` within seconds when EC2's own endpoint does not resolve, naming the endpoint, the region and its source", async function () {
+    // given no endpoint variable and an aws:region shaped like a region that exists nowhere, so that EC2's own
+    // endpoint name resolves on no machine, with the real retry settings
+    const stack = await snapshotStack("own-endpoint-unresolved", () => ({ volumeId: "vol-0123456789abcdef0" }));
+    stack.unsetEnv(["AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL"]);
+    stack.setEnv({ EBS_SNAPSHOTS_RETRY_MIN_MS: "1000", EBS_SNAPSHOTS_RETRY_MAX_MS: "30000" });
+    await stack.setConfig("aws:region", "us-west-9");
+
+    // when it is deployed
+    const up = await stack.up();
+
+    // then the CLI shows, within seconds, the unknown-region line, the endpoint that does not resolve, and what to check
+    assert.equal(up.ok, false);
+    assert.ok(up.elapsedMs < 30_000, `took ${up.elapsedMs} ms`);
+    assert.match(up.output, /region "us-west-9" \(from the stack's aws:region\) is not one this version of the AWS SDK knows; sending to it anyway, since AWS adds regions/);
+    assert.match(
+      up.output,
+      /Snapshot "data": DescribeVolumes vol-0123456789abcdef0 did not reach EC2: EC2's endpoint https:\/\/ec2\.us-west-9\.amazonaws\.com \(region us-west-9, from the stack's aws:region\) has a host name that does not resolve/,
+    );
+    assert.match(up.output, /Check that us-west-9 is the region you meant \(it came from the stack's aws:region\)/);
+    assert.doesNotMatch(up.output, /raise timeouts/i);
+    assert.equal((await stack.snapshots()).has("data"), false);
+  });
+
+  it("refuses a mistyped region from the resource, aws:region and AWS_REGION in seconds, naming the source and the region meant, with no EC2 call", async function () {
+    const volumeId = await seedVolume(world.ec2);
+    const before = await snapshotIds();
+    world.proxy.clearRequests();
+
+    // given the resource's own region set to an availability zone: refused in preview, at the property
+    const input = await snapshotStack("region-input", () => ({ volumeId, region: "us-east-1a" }));
+    const preview = await input.preview();
+    assert.equal(preview.ok, false);
+    assert.match(preview.output, /region must be an AWS region such as us-east-1, got "us-east-1a": it is an availability zone of us-east-1, not a region; use "us-east-1"/);
+
+    // given the stack's aws:region set to an availability zone
+    const stackConfig = await snapshotStack("region-config", () => ({ volumeId }));
+    await stackConfig.setConfig("aws:region", "us-east-1a");
+    const fromConfig = await stackConfig.up();
+    assert.equal(fromConfig.ok, false);
+    assert.ok(fromConfig.elapsedMs < 30_000, `took ${fromConfig.elapsedMs} ms`);
+    assert.match(
+      fromConfig.output,
+      /Snapshot "data": "us-east-1a" from the stack's aws:region is not an AWS region: it is an availability zone of us-east-1, not a region, so no EC2 request was sent\. No snapshot was created\. Run `pulumi config set aws:region us-east-1`, then run again\./,
+    );
+
+    // given no aws:region, and AWS_REGION without its hyphens
+    const environment = await snapshotStack("region-env", () => ({ volumeId }));
+    await environment.stack.removeConfig("aws:region");
+    environment.setEnv({ AWS_REGION: "useast1" });
+    const fromEnv = await environment.up();
+    assert.equal(fromEnv.ok, false);
+    assert.ok(fromEnv.elapsedMs < 30_000, `took ${fromEnv.elapsedMs} ms`);
+    assert.match(
+      fromEnv.output,
+      /Snapshot "data": "useast1" from AWS_REGION is not an AWS region: it is missing its hyphens, so no EC2 request was sent\. No snapshot was created\. Set AWS_REGION=us-east-1, then run again\./,
+    );
+
+    // and nothing reached EC2, and no snapshot exists that did not before
+    assert.deepEqual(world.proxy.requests, []);
+    assert.deepEqual(await snapshotIds(), before);
+  });
+
   it("fails naming the stack's aws:profile when it gives no credentials, in the CLI's output, with EC2 never called", async function () {
     // given a stack whose aws:profile names a profile that does not exist, and no other credentials anywhere
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "ebs-snapshots-no-aws-"));
