@@ -1,17 +1,6 @@
-import { SNAPSHOT_SPEC } from "../resources/snapshot/spec";
-import { SNAPSHOT_SET_SPEC } from "../resources/snapshotSet/spec";
-import type { ResourceSpec } from "./spec";
+import { LOGICAL_NAME_KEY, URN_KEY } from "./bookkeepingInputs";
+import type { ChangeKind, ResourceSpec } from "./spec";
 import { containsUnknown } from "./unknown";
-import { LOGICAL_NAME_KEY, URN_KEY } from "./validate";
-
-/** How a change to one input is carried out. */
-export type ChangeKind =
-  /** A new snapshot replaces the old one (EC2 cannot change it in place). */
-  | "replace"
-  /** Applied to the existing snapshot by `update`. */
-  | "update"
-  /** Bookkeeping that never causes work. */
-  | "ignore";
 
 export interface DiffRule {
   kind: ChangeKind;
@@ -45,9 +34,6 @@ export function diffRulesOf(spec: ResourceSpec): Readonly<Record<string, DiffRul
   });
   return { ...Object.fromEntries(rules), ...BOOKKEEPING_RULES };
 }
-
-export const SNAPSHOT_DIFF_RULES = diffRulesOf(SNAPSHOT_SPEC);
-export const SNAPSHOT_SET_DIFF_RULES = diffRulesOf(SNAPSHOT_SET_SPEC);
 
 /** What the engine receives from diff: `changes`, `replaces` and `deleteBeforeReplace` are all it reads. */
 export interface DiffResult {

@@ -4,11 +4,37 @@
  * validation and diff tables, the plain shapes of provider/types.ts, schema.json, the README reference
  * and the SDK classes are all derived from these descriptions (scripts/generate.ts writes the files).
  *
- * Only types are imported here, so that validate.ts and diff.ts can import the resource specs without
- * a cycle at module evaluation.
+ * The words a spec is written in (ChangeKind, RuleName) are declared here; diff.ts and validate.ts,
+ * which carry them out, import them, and this module imports nothing.
  */
-import type { ChangeKind } from "./diff";
-import type { RuleName } from "./validate";
+
+/** How a change to one input is carried out. */
+export type ChangeKind =
+  /** A new snapshot replaces the old one (EC2 cannot change it in place). */
+  | "replace"
+  /** Applied to the existing snapshot by `update`. */
+  | "update"
+  /** Bookkeeping that never causes work. */
+  | "ignore";
+
+/** The checks an input may name (InputSpec.rule); validate.ts holds one rule for each, no more. */
+export type RuleName =
+  | "volumeId"
+  | "instanceId"
+  | "snapshotId"
+  | "region"
+  | "outpostArn"
+  | "kmsKeyId"
+  | "completionMinutes"
+  | "boolean"
+  | "description"
+  | "tags"
+  | "timeouts"
+  | "sharing"
+  | "lock"
+  | "storageTier"
+  | "restore"
+  | "excludedVolumes";
 
 type Shape =
   | { readonly kind: "scalar"; readonly scalar: "string" | "integer" | "number" | "boolean" }

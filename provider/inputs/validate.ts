@@ -1,11 +1,10 @@
-import { SNAPSHOT_SPEC } from "../resources/snapshot/spec";
-import { SNAPSHOT_SET_SPEC } from "../resources/snapshotSet/spec";
+import { LOGICAL_NAME_KEY, URN_KEY } from "./bookkeepingInputs";
 import { COMMON_INPUT_NAMES } from "./commonInputs";
 import { parseDuration } from "./duration";
 import { invalidRegionReason, judgeRegion, noteUnknownRegion } from "./region";
 import { roundTripProblem } from "./roundTrip";
 import { CREATE_TOKEN_TAG, MAX_TAGS } from "./tags";
-import type { ResourceSpec } from "./spec";
+import type { ResourceSpec, RuleName } from "./spec";
 import { isUnknown } from "./unknown";
 
 /** A rejected input, as the Pulumi engine shows it: which property, and why. */
@@ -31,11 +30,7 @@ const VOLUME_ID = /^vol-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const OUTPOST_ARN = /^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost\/op-[0-9a-f]{17}$/;
 const TIMEOUT_KEYS = ["create", "update", "delete"] as const;
-/** The SDK's bookkeeping input: the resource's name in the program, so that messages can name it. */
-export const LOGICAL_NAME_KEY = "__logicalName";
-/** The SDK's bookkeeping input: the resource's URN, so that an interrupted create can be resumed. */
-export const URN_KEY = "__urn";
-/** Keys every resource may carry besides its declared inputs. */
+/** Keys every resource may carry besides its declared inputs: the host's `__provider` and the SDK's bookkeeping inputs. */
 const HOUSEKEEPING_KEYS = new Set(["__provider", LOGICAL_NAME_KEY, URN_KEY]);
 
 /** Unicode characters, as EC2 counts them, not UTF-16 code units. */
@@ -381,7 +376,7 @@ const restore: Rule = objectRule(
   },
 );
 
-/** The rules a spec names for its inputs (InputSpec.rule). */
+/** One rule for each name a spec may give an input (RuleName, InputSpec.rule). */
 const RULES = {
   volumeId,
   instanceId,
@@ -399,8 +394,7 @@ const RULES = {
   storageTier,
   restore,
   excludedVolumes,
-} satisfies Readonly<Record<string, Rule>>;
-export type RuleName = keyof typeof RULES;
+} satisfies Readonly<Record<RuleName, Rule>>;
 
 interface Field {
   rule: Rule;
@@ -416,9 +410,6 @@ export function fieldsOf(spec: ResourceSpec): Readonly<Record<string, Field>> {
   const ordered = [...names.filter((name) => !COMMON_INPUT_NAMES.includes(name)), ...names.filter((name) => COMMON_INPUT_NAMES.includes(name))];
   return Object.fromEntries(ordered.map((name) => [name, { rule: RULES[spec.inputs[name].rule], ...(spec.inputs[name].required ? { required: true } : {}) }]));
 }
-
-export const SNAPSHOT_FIELDS = fieldsOf(SNAPSHOT_SPEC);
-export const SNAPSHOT_SET_FIELDS = fieldsOf(SNAPSHOT_SET_SPEC);
 
 /** Every input rule of one resource, applied before any API call. */
 export function validateInputs(fields: Readonly<Record<string, Field>>, props: Props): CheckFailure[] {
@@ -441,14 +432,6 @@ export function validateInputs(fields: Readonly<Record<string, Field>>, props: P
     }
   }
   return failures;
-}
-
-export function validateSnapshotInputs(props: Props): CheckFailure[] {
-  return validateInputs(SNAPSHOT_FIELDS, props);
-}
-
-export function validateSnapshotSetInputs(props: Props): CheckFailure[] {
-  return validateInputs(SNAPSHOT_SET_FIELDS, props);
 }
 
 /**

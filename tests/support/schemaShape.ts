@@ -8,7 +8,9 @@
 import { AssertionError } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES } from "../../provider/inputs/diff";
+import { diffRulesOf } from "../../provider/inputs/diff";
+import { SNAPSHOT_SPEC } from "../../provider/resources/snapshot/spec";
+import { SNAPSHOT_SET_SPEC } from "../../provider/resources/snapshotSet/spec";
 
 /** The repository root, from the compiled location of this file (dist/tests/support). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -79,7 +81,7 @@ function refToken(ref: string): string | undefined {
 export const HOUSEKEEPING_OUTPUT_KEYS: readonly string[] = [
   "__provider",
   ...new Set(
-    [SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES].flatMap((rules) =>
+    [SNAPSHOT_SPEC, SNAPSHOT_SET_SPEC].map(diffRulesOf).flatMap((rules) =>
       Object.entries(rules)
         .filter(([, rule]) => rule.kind === "ignore")
         .map(([name]) => name),

@@ -9,7 +9,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
-import { validateSnapshotInputs, validateSnapshotSetInputs } from "../../provider/inputs/validate";
+import { fieldsOf, validateInputs } from "../../provider/inputs/validate";
+import { SNAPSHOT_SPEC } from "../../provider/resources/snapshot/spec";
+import { SNAPSHOT_SET_SPEC } from "../../provider/resources/snapshotSet/spec";
 import { COMPILED_EXAMPLES_DIR, EXAMPLES_DIR, exampleNames, parseProjectFile, readProjectFile, runExample, type ExampleRun, type ProjectValue } from "../support/examplesHarness";
 import {
   MOCK_INSTANCE_VOLUMES,
@@ -27,6 +29,9 @@ import { assertMatchesSchema, HOUSEKEEPING_OUTPUT_KEYS, REPO_ROOT } from "../sup
 const EXAMPLES = ["aws-volume", "backup", "dr-copy", "protect", "share", "snapshot", "snapshot-set"];
 const VOLUME = "vol-0123456789abcdef0";
 const INSTANCE = "i-0123456789abcdef0";
+const validateSnapshotInputs = (props: Record<string, unknown>) => validateInputs(fieldsOf(SNAPSHOT_SPEC), props);
+const validateSnapshotSetInputs = (props: Record<string, unknown>) => validateInputs(fieldsOf(SNAPSHOT_SET_SPEC), props);
+
 /** Inputs the SDK adds besides the user's: its bookkeeping keys (the serialized provider is recorded apart). */
 const SDK_KEYS = HOUSEKEEPING_OUTPUT_KEYS.filter((key) => key !== "__provider");
 

@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
-import { diffInputs, diffResource, SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES, type DiffRule } from "../../../provider/inputs/diff";
+import { diffInputs, diffResource, diffRulesOf, type DiffRule } from "../../../provider/inputs/diff";
 import { UNKNOWN } from "../../../provider/inputs/unknown";
-import { SNAPSHOT_FIELDS, SNAPSHOT_SET_FIELDS } from "../../../provider/inputs/validate";
+import { fieldsOf } from "../../../provider/inputs/validate";
+import { SNAPSHOT_SPEC } from "../../../provider/resources/snapshot/spec";
+import { SNAPSHOT_SET_SPEC } from "../../../provider/resources/snapshotSet/spec";
 
 type Props = Record<string, unknown>;
+
+const SNAPSHOT_DIFF_RULES = diffRulesOf(SNAPSHOT_SPEC);
+const SNAPSHOT_SET_DIFF_RULES = diffRulesOf(SNAPSHOT_SET_SPEC);
 
 const NO_CHANGES = { changes: false, replaces: [], deleteBeforeReplace: false, updates: [] };
 
@@ -63,8 +68,8 @@ function inputsWith(inputs: Props, changes: Props): Props {
 }
 
 const TABLES: [label: string, rules: Readonly<Record<string, DiffRule>>, inputs: Props, fields: Readonly<Record<string, unknown>>][] = [
-  ["Snapshot", SNAPSHOT_DIFF_RULES, SNAPSHOT_INPUTS, SNAPSHOT_FIELDS],
-  ["SnapshotSet", SNAPSHOT_SET_DIFF_RULES, SET_INPUTS, SNAPSHOT_SET_FIELDS],
+  ["Snapshot", SNAPSHOT_DIFF_RULES, SNAPSHOT_INPUTS, fieldsOf(SNAPSHOT_SPEC)],
+  ["SnapshotSet", SNAPSHOT_SET_DIFF_RULES, SET_INPUTS, fieldsOf(SNAPSHOT_SET_SPEC)],
 ];
 
 for (const [label, rules, inputs, fields] of TABLES) {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { roundTripProblem } from "../../../provider/inputs/roundTrip";
-import { validateSnapshotInputs } from "../../../provider/inputs/validate";
+import { fieldsOf, validateInputs } from "../../../provider/inputs/validate";
+import { SNAPSHOT_SPEC } from "../../../provider/resources/snapshot/spec";
 
 const VOLUME = "vol-0123456789abcdef0";
 
@@ -38,7 +39,7 @@ describe("roundTripProblem", () => {
 
 describe("check refuses text EC2 cannot hand back", () => {
   it("names the description, the tag key and the tag value it finds in", () => {
-    assert.deepEqual(validateSnapshotInputs({ volumeId: VOLUME, description: "nightly\r", tags: { "Team\u0001": "storage", Note: "a\rb" } }), [
+    assert.deepEqual(validateInputs(fieldsOf(SNAPSHOT_SPEC), { volumeId: VOLUME, description: "nightly\r", tags: { "Team\u0001": "storage", Note: "a\rb" } }), [
       {
         property: "description",
         reason:

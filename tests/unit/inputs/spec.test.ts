@@ -3,11 +3,13 @@
  * defaults its documentation names are the ones validation and diff apply.
  */
 import assert from "node:assert/strict";
-import { diffInputs, diffRulesOf, SNAPSHOT_DIFF_RULES, SNAPSHOT_SET_DIFF_RULES, type DiffRule } from "../../../provider/inputs/diff";
+import { diffInputs, diffRulesOf, type DiffRule } from "../../../provider/inputs/diff";
 import { parseDuration } from "../../../provider/inputs/duration";
 import { TIMEOUTS } from "../../../provider/inputs/commonInputs";
-import { fieldsOf, validateInputs, validateSnapshotInputs, validateSnapshotSetInputs, type CheckFailure } from "../../../provider/inputs/validate";
+import { fieldsOf, validateInputs, type CheckFailure } from "../../../provider/inputs/validate";
+import { SNAPSHOT_SPEC } from "../../../provider/resources/snapshot/spec";
 import { SNAPSHOT_COPY_SPEC } from "../../../provider/resources/snapshotCopy/spec";
+import { SNAPSHOT_SET_SPEC } from "../../../provider/resources/snapshotSet/spec";
 import { DEFAULT_TIMEOUTS_MS } from "../../../provider/lifecycle/timeouts";
 import { registeredResources } from "../../../scripts/generate/registry";
 
@@ -15,8 +17,16 @@ type Props = Record<string, unknown>;
 
 /** How each resource's inputs are checked and diffed; a spec without a row here fails. */
 const BEHAVIOUR: Readonly<Record<string, { validate: (props: Props) => CheckFailure[]; rules: Readonly<Record<string, DiffRule>>; validBase: Props }>> = {
-  Snapshot: { validate: validateSnapshotInputs, rules: SNAPSHOT_DIFF_RULES, validBase: { volumeId: "vol-0123456789abcdef0" } },
-  SnapshotSet: { validate: validateSnapshotSetInputs, rules: SNAPSHOT_SET_DIFF_RULES, validBase: { instanceId: "i-0123456789abcdef0" } },
+  Snapshot: {
+    validate: (props) => validateInputs(fieldsOf(SNAPSHOT_SPEC), props),
+    rules: diffRulesOf(SNAPSHOT_SPEC),
+    validBase: { volumeId: "vol-0123456789abcdef0" },
+  },
+  SnapshotSet: {
+    validate: (props) => validateInputs(fieldsOf(SNAPSHOT_SET_SPEC), props),
+    rules: diffRulesOf(SNAPSHOT_SET_SPEC),
+    validBase: { instanceId: "i-0123456789abcdef0" },
+  },
   SnapshotCopy: {
     validate: (props) => validateInputs(fieldsOf(SNAPSHOT_COPY_SPEC), props),
     rules: diffRulesOf(SNAPSHOT_COPY_SPEC),

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { CREATE_TOKEN_TAG } from "../../../provider/inputs/tags";
 import { UNKNOWN } from "../../../provider/inputs/unknown";
-import { validateSnapshotInputs, validateSnapshotSetInputs, type CheckFailure } from "../../../provider/inputs/validate";
+import { fieldsOf, validateInputs, type CheckFailure } from "../../../provider/inputs/validate";
+import { SNAPSHOT_SPEC } from "../../../provider/resources/snapshot/spec";
+import { SNAPSHOT_SET_SPEC } from "../../../provider/resources/snapshotSet/spec";
+
+const validateSnapshotInputs = (props: Record<string, unknown>): CheckFailure[] => validateInputs(fieldsOf(SNAPSHOT_SPEC), props);
+const validateSnapshotSetInputs = (props: Record<string, unknown>): CheckFailure[] => validateInputs(fieldsOf(SNAPSHOT_SET_SPEC), props);
 
 const VOLUME = "vol-0123456789abcdef0";
 const INSTANCE = "i-0123456789abcdef0";
