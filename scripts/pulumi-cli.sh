@@ -5,11 +5,19 @@
 #   2. a `pulumi` on PATH whose version is at least $MIN_VERSION;
 #   3. the pinned version, built from Go modules (tools/pulumi-cli) into a cache folder git ignores,
 #      and reused on the next run.
+# Each case also provides the Pulumi YAML language host, `pulumi-language-yaml`, where the CLI finds
+# it: one next to the CLI or on PATH is used as it is; otherwise the pinned $YAML_VERSION is built from
+# Go modules into the cache (a folder named by its version, reused on the next run) and linked next to
+# the CLI when that folder is the cache's, else this says on stderr which folder to add to PATH.
 # Everything else goes to stderr. The official CLI is downloaded from get.pulumi.com, which machines
 # without general internet access cannot reach; the Go module proxy serves its source instead.
 set -euo pipefail
 
 PINNED_VERSION="v3.274.1"
+# The Pulumi YAML language host, built as its own module (`go install ...@version`): v1.25.0 requires
+# pkg/v3 and sdk/v3 v3.206.0 and does not compile against the CLI's pkg v3.274.1, so it cannot join
+# tools/pulumi-cli. The host speaks the language-host gRPC protocol, and v1.25.0 runs under the v3.274.1 CLI.
+YAML_VERSION="v1.25.0"
 # The oldest CLI accepted from PATH: the version of @pulumi/pulumi this project tests with. Pulumi
 # supports a CLI at least as new as the SDK that drives it.
 MIN_VERSION="3.248.0"
@@ -19,6 +27,8 @@ tools="$repo/tools/pulumi-cli"
 cache="${EBS_SNAPSHOTS_CLI_CACHE:-$repo/.cache/pulumi-cli}"
 root="$cache/$PINNED_VERSION"
 binary="$root/bin/pulumi"
+yaml_root="$cache/pulumi-yaml/$YAML_VERSION"
+yaml_binary="$yaml_root/bin/pulumi-language-yaml"
 
 say() { printf 'pulumi-cli: %s\n' "$*" >&2; }
 
@@ -75,6 +85,94 @@ run_logged() {
   fi
 }
 
+# One build at a time (the CLI's or the YAML host's): a second caller waits here, then finds it built.
+locked=false
+lock_cache() {
+  if ! $locked; then
+    mkdir -p "$cache"
+    exec 9>"$cache/.lock"
+    flock 9
+    locked=true
+  fi
+}
+
+# True when $1 is an executable that runs as a Pulumi language host: its -help lists the -root flag
+# every language host takes. Cheap: it exits while parsing its flags, before serving anything.
+yaml_host_runs() {
+  local usage
+  [ -f "$1" ] && [ -x "$1" ] || return 1
+  usage="$("$1" -help 2>&1 || true)"
+  [[ $usage == *"-root"* ]]
+}
+
+# Builds the pinned YAML host into the cache; its folder is named by its version, and the binary is
+# moved there only once built, so a binary in it is that version.
+build_yaml_host() {
+  mkdir -p "$yaml_root"
+  rm -rf "$yaml_root/gobin"
+  local started=$SECONDS modcache
+  modcache="$(go env GOMODCACHE)"
+  say "building the Pulumi YAML language host $YAML_VERSION from Go modules ($(go version | cut -d' ' -f3)); it takes about 2 minutes on 2 cores, later runs reuse it."
+  # `go install pkg@version` builds the module on its own, with its own go.mod (no replace directives).
+  (cd "$yaml_root" && GOFLAGS="-buildvcs=false" GOBIN="$yaml_root/gobin" run_logged "$yaml_root/build.log" "building the YAML host" \
+    "echo \"\$(du -sm \"$modcache\" 2>/dev/null | cut -f1) MB of modules in $modcache, \$(grep -vc '^go: downloading' \"$yaml_root/build.log\" || true) packages compiled\"" \
+    go install -v -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_VERSION" \
+      "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$YAML_VERSION")
+  mkdir -p "$yaml_root/bin"
+  mv -f "$yaml_root/gobin/pulumi-language-yaml" "$yaml_binary"
+  rmdir "$yaml_root/gobin"
+  if ! yaml_host_runs "$yaml_binary"; then
+    say "the YAML host built at $yaml_binary does not run; see $yaml_root/build.log"
+    exit 1
+  fi
+  say "built $yaml_binary in $((SECONDS - started))s"
+}
+
+# Makes `pulumi-language-yaml` visible to the CLI at $1 (the cases in the header).
+provide_yaml_host() {
+  local cli="$1" dir next ours=false found
+  dir="$(dirname "$cli")"
+  next="$dir/pulumi-language-yaml"
+  case "$(realpath -m "$dir")/" in "$(realpath -m "$cache")"/*) ours=true ;; esac
+  if $ours; then
+    # Ours: the pinned host from the cache, linked next to the CLI.
+    if [ "$next" -ef "$yaml_binary" ] && yaml_host_runs "$yaml_binary"; then
+      return 0
+    fi
+  else
+    if yaml_host_runs "$next"; then
+      say "using the YAML language host next to the CLI: $next"
+      return 0
+    fi
+    if found="$(command -v pulumi-language-yaml 2>/dev/null)" && yaml_host_runs "$found"; then
+      say "using the YAML language host on PATH: $found"
+      return 0
+    fi
+  fi
+  lock_cache
+  if ! yaml_host_runs "$yaml_binary"; then
+    if ! command -v go >/dev/null 2>&1; then
+      if $ours && found="$(command -v pulumi-language-yaml 2>/dev/null)" && yaml_host_runs "$found"; then
+        say "using the YAML language host on PATH: $found (Go is not installed to build $YAML_VERSION)"
+        return 0
+      fi
+      say "no Pulumi YAML language host: none next to $cli or on PATH, and Go is not installed to build $YAML_VERSION."
+      say "Install Go 1.26 or later (https://go.dev/doc/install), or put a pulumi-language-yaml (it ships with"
+      say "the Pulumi CLI from https://www.pulumi.com/docs/install/) next to the CLI or on PATH, then run this again."
+      exit 1
+    fi
+    build_yaml_host
+  fi
+  if $ours; then
+    # A hard link (a copy across file systems), replaced in one step.
+    ln -f "$yaml_binary" "$next.tmp" 2>/dev/null || cp -f "$yaml_binary" "$next.tmp"
+    mv -f "$next.tmp" "$next"
+  else
+    say "the CLI at $cli finds the YAML language host only on PATH: add $(dirname "$yaml_binary") to PATH, e.g."
+    say "  export PATH=\"$(dirname "$yaml_binary"):\$PATH\""
+  fi
+}
+
 build() {
   if ! command -v go >/dev/null 2>&1; then
     say "no usable Pulumi CLI: none on PATH at version $MIN_VERSION or later, and Go is not installed to build $PINNED_VERSION."
@@ -105,7 +203,9 @@ if [ -n "${EBS_SNAPSHOTS_PULUMI_CLI:-}" ]; then
     say "Point it at a Pulumi CLI $MIN_VERSION or later, or unset it to use the one on PATH or build $PINNED_VERSION."
     exit 1
   fi
-  command -v "$EBS_SNAPSHOTS_PULUMI_CLI" | xargs realpath
+  cli="$(command -v "$EBS_SNAPSHOTS_PULUMI_CLI" | xargs realpath)"
+  provide_yaml_host "$cli"
+  echo "$cli"
   exit 0
 fi
 
@@ -113,16 +213,15 @@ if onpath="$(command -v pulumi 2>/dev/null)"; then
   have="$(version_of "$onpath")"
   if [ -n "$have" ] && at_least "$have" "$MIN_VERSION"; then
     say "using the Pulumi CLI on PATH ($have)"
-    realpath "$onpath"
+    cli="$(realpath "$onpath")"
+    provide_yaml_host "$cli"
+    echo "$cli"
     exit 0
   fi
   say "ignoring $onpath: it reports version '${have:-nothing}', older than $MIN_VERSION"
 fi
 
-mkdir -p "$cache"
-# One build at a time: a second caller waits here, then finds the binary built.
-exec 9>"$cache/.lock"
-flock 9
+lock_cache
 if [ "$(version_of "$binary")" != "${PINNED_VERSION#v}" ]; then
   build
   if [ "$(version_of "$binary")" != "${PINNED_VERSION#v}" ]; then
@@ -131,4 +230,5 @@ if [ "$(version_of "$binary")" != "${PINNED_VERSION#v}" ]; then
   fi
 fi
 install_nodejs_plugin
+provide_yaml_host "$binary"
 echo "$binary"
