@@ -7,10 +7,6 @@
  * Stable contract: this entry point and the hook names below are read by every shim ever serialized.
  */
 import type { ConfigureRequest } from "./lifecycle/hookTypes";
-import { lifecycleOf } from "./lifecycle/lifecycle";
-import { snapshotModel } from "./resources/snapshot/model";
-import { snapshotCopyModel } from "./resources/snapshotCopy/model";
-import { snapshotSetModel } from "./resources/snapshotSet/model";
 import { configureFromStack } from "./runtime/stackConfig";
 
 /** Receives the stack's configuration (aws:region, aws:profile, ...), once per provider process. */
@@ -18,10 +14,8 @@ export function configure(request: ConfigureRequest): void {
   configureFromStack((key) => request.config.get(key));
 }
 
-// The registry: one line per resource. The export names are read by every shim ever serialized.
-export const snapshotHooks = lifecycleOf(snapshotModel);
-export const snapshotSetHooks = lifecycleOf(snapshotSetModel);
-export const snapshotCopyHooks = lifecycleOf(snapshotCopyModel);
+// The hook sets, under the export names every shim ever serialized reads (resources/registry.ts lists them).
+export * from "./resources/registry";
 
 export type { ConfigureRequest };
 export type {

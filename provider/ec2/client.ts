@@ -20,7 +20,7 @@ function credentialSourceOf(stack: Readonly<AwsStackConfig>): CredentialSource {
     return { text: "the stack's aws:accessKey and aws:secretKey" };
   }
   if (stack.profile !== undefined) {
-    return { text: `the profile "${stack.profile}" (the stack's aws:profile)`, profile: stack.profile };
+    return { text: `the profile "${stack.profile}" (${stack.fromProvider === true ? "the provider's profile" : "the stack's aws:profile"})`, profile: stack.profile };
   }
   // As the SDK's default chain: AWS_PROFILE, when set, wins over the environment's keys.
   const profile = process.env.AWS_PROFILE;
@@ -60,7 +60,7 @@ function regionSourceOf(regionInput: string | undefined, inputName: string, stac
     return { kind: "input", property: inputName };
   }
   if (stack.region !== undefined) {
-    return { kind: "stack" };
+    return stack.fromProvider === true ? { kind: "provider" } : { kind: "stack" };
   }
   return process.env.AWS_REGION ? { kind: "environment" } : profileSource(stack.profile);
 }

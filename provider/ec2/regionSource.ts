@@ -8,6 +8,8 @@ export type RegionSource =
   /** The resource's own input (`region`, or a copy's `sourceRegion`), already checked by check. */
   | { kind: "input"; property: string }
   | { kind: "stack" }
+  /** The plugin's provider configuration: `ebs-snapshots:region`, or an explicit provider's `region`. */
+  | { kind: "provider" }
   | { kind: "environment" }
   /** The SDK found it in the shared config file, under this profile. */
   | { kind: "profile"; profile: string; file: string };
@@ -26,6 +28,8 @@ export function describeRegionSource(source: RegionSource): string {
       return `the resource's \`${source.property}\` input`;
     case "stack":
       return "the stack's aws:region";
+    case "provider":
+      return "the provider's region (ebs-snapshots:region, or an explicit provider's `region`)";
     case "environment":
       return "AWS_REGION";
     case "profile":
@@ -40,6 +44,8 @@ function correction(source: RegionSource, region: string): string {
       return `set \`${source.property}: "${region}"\` on the resource`;
     case "stack":
       return `run \`pulumi config set aws:region ${region}\``;
+    case "provider":
+      return `run \`pulumi config set ebs-snapshots:region ${region}\` (or set \`region: ${region}\` on the explicit provider)`;
     case "environment":
       return `set AWS_REGION=${region}`;
     case "profile":

@@ -56,9 +56,13 @@ export class DeadlineExceededError extends Error implements Explained {
     readonly lastError?: unknown,
     /** The input that sets this deadline ("timeouts.create"), for the advice. */
     readonly timeoutName?: string,
+    /** The engine cancelled the deployment (the first Ctrl-C) before the deadline: the work stopped the same way. */
+    readonly cancelled = false,
   ) {
-    const what = `${operation} did not finish within its ${formatDuration(timeoutMs)} timeout${lastAnswer(lastError)}`;
-    const next = adviceAfterDeadline(lastError, timeoutName);
+    const what = cancelled
+      ? `${operation} was cancelled by the Pulumi engine${lastAnswer(lastError)}`
+      : `${operation} did not finish within its ${formatDuration(timeoutMs)} timeout${lastAnswer(lastError)}`;
+    const next = cancelled ? "run `pulumi up` again when you want it to go on" : adviceAfterDeadline(lastError, timeoutName);
     super(next === undefined ? what : `${what}; ${next}`);
     this.what = what;
     if (next !== undefined) {
@@ -81,13 +85,21 @@ export class Deadline {
     readonly timeoutMs: number,
     readonly startedAt: number,
     readonly timeoutName?: string,
+    private readonly cancel?: AbortSignal,
   ) {
     this.arm(timeoutMs);
+    cancel?.addEventListener("abort", this.onCancel, { once: true });
+    if (cancel?.aborted === true) {
+      this.onCancel();
+    }
   }
 
-  /** `timeoutName` is the input a user raises to allow longer ("timeouts.create"), when there is one. */
-  static after(timeoutMs: number, operation: string, timeoutName?: string): Deadline {
-    return new Deadline(operation, timeoutMs, Date.now(), timeoutName);
+  /**
+   * `timeoutName` is the input a user raises to allow longer ("timeouts.create"), when there is one;
+   * `cancel` ends the deadline early, as the engine's cancel does, with the same partial-state handling.
+   */
+  static after(timeoutMs: number, operation: string, timeoutName?: string, cancel?: AbortSignal): Deadline {
+    return new Deadline(operation, timeoutMs, Date.now(), timeoutName, cancel);
   }
 
   /** Aborts when the deadline passes; its reason is a DeadlineExceededError. */
@@ -130,7 +142,15 @@ export class Deadline {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    this.cancel?.removeEventListener("abort", this.onCancel);
   }
+
+  private readonly onCancel = (): void => {
+    if (!this.expired) {
+      this.dispose();
+      this.controller.abort(new DeadlineExceededError(this.operation, this.timeoutMs, this.lastError, this.timeoutName, true));
+    }
+  };
 
   private arm(ms: number): void {
     const step = Math.min(ms, MAX_TIMER_MS);

@@ -2,6 +2,7 @@ import { Deadline } from "./deadline";
 import { Ec2 } from "../ec2/ec2";
 import { describeFailure, OUTCOME } from "../messages/failureMessage";
 import { CleanedUpError, PartialStateError } from "./partialState";
+import { currentCall } from "../runtime/callContext";
 import { readSettings, type Settings } from "../runtime/settings";
 import { timeoutMs } from "./timeouts";
 import type { Timeouts } from "../types";
@@ -77,11 +78,25 @@ function shaped(spec: HookSpec, error: unknown): unknown {
 }
 
 /**
+ * The deadline of one hook run. The engine's `customTimeouts` (which only the plugin face receives) win
+ * over the resource's `timeouts` input: they are Pulumi's own option, set on the resource where the
+ * program declares it, and the engine waits no longer than they say. Without them, `timeouts` applies,
+ * then the default.
+ */
+function hookDeadline(spec: HookSpec): Deadline {
+  const call = currentCall();
+  if (call?.timeoutMs !== undefined) {
+    return Deadline.after(call.timeoutMs, spec.operation, `customTimeouts.${spec.timeout}`, call.cancel);
+  }
+  return Deadline.after(timeoutMs(spec.timeouts, spec.timeout, spec.atLeastMs), spec.operation, `timeouts.${spec.timeout}`, call?.cancel);
+}
+
+/**
  * Runs one hook's work with its settings, its own deadline and an EC2 connection in the right region;
  * the deadline is released however the work ends, and every error names the resource once.
  */
 export async function runHook<T>(spec: HookSpec, work: (context: HookContext) => Promise<T>): Promise<T> {
-  const deadline = Deadline.after(timeoutMs(spec.timeouts, spec.timeout, spec.atLeastMs), spec.operation, `timeouts.${spec.timeout}`);
+  const deadline = hookDeadline(spec);
   try {
     const settings = readSettings();
     const ec2 = await Ec2.connect(settings, deadline, spec.region, spec.label);

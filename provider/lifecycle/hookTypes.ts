@@ -1,4 +1,5 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { PropertyChange } from "../inputs/propertyChanges";
 
 /**
  * Results of the dynamic-provider hooks: Pulumi's own types (`pulumi.dynamic`), with the fields this
@@ -7,7 +8,11 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
  */
 export type CheckResult<T> = Required<Pick<dynamic.CheckResult<T>, "inputs" | "failures">>;
 
-export type DiffHookResult = Required<Pick<dynamic.DiffResult, "changes" | "replaces" | "deleteBeforeReplace">>;
+/**
+ * The diff's verdict, and each changed property with how it changed: the plugin face sends those as the
+ * engine's detailed diff; the dynamic-provider host reads only the first three fields.
+ */
+export type DiffHookResult = Required<Pick<dynamic.DiffResult, "changes" | "replaces" | "deleteBeforeReplace">> & { properties: PropertyChange[] };
 
 export type CreateResult<T> = Required<Pick<dynamic.CreateResult<T>, "id" | "outs">>;
 

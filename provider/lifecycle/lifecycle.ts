@@ -22,6 +22,7 @@ import { applyLock, lockChangeRefusal, recordedLock, removeLock, wantedLock } fr
 import { locksAfterUpdate, protectionInUse, readProtection, unprotected, withProtection } from "./protection";
 import { archive, deleteCostLine, restore, tierInputProblems, tierSatisfied, wantedTier } from "./tiering";
 import { containsUnknown } from "../inputs/unknown";
+import { propertyChanges } from "../inputs/propertyChanges";
 import { applySharing, desiredSharing, readSharing, refusePublicEncrypted, sharingDiffers, sharingOutputs, type Sharing } from "./sharing";
 
 /** The six hooks of a dynamic provider, as provider/index.ts exports them for each resource. */
@@ -411,7 +412,8 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
       // A model may find changes beyond the input table (a set's member tags), with no update named.
       const beyondInputs = result.changes && result.replaces.length === 0 && result.updates.length === 0;
       const changes = result.replaces.length > 0 || updates.length > 0 || beyondInputs || drift || lockChanges || tierChanges;
-      return { changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace };
+      const inPlace = [...updates, ...(drift ? ["sharing"] : []), ...(lockChanges ? ["lock"] : []), ...(tierChanges ? ["storageTier"] : []), ...(beyondInputs ? ["tags"] : [])];
+      return { changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace, properties: propertyChanges(olds, news, result.replaces, inPlace) };
     },
     create,
     read,

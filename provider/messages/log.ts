@@ -1,14 +1,21 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import { formatDuration } from "../inputs/duration";
+import { currentCall } from "../runtime/callContext";
 
 /** Waits shorter than this pass without a line: a retry, a budget wait or a turn of a moment is not news. */
 export const ANNOUNCE_AFTER_MS = 1_000;
 
 /**
- * Lines for the person running `pulumi up`. The dynamic-provider host has no engine connection for
- * `pulumi.log`, but the CLI passes the host's stderr lines through, so that is where they go.
+ * Lines for the person running `pulumi up`. The plugin face sends them to the engine's log, attributed
+ * to the resource (callContext.ts). The dynamic-provider host has no engine connection for
+ * `pulumi.log`, but the CLI passes the host's stderr lines through, so there they go to stderr.
  */
 export function writeLine(line: string): void {
+  const log = currentCall()?.log;
+  if (log !== undefined) {
+    log(line);
+    return;
+  }
   process.stderr.write(`${line}\n`);
 }
 

@@ -9,11 +9,15 @@ export interface AwsStackConfig {
   accessKey?: string;
   secretKey?: string;
   token?: string;
+  /** Set when the plugin's provider configuration gave region and profile, not the stack's `aws:*` keys. */
+  fromProvider?: true;
 }
 
 let current: AwsStackConfig = {};
 
-const KEYS: Readonly<Record<keyof AwsStackConfig, string>> = {
+type StackKey = Exclude<keyof AwsStackConfig, "fromProvider">;
+
+const KEYS: Readonly<Record<StackKey, string>> = {
   region: "aws:region",
   profile: "aws:profile",
   accessKey: "aws:accessKey",
@@ -24,7 +28,7 @@ const KEYS: Readonly<Record<keyof AwsStackConfig, string>> = {
 /** Records the stack's AWS settings; `get` reads one fully qualified config key. */
 export function configureFromStack(get: (key: string) => unknown): void {
   const next: AwsStackConfig = {};
-  for (const [field, key] of Object.entries(KEYS) as [keyof AwsStackConfig, string][]) {
+  for (const [field, key] of Object.entries(KEYS) as [StackKey, string][]) {
     const value = get(key);
     if (typeof value === "string" && value.trim() !== "") {
       next[field] = value.trim();
@@ -35,4 +39,19 @@ export function configureFromStack(get: (key: string) => unknown): void {
 
 export function stackConfig(): Readonly<AwsStackConfig> {
   return current;
+}
+
+/**
+ * Records the plugin's provider configuration (`ebs-snapshots:region` and `:profile`, or an explicit
+ * provider's inputs). The engine hands a plugin only its own namespace, never `aws:*`.
+ */
+export function configureFromProvider(values: Readonly<Record<string, unknown>>): void {
+  const next: AwsStackConfig = { fromProvider: true };
+  for (const field of ["region", "profile"] as const) {
+    const value = values[field];
+    if (typeof value === "string" && value.trim() !== "") {
+      next[field] = value.trim();
+    }
+  }
+  current = next;
 }

@@ -1,0 +1,16 @@
+import { lifecycleOf, type ResourceHooks } from "../lifecycle/lifecycle";
+import { snapshotModel } from "./snapshot/model";
+import { snapshotCopyModel } from "./snapshotCopy/model";
+import { snapshotSetModel } from "./snapshotSet/model";
+
+// The registry: one line per resource. Both faces serve what it lists: the dynamic face under these
+// export names (read by every shim ever serialized, through provider/index.ts), the plugin face under
+// each spec's type token. The generator derives schema.json and the SDK from it.
+export const snapshotHooks = lifecycleOf(snapshotModel);
+export const snapshotSetHooks = lifecycleOf(snapshotSetModel);
+export const snapshotCopyHooks = lifecycleOf(snapshotCopyModel);
+
+/** Every registered resource's hooks, in registry order. */
+export function registeredHooks(): ResourceHooks<object>[] {
+  return [snapshotHooks, snapshotSetHooks, snapshotCopyHooks] as ResourceHooks<object>[];
+}
