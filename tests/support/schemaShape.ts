@@ -215,12 +215,21 @@ function checkObject(
 }
 
 /**
+ * The schema's token of a resource: the dynamic face registers `pulumi-nodejs:dynamic/ebs-snapshots:<Type>`
+ * for what the package schema (the plugin's) calls `ebs-snapshots:index:<Type>`, with the same shape.
+ */
+function schemaToken(token: string): string {
+  const dynamic = /^pulumi-nodejs:dynamic\/ebs-snapshots:(\w+)$/.exec(token);
+  return dynamic === null ? token : `ebs-snapshots:index:${dynamic[1]}`;
+}
+
+/**
  * Every mismatch between a real outputs object and the schema's declaration of the resource `token`:
  * undeclared keys (besides HOUSEKEEPING_OUTPUT_KEYS), values of the wrong JSON type (recursively, through
  * arrays, maps, object types and enums), and required outputs that are missing. Empty when it fits.
  */
 export function schemaProblems(token: string, outputs: Record<string, unknown>, schema: PackageSchema = loadSchema()): string[] {
-  const resource = schema.resources[token];
+  const resource = schema.resources[schemaToken(token)];
   if (resource === undefined) {
     return [`schema.json declares no resource ${token}; it declares ${Object.keys(schema.resources).join(", ")}`];
   }
