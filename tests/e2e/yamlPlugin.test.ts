@@ -1,0 +1,175 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CreateSnapshotCommand, CreateTagsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { FAST_SETTINGS, TEST_CREDENTIALS } from "../../harness/engineWorld";
+import { startFaultProxy, type FaultProxy } from "../../harness/faultProxy";
+import { startMoto, type MotoServer } from "../../harness/moto";
+import { REPO_ROOT } from "../../harness/pulumiCli";
+import { allSnapshots, REGION, seedVolume } from "../../harness/seed";
+import { PulumiProject, type CommandRun } from "../support/yamlProject";
+
+function assertOk(run: CommandRun, what: string): void {
+  assert.ok(run.ok, `${what} failed (exit ${run.code}):\n${run.output}`);
+}
+
+/**
+ * What the plugin face gives a Pulumi YAML program beyond the example: Pulumi's `customTimeouts`,
+ * `pulumi import`, progress lines under the resource, and bad input named at its property. Each case is a
+ * small YAML project of its own in a temporary folder, run with `pulumi` commands through the real CLI,
+ * the YAML host and the plugin from this repository's bin/. EC2 is moto behind the fault proxy; a
+ * snapshot kept `pending` is the proxy's doing (moto completes every snapshot at once).
+ */
+describe("Pulumi YAML programs through the plugin", function () {
+  this.timeout(240_000);
+  let moto: MotoServer;
+  let proxy: FaultProxy;
+  let ec2: EC2Client;
+  let tmp: string;
+  let count = 0;
+
+  before(async function () {
+    moto = await startMoto();
+    proxy = await startFaultProxy(moto.endpoint);
+    ec2 = new EC2Client({ region: REGION, endpoint: moto.endpoint, credentials: TEST_CREDENTIALS });
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ebs-snapshots-yaml-plugin-"));
+  });
+
+  after(async function () {
+    ec2?.destroy();
+    await proxy?.close();
+    await moto?.stop();
+    if (tmp !== undefined) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  afterEach(function () {
+    proxy.clearFaults();
+  });
+
+  /** A YAML project with these resources (YAML text, indented as under `resources:`), on its own stack. */
+  async function yamlProject(resources: string, config: Record<string, string> = {}): Promise<PulumiProject> {
+    count += 1;
+    const dir = path.join(tmp, `project-${count}`);
+    fs.mkdirSync(dir);
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      [
+        `name: yaml-plugin-${count}`,
+        "runtime: yaml",
+        "plugins:",
+        "  providers:",
+        "    - name: ebs-snapshots",
+        `      path: ${path.join(REPO_ROOT, "bin")}`,
+        "resources:",
+        resources,
+      ].join("\n"),
+    );
+    const project = await PulumiProject.open(path.relative(REPO_ROOT, dir), tmp, "dev", {
+      AWS_ENDPOINT_URL_EC2: proxy.endpoint,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      ...FAST_SETTINGS,
+    });
+    await project.setConfig("ebs-snapshots:region", REGION);
+    for (const [key, value] of Object.entries(config)) {
+      await project.setConfig(key, value);
+    }
+    return project;
+  }
+
+  it("bounds a create by customTimeouts, records the pending snapshot as partial state, and the next up resumes it", async function () {
+    // given a snapshot EC2 keeps pending (proxy), once throttled first (proxy), and customTimeouts.create of 3 s on the resource
+    const volumeId = await seedVolume(ec2);
+    const hold = proxy.holdNewSnapshots();
+    proxy.inject({ kind: "error", action: "CreateSnapshot", code: "RequestLimitExceeded", times: 1 });
+    const project = await yamlProject(
+      ["  data:", "    type: ebs-snapshots:Snapshot", "    properties:", `      volumeId: ${volumeId}`, "    options:", "      customTimeouts:", "        create: 3s"].join("\n"),
+    );
+    // the provider's real first backoff (1 s), so that the wait is announced
+    project.setEnv({ EBS_SNAPSHOTS_RETRY_MIN_MS: "1000", EBS_SNAPSHOTS_RETRY_MAX_MS: "1000" });
+
+    // when it is deployed
+    const up = await project.run(["up", "--yes"]);
+
+    // then the create stops at 3 s, says the snapshot is recorded and which option gives it longer
+    assert.equal(up.ok, false);
+    assert.match(
+      up.output,
+      /Snapshot "data": snapshot snap-[0-9a-f]+ is still pending \(0%\) after 3s\. It is recorded in the stack, and the next `pulumi up` resumes waiting\. Run `pulumi up` again, or raise customTimeouts\.create to wait longer in one run\./,
+    );
+    // and the line about the throttled call is the resource's, in its own diagnostics, not the Stack's
+    const diagnostics = up.output.slice(up.output.indexOf("Diagnostics:"));
+    assert.match(
+      diagnostics,
+      /ebs-snapshots:index:Snapshot \(data\):\n(\s+.*\n)*?\s+Snapshot "data": CreateSnapshot for volume vol-[0-9a-f]+: EC2 answered RequestLimitExceeded, because EC2 is throttling/,
+    );
+    assert.doesNotMatch(diagnostics.slice(0, diagnostics.indexOf("ebs-snapshots:index:Snapshot (data)")), /RequestLimitExceeded/);
+    const [recorded] = (await project.exported()).resources.filter((r) => r.type === "ebs-snapshots:index:Snapshot");
+    assert.equal(recorded?.outputs?.state, "pending");
+    const snapshotId = recorded?.id ?? "";
+
+    // when EC2 completes it and the user runs `pulumi up` again
+    hold.release();
+    const resumed = await project.run(["up", "--yes"]);
+
+    // then the same snapshot completes in the stack: no second snapshot
+    assertOk(resumed, "the up after the timeout");
+    const [after] = (await project.exported()).resources.filter((r) => r.type === "ebs-snapshots:index:Snapshot");
+    assert.deepEqual([after?.id, after?.outputs?.state], [snapshotId, "completed"]);
+    assert.deepEqual(
+      (await allSnapshots(ec2)).filter((s) => s.VolumeId === volumeId).map((s) => s.SnapshotId),
+      [snapshotId],
+    );
+    assertOk(await project.run(["destroy", "--yes"]), "destroy");
+  });
+
+  it("imports a snapshot made outside Pulumi: the code `pulumi import` prints previews with no diff", async function () {
+    // given a snapshot taken with the EC2 API, tagged, that no stack records
+    const volumeId = await seedVolume(ec2);
+    const made = await ec2.send(new CreateSnapshotCommand({ VolumeId: volumeId, Description: "made by hand" }));
+    const snapshotId = made.SnapshotId ?? "";
+    await ec2.send(new CreateTagsCommand({ Resources: [snapshotId], Tags: [{ Key: "Team", Value: "legacy" }] }));
+    const project = await yamlProject("  {}");
+
+    // when it is imported
+    const codeFile = path.join(tmp, `import-${count}.yaml`);
+    const imported = await project.run(["import", "ebs-snapshots:index:Snapshot", "legacy", snapshotId, "--yes", "--out", codeFile]);
+    assertOk(imported, "pulumi import");
+
+    // then the printed code declares it from what EC2 says, and once in the program it previews with no diff
+    const code = fs.readFileSync(codeFile, "utf8");
+    assert.match(code, new RegExp(`volumeId: ${volumeId}`));
+    assert.match(code, /description: made by hand/);
+    assert.match(code, /Team: legacy/);
+    assert.doesNotMatch(code, /__logicalName|__urn|create-token/);
+    const program = path.join(project.dir, "Pulumi.yaml");
+    fs.writeFileSync(program, fs.readFileSync(program, "utf8").replace("resources:\n  {}", code.replace(/^resources:\n/m, "resources:\n")));
+    assertOk(await project.run(["preview", "--expect-no-changes"]), "preview of the imported code");
+  });
+
+  it("names the property of bad input: an unknown property, a wrong type, a 51st tag", async function () {
+    const volumeId = await seedVolume(ec2);
+    const tags = Array.from({ length: 51 }, (_, i) => `        Key${String(i + 1).padStart(2, "0")}: v`).join("\n");
+    const cases: [resources: string, expected: RegExp][] = [
+      [["  data:", "    type: ebs-snapshots:Snapshot", "    properties:", `      volumeId: ${volumeId}`, "      volumeIdd: x"].join("\n"), /volumeIdd/],
+      [["  data:", "    type: ebs-snapshots:Snapshot", "    properties:", `      volumeId: ${volumeId}`, "      waitForCompletion: [1]"].join("\n"), /waitForCompletion/],
+      [
+        ["  data:", "    type: ebs-snapshots:Snapshot", "    properties:", `      volumeId: ${volumeId}`, "      tags:", tags].join("\n"),
+        /tags has 51 tags; EC2 allows at most 50/,
+      ],
+    ];
+    for (const [resources, expected] of cases) {
+      const preview = await (await yamlProject(resources)).run(["preview"]);
+      assert.equal(preview.ok, false, preview.output);
+      assert.match(preview.output, expected);
+    }
+    assert.deepEqual(
+      (await allSnapshots(ec2)).filter((s) => s.VolumeId === volumeId),
+      [],
+    );
+  });
+});
