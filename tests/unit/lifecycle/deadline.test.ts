@@ -163,3 +163,130 @@ describe("DeadlineExceededError", () => {
     assert.equal(new DeadlineExceededError("delete Snapshot", 5_400_000).message, "delete Snapshot did not finish within its 1h30m timeout");
   });
 });
+
+describe("Deadline cancelled by the engine", () => {
+  let clock: sinon.SinonFakeTimers;
+  let cancel: AbortController;
+
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ now: T0, toFake: ["setTimeout", "clearTimeout", "Date"] });
+    cancel = new AbortController();
+  });
+
+  afterEach(() => {
+    clock.restore();
+  });
+
+  it("expires at once when the cancel signal aborts, with a cancelled DeadlineExceededError", async () => {
+    // given a 10-minute create deadline tied to the engine's cancel
+    const deadline = Deadline.after(600_000, "create (volume vol-1)", "timeouts.create", cancel.signal);
+    try {
+      await clock.tickAsync(1_000);
+      const before = deadline.expired;
+      // when the engine cancels
+      cancel.abort();
+      // then the deadline has expired without waiting for its timeout
+      const reason: unknown = deadline.signal.reason;
+      assert.ok(reason instanceof DeadlineExceededError);
+      assert.deepEqual(
+        { before, expired: deadline.expired, cancelled: reason.cancelled, message: reason.message, what: reason.what, next: reason.next, timeoutMs: reason.timeoutMs },
+        {
+          before: false,
+          expired: true,
+          cancelled: true,
+          message: "create (volume vol-1) was cancelled by the Pulumi engine; run `pulumi up` again when you want it to go on",
+          what: "create (volume vol-1) was cancelled by the Pulumi engine",
+          next: "run `pulumi up` again when you want it to go on",
+          timeoutMs: 600_000,
+        },
+      );
+    } finally {
+      deadline.dispose();
+    }
+  });
+
+  it("says which code EC2 last answered before the cancel, and still advises running again rather than a longer timeout", () => {
+    const deadline = Deadline.after(600_000, "create (volume vol-1)", "timeouts.create", cancel.signal);
+    try {
+      deadline.noteError(Object.assign(new Error("Request limit exceeded."), { name: "RequestLimitExceeded", $metadata: { httpStatusCode: 503 } }));
+      cancel.abort();
+      assert.equal(
+        (deadline.signal.reason as DeadlineExceededError).message,
+        "create (volume vol-1) was cancelled by the Pulumi engine (last EC2 answer: RequestLimitExceeded); run `pulumi up` again when you want it to go on",
+      );
+    } finally {
+      deadline.dispose();
+    }
+  });
+
+  it("cuts a sleep short with the cancel", async () => {
+    const deadline = Deadline.after(600_000, "update (snap-1)", "timeouts.update", cancel.signal);
+    try {
+      const outcome = deadline.sleep(60_000).then(
+        () => "woke",
+        (error: unknown) => `${(error as DeadlineExceededError).cancelled ? "cancelled" : "timed out"} at ${Date.now() - T0}`,
+      );
+      await clock.tickAsync(2_000);
+      cancel.abort();
+      assert.equal(await outcome, "cancelled at 2000");
+    } finally {
+      deadline.dispose();
+    }
+  });
+
+  it("releases its timer when cancelled, so its timeout never fires afterwards", async () => {
+    const deadline = Deadline.after(10_000, "create (volume vol-1)", "timeouts.create", cancel.signal);
+    cancel.abort();
+    const timersAfterCancel = clock.countTimers();
+    await clock.tickAsync(60_000);
+    assert.deepEqual([timersAfterCancel, (deadline.signal.reason as DeadlineExceededError).cancelled], [0, true]);
+  });
+
+  it("is expired from the start when the signal was aborted before it was made", () => {
+    // given an engine that cancelled before the hook began
+    cancel.abort();
+    // when the hook's deadline is made
+    const deadline = Deadline.after(600_000, "delete (snap-1)", "timeouts.delete", cancel.signal);
+    // then it is already expired, as cancelled, with no timer left
+    assert.deepEqual([deadline.expired, (deadline.signal.reason as DeadlineExceededError).cancelled, clock.countTimers()], [true, true, 0]);
+    assert.throws(() => deadline.throwIfExpired(), {
+      name: "DeadlineExceededError",
+      message: "delete (snap-1) was cancelled by the Pulumi engine; run `pulumi up` again when you want it to go on",
+    });
+  });
+
+  it("ignores a cancel after it was disposed", () => {
+    // given a deadline whose hook has finished
+    const deadline = Deadline.after(600_000, "create (volume vol-1)", "timeouts.create", cancel.signal);
+    deadline.dispose();
+    // when the engine cancels afterwards
+    cancel.abort();
+    // then the deadline stays unexpired
+    assert.deepEqual([deadline.expired, deadline.signal.aborted], [false, false]);
+  });
+
+  it("keeps its timeout as the reason when the cancel comes after the deadline passed", async () => {
+    const deadline = Deadline.after(10_000, "create (volume vol-1)", "timeouts.create", cancel.signal);
+    try {
+      await clock.tickAsync(10_000);
+      cancel.abort();
+      const reason = deadline.signal.reason as DeadlineExceededError;
+      assert.deepEqual(
+        [reason.cancelled, reason.message],
+        [false, "create (volume vol-1) did not finish within its 10s timeout; raise timeouts.create to give it longer, then run again"],
+      );
+    } finally {
+      deadline.dispose();
+    }
+  });
+
+  it("is not cancelled by a timeout of its own", async () => {
+    const deadline = Deadline.after(10_000, "create (volume vol-1)", undefined, cancel.signal);
+    try {
+      await clock.tickAsync(10_000);
+      assert.equal((deadline.signal.reason as DeadlineExceededError).cancelled, false);
+    } finally {
+      deadline.dispose();
+    }
+  });
+});
