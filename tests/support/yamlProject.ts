@@ -17,10 +17,10 @@ export interface CommandRun {
 const COMMAND_TIMEOUT_MS = 110_000;
 
 /**
- * A Pulumi project folder of this repository (such as examples/yaml-backup), driven with `pulumi`
- * commands in that folder, as a user runs them: a local file backend and PULUMI_HOME in a temporary
- * sandbox, and the stack's config in a file of the sandbox (`--config-file`), so the folder stays as
- * checked in.
+ * A Pulumi project folder of this repository (such as examples/yaml-backup), or one a test wrote
+ * elsewhere (an absolute path), driven with `pulumi` commands in that folder, as a user runs them: a
+ * local file backend and PULUMI_HOME in a temporary sandbox, and the stack's config in a file of the
+ * sandbox (`--config-file`), so the folder stays as checked in.
  */
 export class PulumiProject {
   private constructor(
@@ -31,11 +31,12 @@ export class PulumiProject {
     readonly configFile: string,
   ) {}
 
+  /** `folder` is relative to the repository's root, or absolute. */
   static async open(folder: string, tempDir: string, stack: string, env: Record<string, string>): Promise<PulumiProject> {
     const { binary } = await pulumiCli();
     const sandbox = newSandbox(tempDir);
     const configFile = path.join(path.dirname(sandbox.backendDir), `Pulumi.${stack}.yaml`);
-    const project = new PulumiProject(path.join(REPO_ROOT, folder), stack, binary, { ...offlineEnvironment(sandbox), ...env }, configFile);
+    const project = new PulumiProject(path.resolve(REPO_ROOT, folder), stack, binary, { ...offlineEnvironment(sandbox), ...env }, configFile);
     const init = await project.run(["stack", "init"]);
     if (!init.ok) {
       throw new Error(`pulumi stack init failed:\n${init.output}`);
@@ -55,13 +56,14 @@ export class PulumiProject {
     }
   }
 
-  /** One `pulumi` command in the project folder, on this project's stack and config file. */
+  /** One `pulumi` command in the project folder, on this project's stack and config file (`plugin` commands take no stack). */
   run(args: readonly string[]): Promise<CommandRun> {
     const started = Date.now();
     return new Promise((resolve, reject) => {
       // Only the commands that read the stack's config take --config-file.
       const config = ["config", "up", "preview", "refresh", "destroy", "import"].includes(args[0]) ? ["--config-file", this.configFile] : [];
-      const child = spawn(this.binary, [...args, "--stack", this.stack, ...config, "--non-interactive", "--color", "never"], {
+      const stack = args[0] === "plugin" ? [] : ["--stack", this.stack];
+      const child = spawn(this.binary, [...args, ...stack, ...config, "--non-interactive", "--color", "never"], {
         cwd: this.dir,
         env: { ...scrubbed(process.env), ...this.env },
         stdio: ["ignore", "pipe", "pipe"],
