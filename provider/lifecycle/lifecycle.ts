@@ -258,10 +258,14 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
     );
   }
 
-  async function read(id: string, props: Props): Promise<ReadResult<O>> {
-    const state = new RecordedState(props);
-    const hook = spec("refresh", labelOf(state), id, state.timeouts, state.region);
+  async function read(id: string, recorded: Props): Promise<ReadResult<O>> {
+    const given = new RecordedState(recorded);
+    const hook = spec("refresh", labelOf(given), id, given.timeouts, given.region);
     return runHook(hook, async ({ ec2 }) => {
+      // No identity input at all: `pulumi import` of a resource made outside Pulumi.
+      const imported = recorded[model.identity] === undefined;
+      const props = imported && model.importState !== undefined ? { ...(await model.importState(id, ec2)), ...recorded } : recorded;
+      const state = new RecordedState(props);
       const ids = model.recordedIds(id, state);
       const { members, missing } = await describe({ ec2 }, ids);
       if (members.length === 0) {

@@ -127,6 +127,12 @@ export interface ResourceModel<I extends CommonInputs, O extends object, P exten
   idOf(marker: CreationMarker, members: readonly Snapshot[]): string;
   /** The ids of the snapshots a state records. */
   recordedIds(id: string, state: RecordedState): string[];
+  /**
+   * For `pulumi import`: the state the provider would have recorded for a resource of this id made
+   * outside it, from the id and what EC2 says (read uses it when it has no inputs at all). Without it,
+   * the id alone names the snapshot.
+   */
+  importState?(id: string, ec2: Ec2): Promise<Props>;
   factsFromState(state: RecordedState): MemberFacts;
   outputs(inputs: I, members: readonly Snapshot[], facts: MemberFacts, region: string, missing?: readonly string[]): O;
   /** The tag calls that give the members `desired`; `previous` is what the resource managed before. */

@@ -2,12 +2,12 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CreateSnapshotCommand, CreateTagsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { CopySnapshotCommand, CreateSnapshotCommand, CreateSnapshotsCommand, CreateTagsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { FAST_SETTINGS, TEST_CREDENTIALS } from "../../harness/engineWorld";
 import { startFaultProxy, type FaultProxy } from "../../harness/faultProxy";
 import { startMoto, type MotoServer } from "../../harness/moto";
 import { REPO_ROOT } from "../../harness/pulumiCli";
-import { allSnapshots, REGION, seedVolume } from "../../harness/seed";
+import { allSnapshots, REGION, seedInstance, seedVolume } from "../../harness/seed";
 import { PulumiProject, type CommandRun } from "../support/yamlProject";
 
 function assertOk(run: CommandRun, what: string): void {
@@ -148,6 +148,39 @@ describe("Pulumi YAML programs through the plugin", function () {
     assert.doesNotMatch(code, /__logicalName|__urn|create-token/);
     const program = path.join(project.dir, "Pulumi.yaml");
     fs.writeFileSync(program, fs.readFileSync(program, "utf8").replace("resources:\n  {}", code.replace(/^resources:\n/m, "resources:\n")));
+    assertOk(await project.run(["preview", "--expect-no-changes"]), "preview of the imported code");
+  });
+
+  it("imports a SnapshotSet by its members' ids and a SnapshotCopy by its id: the printed code previews with no diff", async function () {
+    // given a crash-consistent set and a copy, both made with the EC2 API
+    const instance = await seedInstance(ec2, [{}]);
+    const set = await ec2.send(
+      new CreateSnapshotsCommand({
+        InstanceSpecification: { InstanceId: instance.instanceId },
+        Description: "nightly by hand",
+        TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "Team", Value: "db" }] }],
+      }),
+    );
+    const memberIds = (set.Snapshots ?? []).map((m) => m.SnapshotId ?? "");
+    const copy = await ec2.send(new CopySnapshotCommand({ SourceSnapshotId: memberIds[0], SourceRegion: REGION }));
+    const project = await yamlProject("  {}");
+
+    // when both are imported
+    const setCode = path.join(tmp, `import-set-${count}.yaml`);
+    assertOk(await project.run(["import", "ebs-snapshots:index:SnapshotSet", "db", memberIds.join(","), "--yes", "--out", setCode]), "pulumi import of the set");
+    const copyCode = path.join(tmp, `import-copy-${count}.yaml`);
+    // moto gives a copy no description, where EC2 writes "[Copied snap-… from <region>]": the id names the source
+    const copyId = `${copy.SnapshotId ?? ""}:${memberIds[0]}`;
+    assertOk(await project.run(["import", "ebs-snapshots:index:SnapshotCopy", "dbCopy", copyId, "--yes", "--out", copyCode]), "pulumi import of the copy");
+
+    // then the code names the instance, the shared description and tags, and the copy's source
+    const code = [fs.readFileSync(setCode, "utf8"), fs.readFileSync(copyCode, "utf8")].map((text) => text.replace(/^resources:\n/m, "")).join("");
+    assert.match(code, new RegExp(`instanceId: ${instance.instanceId}`));
+    assert.match(code, /description: nightly by hand/);
+    assert.match(code, /Team: db/);
+    assert.match(code, new RegExp(`sourceSnapshotId: ${memberIds[0]}`));
+    const program = path.join(project.dir, "Pulumi.yaml");
+    fs.writeFileSync(program, fs.readFileSync(program, "utf8").replace("resources:\n  {}", `resources:\n${code}`));
     assertOk(await project.run(["preview", "--expect-no-changes"]), "preview of the imported code");
   });
 

@@ -222,7 +222,9 @@ export function resourceProvider(manifest: PackageManifest, log: EngineLog): IRe
     update: unary(async (request: proto.UpdateRequest) => {
       const urn = request.getUrn();
       if (request.getPreview()) {
-        return new proto.UpdateResponse().setProperties(structOf(previewOutputs(hooksOf(urn).spec, plain(request.getNews()), plain(request.getOlds()))));
+        return new proto.UpdateResponse().setProperties(
+          structOf(previewOutputs(hooksOf(urn).spec, plain(request.getNews()), plain(request.getOlds()), plain(request.getOldInputs()))),
+        );
       }
       const result = await call(urn, request.getTimeout(), () =>
         hooksOf(urn).update(request.getId(), withBookkeeping(plain(request.getOlds()), urn), withBookkeeping(plain(request.getNews()), urn)),

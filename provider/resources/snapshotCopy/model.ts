@@ -8,6 +8,7 @@ import { singleSnapshotText } from "../../lifecycle/singleSnapshotText";
 import { ExplainedError } from "../../messages/failureMessage";
 import type { SnapshotCopyInputs, SnapshotCopyOutputs } from "../../types";
 import { memberTagChanges } from "../snapshotSet/memberTags";
+import { copyImportState, copySnapshotIdOf } from "./importState";
 import { snapshotCopyOutputs } from "./outputs";
 import { SNAPSHOT_COPY_SPEC } from "./spec";
 
@@ -118,7 +119,9 @@ export const snapshotCopyModel: ResourceModel<SnapshotCopyInputs, SnapshotCopyOu
   // CopySnapshot answers with the new id alone.
   describeAfterCreate: true,
   idOf: (_marker, members) => only(members).SnapshotId ?? "",
-  recordedIds: (id) => [id],
+  // An imported copy's id may name its source after the copy's own id (importState.ts).
+  recordedIds: (id) => [copySnapshotIdOf(id)],
+  importState: copyImportState,
   factsFromState: (state) => state.singleSnapshotFacts(),
   outputs: (inputs, members, facts, region) => snapshotCopyOutputs(inputs, only(members), region, facts.productCodes.get(only(members).SnapshotId ?? "") ?? []),
   // With copyTagsFromSource the copy legitimately carries the source's tags, which the program does not own.

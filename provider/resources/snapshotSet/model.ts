@@ -8,6 +8,7 @@ import type { CreatePlan, MemberFacts, ResourceModel } from "../../lifecycle/res
 import { ExplainedError } from "../../messages/failureMessage";
 import { SNAPSHOT_SET_SPEC } from "./spec";
 import type { SnapshotSetInputs, SnapshotSetOutputs } from "../../types";
+import { importedMemberIds, setImportState } from "./importState";
 import { memberTagChanges } from "./memberTags";
 import { memberTags, snapshotFromInfo, snapshotSetOutputs } from "./outputs";
 import { planSnapshotSet } from "./plan";
@@ -84,10 +85,13 @@ export const snapshotSetModel: ResourceModel<SnapshotSetInputs, SnapshotSetOutpu
   describeAfterCreate: true,
   // The set's id names the token its snapshots carry once recorded (unless all 50 tags are the user's), so they can be found in the console.
   idOf: (marker) => `snapset-${marker.id}`,
-  recordedIds: (_id, state) => {
+  recordedIds: (id, state) => {
     const ids = state.strings("snapshotIds");
-    return ids.length > 0 ? ids : state.members.map((m) => m.snapshotId).filter((id) => id !== "");
+    const members = ids.length > 0 ? ids : state.members.map((m) => m.snapshotId).filter((memberId) => memberId !== "");
+    // An imported set's id lists its members (importState.ts).
+    return members.length > 0 ? members : importedMemberIds(id);
   },
+  importState: setImportState,
   factsFromState: (state): MemberFacts => ({
     deviceNames: new Map(state.members.filter((m) => m.deviceName !== undefined).map((m) => [m.volumeId, m.deviceName!])),
     productCodes: new Map(state.members.filter((m) => Array.isArray(m.productCodes)).map((m) => [m.snapshotId, m.productCodes])),

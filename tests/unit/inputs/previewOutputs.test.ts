@@ -111,6 +111,14 @@ describe("previewOutputs", () => {
       assert.deepEqual(outputs, RECORDED);
     });
 
+    it("does not promise the recorded value of an input the program no longer gives, except one compared only when given", () => {
+      // given tags and a lock given before, and region given before, all left out now
+      const oldInputs = { volumeId: "vol-0123456789abcdef0", region: "us-east-1", tags: { team: "db" }, lock: { mode: "governance", duration: "30d" } };
+      const outputs = previewOutputs(SNAPSHOT_SPEC, { volumeId: "vol-0123456789abcdef0" }, { ...RECORDED, lock: oldInputs.lock }, oldInputs);
+      // then the update will clear tags and lock (not known yet), and the snapshot stays in its region
+      assert.deepEqual([outputs.tags, outputs.lock, outputs.region], [UNKNOWN, UNKNOWN, "us-east-1"]);
+    });
+
     it("takes an emptied map from the program", () => {
       const outputs = previewOutputs(SNAPSHOT_SPEC, { volumeId: "vol-0123456789abcdef0", tags: {} }, RECORDED);
       assert.deepEqual(outputs.tags, {});
