@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { HostCallError, UNKNOWN, type CheckFailure, type HostCapabilities, type JsonObject, type JsonValue, type ProviderHost } from "./providerHost";
-import { isDynamic, type RegisteredResource } from "./program";
+import { forFace, isDynamic, isPluginResource, type CustomTimeouts, type RegisteredResource } from "./program";
 import { specialOutputValueSig, specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 
 /** One resource as the stack's checkpoint records it. */
@@ -13,6 +13,8 @@ export interface ResourceState {
   outputs: JsonObject;
   /** Set when Create/Update reported partial state; the next `up` updates the resource even without changes. */
   initErrors?: string[];
+  /** The resource's customTimeouts, when the program set any: a delete after the program dropped it uses them. */
+  customTimeouts?: CustomTimeouts;
 }
 
 /** A replaced resource whose delete has not happened yet; the next `up` or `destroy` deletes it first. */
@@ -50,7 +52,7 @@ export interface UpOptions {
 export type Parallelism = boolean | number;
 
 /** The program's resources, as registerResources returns them. */
-export type ProgramResource = Pick<RegisteredResource, "urn" | "type" | "inputs">;
+export type ProgramResource = Pick<RegisteredResource, "urn" | "type" | "inputs" | "customTimeouts">;
 
 export class CheckFailedError extends Error {
   override readonly name = "CheckFailedError";
@@ -71,7 +73,12 @@ const OUTPUT_SIG = specialOutputValueSig;
 /**
  * A minimal Pulumi engine over one ProviderHost: the step semantics of `pulumi up`, `refresh` and
  * `destroy` for dynamic resources, without dependency ordering. Steps run in program order (deletes in
- * reverse), one at a time unless asked otherwise.
+ * reverse), one at a time unless asked otherwise. A resource's customTimeouts go to the host as the
+ * timeout of its Create, Update and Delete, as the engine sends them.
+ *
+ * On a plugin host (face "plugin") the same program drives the plugin: this package's dynamic
+ * resources are taken as the plugin's (forFace: `ebs-snapshots:index:<Type>`, no `__provider`), so
+ * the state records the plugin's URNs and types.
  */
 export class Deployment {
   private current: DeploymentState;
@@ -92,13 +99,18 @@ export class Deployment {
    * Check, then Create, Diff → Update/Replace/Same for each resource; then, if every step succeeded,
    * deletes what the program no longer declares, as the engine skips deletes after a failure.
    */
-  async up(resources: ProgramResource[], options: UpOptions = {}): Promise<Step[]> {
+  async up(program: ProgramResource[], options: UpOptions = {}): Promise<Step[]> {
     const capabilities = this.capabilities();
     const preview = options.preview ?? false;
     const seen = new Set<string>();
+    const face = this.host.face;
+    const resources = program.map((resource) => forFace(resource, face));
     for (const resource of resources) {
-      if (!isDynamic(resource)) {
+      if (face === "dynamic" && !isDynamic(resource)) {
         throw new Error(`${resource.urn}: a Deployment drives only dynamic resources; filter the program's resources with isDynamic`);
+      }
+      if (face === "plugin" && !isPluginResource(resource)) {
+        throw new Error(`${resource.urn}: a Deployment on the plugin drives only ebs-snapshots resources`);
       }
       if (seen.has(resource.urn)) {
         throw new Error(`${resource.urn} is registered twice`);
@@ -111,7 +123,7 @@ export class Deployment {
     }
     steps.push(
       ...(await this.each(resources, options.parallel ?? false, (resource) =>
-        this.step(resource.urn, resource.type, marshal(resource.inputs, capabilities), preview, capabilities),
+        this.step(resource.urn, resource.type, marshal(resource.inputs, capabilities), preview, capabilities, resource.customTimeouts),
       )),
     );
     if (steps.every((step) => step.ok)) {
@@ -188,7 +200,7 @@ export class Deployment {
     return steps;
   }
 
-  private async step(urn: string, type: string, news: JsonObject, preview: boolean, capabilities: HostCapabilities): Promise<Step> {
+  private async step(urn: string, type: string, news: JsonObject, preview: boolean, capabilities: HostCapabilities, timeouts?: CustomTimeouts): Promise<Step> {
     const old = this.current.resources[urn];
     const intended: StepOp = old === undefined ? "create" : "update";
     let inputs: JsonObject;
@@ -198,7 +210,7 @@ export class Deployment {
       return { urn, op: intended, ok: false, error: asError(error) };
     }
     if (old === undefined) {
-      return this.create(urn, type, inputs, preview, capabilities);
+      return this.create(urn, type, inputs, preview, capabilities, timeouts);
     }
     let changes: "none" | "some";
     let replaces: string[];
@@ -213,12 +225,12 @@ export class Deployment {
       return { urn, op: intended, ok: false, error: asError(error) };
     }
     if (changes === "some" && replaces.length > 0) {
-      return this.replace(urn, type, news, old, deleteBeforeReplace, preview, capabilities);
+      return this.replace(urn, type, news, old, deleteBeforeReplace, preview, capabilities, timeouts);
     }
     if (changes === "some" || (old.initErrors?.length ?? 0) > 0) {
-      return this.update(urn, inputs, old, preview, capabilities);
+      return this.update(urn, inputs, old, preview, capabilities, timeouts);
     }
-    this.current.resources[urn] = { ...old, inputs };
+    this.current.resources[urn] = { ...withTimeouts(old, timeouts), inputs };
     return { urn, op: "same", ok: true };
   }
 
@@ -230,36 +242,36 @@ export class Deployment {
     return inputs;
   }
 
-  private async create(urn: string, type: string, inputs: JsonObject, preview: boolean, capabilities: HostCapabilities): Promise<Step> {
+  private async create(urn: string, type: string, inputs: JsonObject, preview: boolean, capabilities: HostCapabilities, timeouts?: CustomTimeouts): Promise<Step> {
     if (preview && !capabilities.supportsPreview) {
       return { urn, op: "create", ok: true };
     }
     try {
-      const { id, properties } = await this.host.create(urn, inputs, { preview });
+      const { id, properties } = await this.host.create(urn, inputs, { preview, ...timeoutOf(timeouts, "create") });
       if (!preview) {
-        this.current.resources[urn] = { type, id, inputs, outputs: properties };
+        this.current.resources[urn] = withTimeouts({ type, id, inputs, outputs: properties }, timeouts);
       }
       return { urn, op: "create", ok: true };
     } catch (error) {
-      this.recordInitFailure(urn, type, inputs, error);
+      this.recordInitFailure(urn, type, inputs, error, timeouts);
       return { urn, op: "create", ok: false, error: asError(error) };
     }
   }
 
-  private async update(urn: string, inputs: JsonObject, old: ResourceState, preview: boolean, capabilities: HostCapabilities): Promise<Step> {
+  private async update(urn: string, inputs: JsonObject, old: ResourceState, preview: boolean, capabilities: HostCapabilities, timeouts?: CustomTimeouts): Promise<Step> {
     if (preview && !capabilities.supportsPreview) {
       return { urn, op: "update", ok: true };
     }
     try {
-      const { properties } = await this.host.update(urn, old.id, old.outputs, inputs, { preview, oldInputs: old.inputs });
+      const { properties } = await this.host.update(urn, old.id, old.outputs, inputs, { preview, oldInputs: old.inputs, ...timeoutOf(timeouts, "update") });
       if (!preview) {
-        this.current.resources[urn] = { type: old.type, id: old.id, inputs, outputs: properties };
+        this.current.resources[urn] = withTimeouts({ type: old.type, id: old.id, inputs, outputs: properties }, timeouts);
       }
       return { urn, op: "update", ok: true };
     } catch (error) {
       if (!preview && error instanceof HostCallError && error.initFailed !== undefined) {
         // An update keeps the resource's id whatever the error says.
-        this.current.resources[urn] = { type: old.type, id: old.id, inputs, outputs: error.initFailed.properties, initErrors: error.initFailed.reasons };
+        this.current.resources[urn] = withTimeouts({ type: old.type, id: old.id, inputs, outputs: error.initFailed.properties, initErrors: error.initFailed.reasons }, timeouts);
       }
       return { urn, op: "update", ok: false, error: asError(error) };
     }
@@ -277,6 +289,7 @@ export class Deployment {
     deleteBeforeReplace: boolean,
     preview: boolean,
     capabilities: HostCapabilities,
+    timeouts?: CustomTimeouts,
   ): Promise<Step> {
     let inputs: JsonObject;
     try {
@@ -289,11 +302,11 @@ export class Deployment {
     }
     if (deleteBeforeReplace) {
       try {
-        await this.host.delete(urn, old.id, old.outputs, { oldInputs: old.inputs });
+        await this.host.delete(urn, old.id, old.outputs, { oldInputs: old.inputs, ...timeoutOf(old.customTimeouts, "delete") });
       } catch (error) {
         return { urn, op: "replace", ok: false, error: asError(error) };
       }
-      const created = await this.create(urn, type, inputs, false, capabilities);
+      const created = await this.create(urn, type, inputs, false, capabilities, timeouts);
       if (!created.ok && this.current.resources[urn] === old) {
         delete this.current.resources[urn];
       }
@@ -302,17 +315,17 @@ export class Deployment {
     let id: string;
     let properties: JsonObject;
     try {
-      ({ id, properties } = await this.host.create(urn, inputs));
+      ({ id, properties } = await this.host.create(urn, inputs, timeoutOf(timeouts, "create")));
     } catch (error) {
-      if (this.recordInitFailure(urn, type, inputs, error)) {
+      if (this.recordInitFailure(urn, type, inputs, error, timeouts)) {
         // The engine marks the old resource for deletion once a replacement exists, even a partial one.
         this.current.pendingDeletes.push({ urn, ...old });
       }
       return { urn, op: "replace", ok: false, error: asError(error) };
     }
-    this.current.resources[urn] = { type, id, inputs, outputs: properties };
+    this.current.resources[urn] = withTimeouts({ type, id, inputs, outputs: properties }, timeouts);
     try {
-      await this.host.delete(urn, old.id, old.outputs, { oldInputs: old.inputs });
+      await this.host.delete(urn, old.id, old.outputs, { oldInputs: old.inputs, ...timeoutOf(old.customTimeouts, "delete") });
     } catch (error) {
       this.current.pendingDeletes.push({ urn, ...old });
       return { urn, op: "replace", ok: false, error: asError(error) };
@@ -326,7 +339,7 @@ export class Deployment {
       return { urn, op: "delete", ok: true };
     }
     try {
-      await this.host.delete(urn, recorded.id, recorded.outputs, { oldInputs: recorded.inputs });
+      await this.host.delete(urn, recorded.id, recorded.outputs, { oldInputs: recorded.inputs, ...timeoutOf(recorded.customTimeouts, "delete") });
       delete this.current.resources[urn];
       return { urn, op: "delete", ok: true };
     } catch (error) {
@@ -337,7 +350,7 @@ export class Deployment {
   private async deletePending(parallel: Parallelism): Promise<Step[]> {
     return this.each([...this.current.pendingDeletes], parallel, async (entry) => {
       try {
-        await this.host.delete(entry.urn, entry.id, entry.outputs, { oldInputs: entry.inputs });
+        await this.host.delete(entry.urn, entry.id, entry.outputs, { oldInputs: entry.inputs, ...timeoutOf(entry.customTimeouts, "delete") });
         this.current.pendingDeletes = this.current.pendingDeletes.filter((other) => other !== entry);
         return { urn: entry.urn, op: "delete", ok: true };
       } catch (error) {
@@ -347,10 +360,10 @@ export class Deployment {
   }
 
   /** Records partial state from a failed Create; true if there was any. */
-  private recordInitFailure(urn: string, type: string, inputs: JsonObject, error: unknown): boolean {
+  private recordInitFailure(urn: string, type: string, inputs: JsonObject, error: unknown, timeouts?: CustomTimeouts): boolean {
     if (error instanceof HostCallError && error.initFailed !== undefined) {
       const { id, properties, reasons } = error.initFailed;
-      this.current.resources[urn] = { type, id, inputs, outputs: properties, initErrors: reasons };
+      this.current.resources[urn] = withTimeouts({ type, id, inputs, outputs: properties, initErrors: reasons }, timeouts);
       return true;
     }
     return false;
@@ -385,6 +398,40 @@ function marshalValue(value: JsonValue, capabilities: HostCapabilities): JsonVal
     return "value" in value ? marshalValue(value.value, capabilities) : UNKNOWN;
   }
   return marshal(value, capabilities);
+}
+
+/** The state of a resource with the customTimeouts the program gives it now (none: none recorded). */
+function withTimeouts(state: ResourceState, timeouts: CustomTimeouts | undefined): ResourceState {
+  const { customTimeouts: _old, ...rest } = state;
+  return timeouts === undefined ? rest : { ...rest, customTimeouts: timeouts };
+}
+
+/** The `timeoutSeconds` the engine sends with an operation: the customTimeouts entry for it, in seconds, if any. */
+function timeoutOf(timeouts: CustomTimeouts | undefined, op: keyof CustomTimeouts): { timeoutSeconds?: number } {
+  const text = timeouts?.[op];
+  return text === undefined ? {} : { timeoutSeconds: durationSeconds(text) };
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/** A Go duration ("90s", "1m30s", "1.5h", "500ms"), as the engine parses customTimeouts, in seconds. */
+export function durationSeconds(text: string): number {
+  const part = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
+  let seconds = 0;
+  let at = 0;
+  while (at < text.length) {
+    part.lastIndex = at;
+    const match = part.exec(text);
+    if (match === null) {
+      break;
+    }
+    seconds += Number(match[1]) * DURATION_UNITS[match[2]];
+    at = part.lastIndex;
+  }
+  if (at === 0 || at !== text.length) {
+    throw new Error(`customTimeouts value ${JSON.stringify(text)} is not a duration such as "90s", "1m30s" or "2h"`);
+  }
+  return seconds;
 }
 
 function asError(error: unknown): Error {

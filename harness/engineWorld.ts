@@ -3,7 +3,7 @@ import { Deployment, type DeploymentState } from "./deployment";
 import { startFaultProxy, type FaultProxy } from "./faultProxy";
 import { startMoto, type MotoServer } from "./moto";
 import { registerResources, type RegisteredResource } from "./program";
-import { ProviderHost } from "./providerHost";
+import { ProviderHost, type ProviderFace } from "./providerHost";
 import { REGION } from "./seed";
 
 /** Credentials the tests put in the host's environment; scans for leaks look for these values. */
@@ -34,10 +34,16 @@ export function hostEnv(endpoint: string, extra: Record<string, string> = {}): R
   };
 }
 
+/** Which face a world's host serves; default "dynamic". */
+export interface FaceOption {
+  face?: ProviderFace;
+}
+
 /**
  * Everything an engine-level suite needs, started together and stopped together: moto, the fault proxy
- * in front of it, dynamic-provider hosts that reach EC2 through the proxy, and an SDK client that
- * reaches moto directly (to seed data and to check what really exists, past any injected fault).
+ * in front of it, provider hosts (the dynamic-provider host, or the plugin with `{ face: "plugin" }`)
+ * that reach EC2 through the proxy, and an SDK client that reaches moto directly (to seed data and to
+ * check what really exists, past any injected fault).
  */
 export class EngineWorld {
   private readonly hosts: ProviderHost[] = [];
@@ -65,21 +71,25 @@ export class EngineWorld {
     return hostEnv(this.proxy.endpoint, this.extraEnv);
   }
 
-  /** A configured host, as the engine starts one per deployment. */
-  async startHost(config: Record<string, string> = { "aws:region": REGION }, env: Record<string, string> = {}): Promise<ProviderHost> {
-    const host = await ProviderHost.start({ env: { ...this.env, ...env } });
+  /**
+   * A configured host, as the engine starts one per deployment. The same config serves both faces: the
+   * plugin is sent `aws:region` as its own `ebs-snapshots:config:region` (ProviderHost.configure).
+   */
+  async startHost(config: Record<string, string> = { "aws:region": REGION }, env: Record<string, string> = {}, options: FaceOption = {}): Promise<ProviderHost> {
+    const host = await ProviderHost.start({ env: { ...this.env, ...env }, ...(options.face !== undefined ? { face: options.face } : {}) });
     this.hosts.push(host);
     await host.configure(config);
     return host;
   }
 
   /** A deployment on a fresh host, optionally continuing from recorded state. */
-  async deployment(state?: DeploymentState): Promise<Deployment> {
-    return new Deployment(await this.startHost(), state);
+  async deployment(state?: DeploymentState, options: FaceOption = {}): Promise<Deployment> {
+    return new Deployment(await this.startHost(undefined, undefined, options), state);
   }
 
-  register(program: () => void | Promise<void>): Promise<RegisteredResource[]> {
-    return registerResources(program);
+  /** The program's registrations; with `{ face: "plugin" }`, as a program using the plugin registers them (program.ts forFace). */
+  register(program: () => void | Promise<void>, options: FaceOption = {}): Promise<RegisteredResource[]> {
+    return registerResources(program, options);
   }
 
   /** Stops every host started so far (suites call it between tests). */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
-import type { JsonObject } from "./providerHost";
+import { PLUGIN_PACKAGE, type JsonObject, type ProviderFace } from "./providerHost";
 
 /** One RegisterResource call of a program, as the engine receives it from the language host. */
 export interface RegisteredResource {
@@ -13,6 +13,17 @@ export interface RegisteredResource {
    * UNKNOWN sentinel, secrets and resource references in their signature envelopes.
    */
   inputs: JsonObject;
+  /**
+   * The resource's customTimeouts option as the program gave it (Go durations such as "2s"); the
+   * engine sends them to the provider as the timeout of Create, Update and Delete.
+   */
+  customTimeouts?: CustomTimeouts;
+}
+
+export interface CustomTimeouts {
+  create?: string;
+  update?: string;
+  delete?: string;
 }
 
 export interface ProgramOptions {
@@ -26,6 +37,11 @@ export interface ProgramOptions {
    * preview. Invokes return {}.
    */
   mocks?: pulumi.runtime.Mocks;
+  /**
+   * The face the registrations are for. "plugin" maps each of this package's dynamic resources to what
+   * a program using the plugin registers (see forFace). Default "dynamic": the SDK's registrations unchanged.
+   */
+  face?: ProviderFace;
 }
 
 /** The mock monitor's registerResource, which the runtime calls with the serialized request. */
@@ -35,6 +51,44 @@ interface RegisteringMonitor {
 
 export function isDynamic(resource: Pick<RegisteredResource, "type">): boolean {
   return resource.type.startsWith("pulumi-nodejs:dynamic");
+}
+
+/** The dynamic face's type of this package's resources: `pulumi-nodejs:dynamic/ebs-snapshots:<Type>`. */
+const DYNAMIC_TYPE = /^pulumi-nodejs:dynamic\/ebs-snapshots:([A-Za-z]+)$/;
+
+/** A resource of the plugin: `ebs-snapshots:index:<Type>`. */
+export function isPluginResource(resource: Pick<RegisteredResource, "type">): boolean {
+  return resource.type.startsWith(`${PLUGIN_PACKAGE}:index:`);
+}
+
+/** The inputs the SDK's dynamic classes add for the dynamic face; the plugin learns all of it from the request's URN. */
+const DYNAMIC_ONLY_INPUTS = ["__provider", "__logicalName", "__urn"];
+
+/**
+ * A registration as the face receives it. For "plugin", one of this package's dynamic resources
+ * becomes what a program using the plugin registers: type `ebs-snapshots:index:<Type>`, the URN with
+ * that type, and no `__provider`, `__logicalName` or `__urn` in its inputs. Anything else (resources
+ * of other providers, plugin resources already) is returned unchanged.
+ */
+export function forFace<R extends Pick<RegisteredResource, "type" | "urn" | "inputs">>(resource: R, face: ProviderFace): R {
+  const match = DYNAMIC_TYPE.exec(resource.type);
+  if (face === "dynamic" || match === null) {
+    return resource;
+  }
+  const type = `${PLUGIN_PACKAGE}:index:${match[1]}`;
+  const inputs = Object.fromEntries(Object.entries(resource.inputs).filter(([key]) => !DYNAMIC_ONLY_INPUTS.includes(key)));
+  return { ...resource, type, urn: withType(resource.urn, resource.type, type), inputs };
+}
+
+/** urn:pulumi:<stack>::<project>::<[parent$]type>::<name>, with the resource's own type replaced. */
+function withType(urn: string, from: string, to: string): string {
+  const parts = urn.split("::");
+  const qualified = parts[2] ?? "";
+  if (qualified !== from && !qualified.endsWith(`$${from}`)) {
+    throw new Error(`${urn} is not a URN of type ${from}`);
+  }
+  parts[2] = `${qualified.slice(0, qualified.length - from.length)}${to}`;
+  return parts.join("::");
 }
 
 // setMocks replaces process-global runtime state, so runs take turns.
@@ -63,13 +117,20 @@ async function runProgram(program: () => void | Promise<void>, options: ProgramO
   monitor.registerResource = (request, callback) => {
     mockRegister(request, (error, response) => {
       if (error === null && response !== undefined) {
-        registered.push({
-          type: request.getType(),
-          name: request.getName(),
-          urn: response.getUrn(),
-          custom: request.getCustom(),
-          inputs: request.getObject()?.toJavaScript() ?? {},
-        });
+        const customTimeouts = customTimeoutsOf(request);
+        registered.push(
+          forFace(
+            {
+              type: request.getType(),
+              name: request.getName(),
+              urn: response.getUrn(),
+              custom: request.getCustom(),
+              inputs: request.getObject()?.toJavaScript() ?? {},
+              ...(Object.keys(customTimeouts).length > 0 ? { customTimeouts } : {}),
+            },
+            options.face ?? "dynamic",
+          ),
+        );
       }
       callback(error, response);
     });
@@ -103,6 +164,22 @@ async function runProgram(program: () => void | Promise<void>, options: ProgramO
   } finally {
     process.removeListener("unhandledRejection", onRejection);
   }
+}
+
+/** The request's customTimeouts, leaving out those the program did not set (the runtime sends "" for them). */
+function customTimeoutsOf(request: RegisterResourceRequest): CustomTimeouts {
+  const timeouts = request.getCustomtimeouts();
+  const given: CustomTimeouts = {};
+  if (timeouts?.getCreate()) {
+    given.create = timeouts.getCreate();
+  }
+  if (timeouts?.getUpdate()) {
+    given.update = timeouts.getUpdate();
+  }
+  if (timeouts?.getDelete()) {
+    given.delete = timeouts.getDelete();
+  }
+  return given;
 }
 
 function describe(error: unknown): string {

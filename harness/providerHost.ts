@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { devNull } from "node:os";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as proto from "@pulumi/pulumi/proto/provider_pb";
@@ -15,7 +16,17 @@ export type JsonObject = { [key: string]: JsonValue };
 /** What the engine puts in place of a value that is not known yet (preview), whatever its type. */
 export const UNKNOWN = unknownValue;
 
-export type HostMethod = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
+export type HostMethod = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete" | "cancel";
+
+/**
+ * Which face of the provider a host process is: the SDK's dynamic-provider host serving the
+ * `pulumi-nodejs:dynamic` resources the TypeScript SDK registers, or the resource-provider plugin
+ * (bin/pulumi-resource-ebs-snapshots) serving `ebs-snapshots:index:<Type>`.
+ */
+export type ProviderFace = "dynamic" | "plugin";
+
+/** The plugin's package name: its config keys are `ebs-snapshots:config:<key>`, its type tokens `ebs-snapshots:index:<Type>`. */
+export const PLUGIN_PACKAGE = "ebs-snapshots";
 
 /** What the host accepted in Configure; the engine adapts what it sends (and whether it previews) to it. */
 export interface HostCapabilities {
@@ -84,9 +95,14 @@ export class HostCallError extends Error {
 }
 
 export interface ProviderHostOptions {
+  /** The process to spawn and drive. Defaults to "dynamic", the SDK's dynamic-provider host. */
+  face?: ProviderFace;
   /** Environment of the host on top of a scrubbed copy of this process's (no AWS_*, PULUMI_*, EBS_SNAPSHOTS_*). */
   env: Record<string, string>;
-  /** Where `require` inside `__provider` resolves from. Defaults to this package's root. */
+  /**
+   * Where `require` inside `__provider` resolves from (dynamic face), or whose bin/ holds the plugin
+   * (plugin face). Defaults to this package's root.
+   */
   cwd?: string;
   /** Bound on each gRPC call. Defaults to 100 s, below mocha's 120 s, so a hung hook fails the test with a reason. */
   callTimeoutMs?: number;
@@ -102,9 +118,23 @@ export interface HostExit {
 
 const STOP_TIMEOUT_MS = 5_000;
 
+/** What start() spawns for each face, and what its messages call it. */
+const FACES: Readonly<Record<ProviderFace, { label: string; command(cwd: string): { file: string; args: string[] } }>> = {
+  dynamic: {
+    label: "dynamic-provider host",
+    command: (cwd) => ({ file: process.execPath, args: [require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [cwd] })] }),
+  },
+  plugin: {
+    label: "ebs-snapshots plugin",
+    // The executable the CLI runs (it execs node on dist/provider/faces/plugin/main.js).
+    command: (cwd) => ({ file: path.join(cwd, "bin", "pulumi-resource-ebs-snapshots"), args: [] }),
+  },
+};
+
 /**
- * The SDK's own dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`), spawned and driven over
- * gRPC with the requests `pulumi up` sends. Nothing here interprets results: it is the engine's wire.
+ * A provider process spawned and driven over gRPC with the requests `pulumi up` sends: by default the
+ * SDK's own dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`), or, with face "plugin", the
+ * resource-provider plugin. Nothing here interprets results: it is the engine's wire.
  */
 export class ProviderHost {
   private readonly stdoutLines: string[] = [];
@@ -115,6 +145,7 @@ export class ProviderHost {
   private clientClosed = false;
 
   private constructor(
+    readonly face: ProviderFace,
     private readonly child: ChildProcess,
     private readonly client: ResourceProviderClient,
     readonly port: number,
@@ -127,12 +158,15 @@ export class ProviderHost {
   }
 
   static async start(options: ProviderHostOptions): Promise<ProviderHost> {
+    const face = options.face ?? "dynamic";
+    const { label } = FACES[face];
     const cwd = options.cwd ?? packageRoot();
-    const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [cwd] });
-    // The host insists on an engine address but never dials it (pulumi.log has no engine there), so
-    // a port nobody listens on will do.
+    const command = FACES[face].command(cwd);
+    // The dynamic host insists on an engine address but never dials it (pulumi.log has no engine
+    // there), so a port nobody listens on will do. The plugin does dial it to log, finds nobody, and
+    // writes its lines to stderr instead.
     const engineAddress = `127.0.0.1:${await freePort()}`;
-    const child = spawn(process.execPath, [script, engineAddress], {
+    const child = spawn(command.file, [...command.args, engineAddress], {
       cwd,
       env: hostEnvironment(options.env),
       stdio: ["ignore", "pipe", "pipe"],
@@ -171,7 +205,7 @@ export class ProviderHost {
         }
       });
       child.once("error", reject);
-      void exited.then((exit) => reject(new Error(`dynamic-provider host exited (${describeExit(exit)}) before printing its port`)));
+      void exited.then((exit) => reject(new Error(`${label} exited (${describeExit(exit)}) before printing its port`)));
     });
     const startTimeoutMs = options.startTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
@@ -179,15 +213,15 @@ export class ProviderHost {
       const line = await Promise.race([
         portRead,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`dynamic-provider host printed no port within ${startTimeoutMs} ms`)), startTimeoutMs);
+          timer = setTimeout(() => reject(new Error(`${label} printed no port within ${startTimeoutMs} ms`)), startTimeoutMs);
         }),
       ]);
       const port = Number(line.trim());
       if (!Number.isInteger(port) || port <= 0) {
-        throw new Error(`dynamic-provider host printed ${JSON.stringify(line)} instead of a port`);
+        throw new Error(`${label} printed ${JSON.stringify(line)} instead of a port`);
       }
       const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-      host = new ProviderHost(child, client, port, options.callTimeoutMs ?? 100_000, exited, killOnExit, options.onLine);
+      host = new ProviderHost(face, child, client, port, options.callTimeoutMs ?? 100_000, exited, killOnExit, options.onLine);
       early.stdout.forEach((line) => host?.addLine("stdout", line));
       early.stderr.forEach((line) => host?.addLine("stderr", line));
       const flushAtExit = (): void => {
@@ -236,14 +270,22 @@ export class ProviderHost {
     return this.child.exitCode !== null || this.child.signalCode !== null ? { code: this.child.exitCode, signal: this.child.signalCode } : undefined;
   }
 
-  /** Stack configuration with full keys ("aws:region"), sent as the engine does: as args and as variables. */
+  /**
+   * Stack configuration with full keys ("aws:region"), sent as the engine does. The dynamic host gets
+   * every key, as args and as variables. The plugin gets only its own package's keys, as the engine
+   * hands a provider only its namespace: `aws:region` and `aws:profile` are taken as
+   * `ebs-snapshots:config:region` and `:profile` (so one config serves both faces), keys already in
+   * the plugin's namespace (`ebs-snapshots:region` or `ebs-snapshots:config:region`) are its own,
+   * and other keys are not sent; the args are the provider's inputs ({region, profile}).
+   */
   async configure(config: Record<string, string>): Promise<HostCapabilities> {
     const request = new proto.ConfigureRequest();
     const variables = request.getVariablesMap();
-    for (const [key, value] of Object.entries(config)) {
+    const sent = this.face === "plugin" ? pluginConfig(config) : { variables: config, args: config };
+    for (const [key, value] of Object.entries(sent.variables)) {
       variables.set(key, value);
     }
-    request.setArgs(toStruct(config, "config"));
+    request.setArgs(toStruct(sent.args, "config"));
     request.setAcceptsecrets(true);
     request.setAcceptresources(true);
     request.setSendsOldInputs(true);
@@ -346,6 +388,14 @@ export class ProviderHost {
     await this.unary("delete", this.client.delete, request);
   }
 
+  /**
+   * The engine's Cancel (the first Ctrl-C of `pulumi up`): the plugin stops every hook in flight as at
+   * its deadline. The dynamic host has no Cancel of its own.
+   */
+  async cancel(): Promise<void> {
+    await this.unary<Empty, Empty>("cancel", this.client.cancel, new Empty());
+  }
+
   /** Resolves with the first line (existing or future) of the stream that matches; rejects after timeoutMs. */
   waitForLine(stream: "stdout" | "stderr", pattern: RegExp | string, timeoutMs: number): Promise<string> {
     const lines = stream === "stdout" ? this.stdoutLines : this.stderrLines;
@@ -433,6 +483,26 @@ export class ProviderHost {
       });
     });
   }
+}
+
+/** What the engine sends the plugin for the stack configuration `config`: its own keys only (see configure). */
+function pluginConfig(config: Record<string, string>): { variables: Record<string, string>; args: Record<string, string> } {
+  const args: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config)) {
+    const match = /^(aws|ebs-snapshots)(?::config)?:(.+)$/.exec(key);
+    if (match === null) {
+      continue;
+    }
+    const [, namespace, name] = match;
+    if (namespace === PLUGIN_PACKAGE || name === "region" || name === "profile") {
+      // The plugin's own key wins over the aws: one it stands in for.
+      if (namespace === PLUGIN_PACKAGE || args[name] === undefined) {
+        args[name] = value;
+      }
+    }
+  }
+  const variables = Object.fromEntries(Object.entries(args).map(([name, value]) => [`${PLUGIN_PACKAGE}:config:${name}`, value]));
+  return { variables, args };
 }
 
 function packageRoot(): string {
