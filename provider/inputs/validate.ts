@@ -121,7 +121,11 @@ const tags: Rule = (value, property) => {
   const entries = Object.entries(value);
   const failures: CheckFailure[] = [];
   if (entries.length > MAX_TAGS) {
-    failures.push({ property, reason: `${property} has ${entries.length} tags; EC2 allows at most ${MAX_TAGS} per snapshot` });
+    // Named at the first tag too many, so that the CLI shows that key rather than the whole map.
+    failures.push({
+      property: `${property}[${JSON.stringify(pathKey(entries[MAX_TAGS][0]))}]`,
+      reason: `${property} has ${entries.length} tags; EC2 allows at most ${MAX_TAGS} per snapshot`,
+    });
   }
   for (const [key, tagValue] of entries) {
     const at = `${property}[${JSON.stringify(pathKey(key))}]`;

@@ -192,7 +192,7 @@ describe("Pulumi YAML programs through the plugin", function () {
       [["  data:", "    type: ebs-snapshots:Snapshot", "    properties:", `      volumeId: ${volumeId}`, "      waitForCompletion: [1]"].join("\n"), /waitForCompletion/],
       [
         ["  data:", "    type: ebs-snapshots:Snapshot", "    properties:", `      volumeId: ${volumeId}`, "      tags:", tags].join("\n"),
-        /tags has 51 tags; EC2 allows at most 50/,
+        /property tags\["Key51"\] .*has a problem: tags has 51 tags; EC2 allows at most 50 per snapshot/,
       ],
     ];
     for (const [resources, expected] of cases) {
