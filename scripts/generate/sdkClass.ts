@@ -1,104 +1,20 @@
-/** The SDK's resource class and args interface of one resource, rendered from its spec. */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { isEcho, resolveOutput, type ResourceSpec, type TypeDescriptor } from "../../provider/inputs/spec";
-import { ROOT } from "./schema";
+/** The SDK's dynamic resource class and args interface of one resource, rendered from its spec. */
+import { isEcho, type ResourceSpec } from "../../provider/inputs/spec";
+import { argsInterface, outputDeclarations } from "./resourceMembers";
+import { jsDoc, lowerFirst, namedList } from "./tsText";
 
-/** Comment lines are wrapped at this width, a comment that fits on one line of CODE_WIDTH is kept there. */
-const TEXT_WIDTH = 100;
-const CODE_WIDTH = 150;
-/** Prettier's line width (.prettierrc.json), which `npm run lint` checks the generated files against. */
-const PRINT_WIDTH = (JSON.parse(fs.readFileSync(path.join(ROOT, ".prettierrc.json"), "utf8")) as { printWidth: number }).printWidth;
-
-export function lowerFirst(name: string): string {
-  return name.charAt(0).toLowerCase() + name.slice(1);
-}
+export { lowerFirst } from "./tsText";
 
 /** The file a resource's SDK class is generated into, relative to the repository root. */
 export function sdkFileOf(spec: ResourceSpec): string {
   return `sdk/${lowerFirst(spec.typeName)}.ts`;
 }
 
-function wrap(text: string): string[] {
-  const lines: string[] = [];
-  for (const paragraph of text.split(/\n{2,}/)) {
-    if (lines.length > 0) {
-      lines.push("");
-    }
-    let line = "";
-    for (const word of paragraph.split(/\s+/)) {
-      if (line !== "" && line.length + 1 + word.length > TEXT_WIDTH) {
-        lines.push(line);
-        line = word;
-      } else {
-        line = line === "" ? word : `${line} ${word}`;
-      }
-    }
-    lines.push(line);
-  }
-  return lines;
-}
-
-function jsDoc(text: string, indent: string): string[] {
-  const single = `${indent}/** ${text} */`;
-  if (!text.includes("\n") && single.length <= CODE_WIDTH) {
-    return [single];
-  }
-  return [`${indent}/**`, ...wrap(text).map((line) => (line === "" ? `${indent} *` : `${indent} * ${line}`)), `${indent} */`];
-}
-
-/**
- * An import or export of named bindings as prettier lays it out: on one line if it fits in PRINT_WIDTH,
- * else one name a line, each with a trailing comma (.prettierrc.json: "trailingComma": "all").
- */
-function namedList(head: string, names: readonly string[], tail: string): string[] {
-  const single = `${head} { ${names.join(", ")} }${tail}`;
-  return single.length <= PRINT_WIDTH ? [single] : [`${head} {`, ...names.map((name) => `  ${name},`), `}${tail}`];
-}
-
-/** The TypeScript type of a value as state holds it; `names` collects the object types it uses. */
-function plainType(type: TypeDescriptor, names: Set<string>): string {
-  switch (type.kind) {
-    case "scalar":
-      return type.scalar === "integer" ? "number" : type.scalar;
-    case "list":
-      return `${plainType(type.item, names)}[]`;
-    case "map":
-      return `Record<string, ${plainType(type.item, names)}>`;
-    case "ref":
-      names.add(type.target.name);
-      return type.target.name;
-  }
-}
-
-/** The TypeScript type of an input as a program gives it: any part may be an Output. */
-function argType(type: TypeDescriptor, names: Set<string>): string {
-  switch (type.kind) {
-    case "scalar":
-      return `pulumi.Input<${plainType(type, names)}>`;
-    case "list":
-      return `pulumi.Input<${argType(type.item, names)}[]>`;
-    case "map":
-      return `pulumi.Input<Record<string, ${argType(type.item, names)}>>`;
-    case "ref": {
-      // Enums are given as their values; an object type has an args twin whose fields may be Outputs.
-      const name = type.target.kind === "object" ? `${type.target.name}Args` : type.target.name;
-      names.add(name);
-      return `pulumi.Input<${name}>`;
-    }
-  }
-}
-
 export function renderSdkClass(spec: ResourceSpec, specFile: string, hookSet: string): string {
   const name = spec.typeName;
-  const argsName = `${name}Args`;
   const names = new Set<string>();
-  const args = Object.entries(spec.inputs).flatMap(([input, { type, required, doc }]) => [...jsDoc(doc, "  "), `  ${input}${required ? "" : "?"}: ${argType(type, names)};`]);
-  const outputs = Object.keys(spec.outputs).flatMap((output) => {
-    const { type, required, doc } = resolveOutput(spec, output);
-    const plain = plainType(type, names);
-    return [...jsDoc(doc, "  "), `  declare public readonly ${output}: pulumi.Output<${required ? plain : `${plain} | undefined`}>;`];
-  });
+  const args = argsInterface(spec, names);
+  const outputs = outputDeclarations(spec, names);
   // pulumi.CustomResource creates an Output only for the keys of the props it is given: every output the
   // args may not carry is registered as undefined, before the args spread over them.
   const registered = Object.entries(spec.outputs)
@@ -116,16 +32,13 @@ export function renderSdkClass(spec: ResourceSpec, specFile: string, hookSet: st
     `/** Serialized into each resource's state; it names the provider's hook set, nothing else. */`,
     `const provider = shim("${hookSet}");`,
     ``,
-    `/** Inputs of a {@link ${name}}. */`,
-    `export interface ${argsName} {`,
     ...args,
-    `}`,
     ``,
     ...jsDoc(spec.description, ""),
     `export class ${name} extends pulumi.dynamic.Resource {`,
     ...outputs,
     ``,
-    `  constructor(name: string, args: ${argsName}, opts?: pulumi.CustomResourceOptions) {`,
+    `  constructor(name: string, args: ${name}Args, opts?: pulumi.CustomResourceOptions) {`,
     `    // A fresh object each time: the Resource constructor writes __provider into it.`,
     `    const props = {`,
     ...registered,
@@ -140,16 +53,28 @@ export function renderSdkClass(spec: ResourceSpec, specFile: string, hookSet: st
   ].join("\n");
 }
 
+/** The shared types the SDK's entry points export besides the resources (sdk/types.ts). */
+export const SHARED_TYPES = [
+  "Lock",
+  "LockArgs",
+  "ProductCode",
+  "Restore",
+  "RestoreArgs",
+  "Sharing",
+  "SharingArgs",
+  "SnapshotSetMember",
+  "SnapshotState",
+  "StorageTier",
+  "Timeouts",
+  "TimeoutsArgs",
+] as const;
+
 /** The SDK's entry point: every resource class and args interface, and the shared types. */
 export function renderSdkIndex(specs: readonly ResourceSpec[]): string {
   return [
     `// Generated by scripts/generate.ts from the resources provider/index.ts registers — do not edit. Run: npm run generate`,
     ...specs.flatMap((spec) => namedList("export", [spec.typeName, `type ${spec.typeName}Args`], ` from "./${lowerFirst(spec.typeName)}";`)),
-    ...namedList(
-      "export type",
-      ["Lock", "LockArgs", "ProductCode", "Restore", "RestoreArgs", "Sharing", "SharingArgs", "SnapshotSetMember", "SnapshotState", "StorageTier", "Timeouts", "TimeoutsArgs"],
-      ` from "./types";`,
-    ),
+    ...namedList("export type", SHARED_TYPES, ` from "./types";`),
     ``,
   ].join("\n");
 }
