@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EC2Client, UnlockSnapshotCommand } from "@aws-sdk/client-ec2";
+import { CreateTagsCommand, EC2Client, UnlockSnapshotCommand } from "@aws-sdk/client-ec2";
 import { FAST_SETTINGS, TEST_CREDENTIALS } from "../../harness/engineWorld";
 import { startFaultProxy, type FaultProxy } from "../../harness/faultProxy";
 import { startMoto, type MotoServer } from "../../harness/moto";
@@ -92,6 +92,22 @@ describe("examples/yaml-backup: Pulumi YAML through the real CLI and the plugin"
     assertOk(await project.run(["preview", "--expect-no-changes"]), "preview --expect-no-changes after up");
     assertOk(await project.run(["refresh", "--yes"]), "refresh");
     assertOk(await project.run(["preview", "--expect-no-changes"]), "preview --expect-no-changes after refresh");
+  });
+
+  it("shows tag drift found by a refresh as the one tag it puts back, and puts it back", async function () {
+    // given a tag of the log snapshot changed outside Pulumi
+    const outputs = JSON.parse((await project.run(["stack", "output", "--json"])).stdout) as Record<string, string>;
+    await ec2.send(new CreateTagsCommand({ Resources: [outputs.logSnapshotId], Tags: [{ Key: "Team", Value: "someone-else" }] }));
+    // when a refresh records it, and the pull request's preview runs
+    assertOk(await project.run(["refresh", "--yes"]), "refresh");
+    const preview = await project.run(["preview", "--diff"]);
+    // then the diff names that tag and the value it will put back, and nothing else
+    assertOk(preview, "preview --diff after drift");
+    assert.match(preview.output, /~ tags: \{\s*~ Team: "someone-else" => "storage"\s*\}/);
+    assert.match(preview.output, /~ 1 to update/);
+    assertOk(await project.run(["up", "--yes"]), "up that puts the tag back");
+    assert.equal(tagsOf((await allSnapshots(ec2)).find((s) => s.SnapshotId === outputs.logSnapshotId)).Team, "storage");
+    assertOk(await project.run(["preview", "--expect-no-changes"]), "preview after the drift is put back");
   });
 
   it("names only the changed tag in `preview --diff`, and applies it in place", async function () {

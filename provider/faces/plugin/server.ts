@@ -191,8 +191,10 @@ export function resourceProvider(manifest: PackageManifest, log: EngineLog): IRe
         .setDeletebeforereplace(result.deleteBeforeReplace)
         .setDiffsList([...new Set(result.properties.map((change) => change.path.split(/[.[]/)[0]))])
         .setHasdetaileddiff(true);
+      // The lifecycle compares the recorded state with the program (so drift found by a refresh counts),
+      // so each entry is a state diff, not an input diff: the CLI then shows the value it will put back.
       for (const change of result.properties) {
-        response.getDetaileddiffMap().set(change.path, new proto.PropertyDiff().setKind(DIFF_KIND[change.kind][change.replace ? 1 : 0]).setInputdiff(true));
+        response.getDetaileddiffMap().set(change.path, new proto.PropertyDiff().setKind(DIFF_KIND[change.kind][change.replace ? 1 : 0]).setInputdiff(false));
       }
       return response;
     }),
