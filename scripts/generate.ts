@@ -1,6 +1,7 @@
 /**
  * Writes every file derived from the resource specs (provider/resources/specs.ts): schema.json, the
- * README's reference section and the SDK's resource classes. `node dist/scripts/generate.js --write`
+ * README's reference section, the SDK's dynamic resource classes (sdk/) and the plugin face's classes
+ * (sdk/plugin/, the package's `./plugin` export). `node dist/scripts/generate.js --write`
  * rewrites them; without --write it lists the files that are stale and exits non-zero
  * (tests/unit/generate.test.ts runs the same check).
  */
@@ -8,6 +9,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { renderReference, withReference, type PackageSchema } from "./generate/reference";
 import { renderSchema, ROOT } from "./generate/schema";
+import { pluginFileOf, renderPluginClass, renderPluginIndex, PLUGIN_SDK_DIR } from "./generate/pluginClass";
+import { PLUGIN_PROVIDER_FILE, renderPluginProvider, type ProviderSchema } from "./generate/pluginProvider";
 import { registeredResources } from "./generate/registry";
 import { lowerFirst, renderSdkClass, renderSdkIndex, sdkFileOf } from "./generate/sdkClass";
 
@@ -25,15 +28,17 @@ function read(file: string): string {
 export function generatedFiles(): GeneratedFile[] {
   const resources = registeredResources();
   const schema = renderSchema(resources.map((r) => r.spec));
-  const readme = withReference(read("README.md"), renderReference(JSON.parse(schema) as PackageSchema));
+  const parsed = JSON.parse(schema) as PackageSchema & { provider: ProviderSchema };
+  const readme = withReference(read("README.md"), renderReference(parsed));
+  const specFile = (typeName: string): string => `provider/resources/${lowerFirst(typeName)}/spec.ts`;
   return [
     { file: "schema.json", content: schema },
     { file: "README.md", content: readme },
-    ...resources.map(({ spec, hookSet }) => ({
-      file: sdkFileOf(spec),
-      content: renderSdkClass(spec, `provider/resources/${lowerFirst(spec.typeName)}/spec.ts`, hookSet),
-    })),
+    ...resources.map(({ spec, hookSet }) => ({ file: sdkFileOf(spec), content: renderSdkClass(spec, specFile(spec.typeName), hookSet) })),
     { file: "sdk/index.ts", content: renderSdkIndex(resources.map((r) => r.spec)) },
+    { file: PLUGIN_PROVIDER_FILE, content: renderPluginProvider(parsed.provider) },
+    ...resources.map(({ spec }) => ({ file: pluginFileOf(spec), content: renderPluginClass(spec, specFile(spec.typeName)) })),
+    { file: `${PLUGIN_SDK_DIR}/index.ts`, content: renderPluginIndex(resources.map((r) => r.spec)) },
   ];
 }
 
@@ -46,6 +51,7 @@ if (require.main === module) {
   const files = generatedFiles();
   if (process.argv.includes("--write")) {
     for (const { file, content } of files) {
+      fs.mkdirSync(path.dirname(path.join(ROOT, file)), { recursive: true });
       fs.writeFileSync(path.join(ROOT, file), content);
     }
   } else {

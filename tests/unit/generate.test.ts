@@ -9,10 +9,22 @@ describe("scripts/generate.ts", () => {
     assert.deepEqual(staleFiles(), [], "run: npm run generate");
   });
 
-  it("generates schema.json, the README, one SDK class per registered resource and the SDK's entry point", () => {
+  it("generates schema.json, the README, one SDK class per registered resource and the SDK's entry point, then the plugin face's provider, classes and entry point", () => {
     assert.deepEqual(
       generatedFiles().map(({ file }) => file),
-      ["schema.json", "README.md", "sdk/snapshot.ts", "sdk/snapshotSet.ts", "sdk/snapshotCopy.ts", "sdk/index.ts"],
+      [
+        "schema.json",
+        "README.md",
+        "sdk/snapshot.ts",
+        "sdk/snapshotSet.ts",
+        "sdk/snapshotCopy.ts",
+        "sdk/index.ts",
+        "sdk/plugin/provider.ts",
+        "sdk/plugin/snapshot.ts",
+        "sdk/plugin/snapshotSet.ts",
+        "sdk/plugin/snapshotCopy.ts",
+        "sdk/plugin/index.ts",
+      ],
     );
   });
 
@@ -27,7 +39,7 @@ describe("scripts/generate.ts", () => {
         unformatted.push(file);
       }
     }
-    assert.deepEqual(unformatted, [], "the generator's templates (scripts/generate/sdkClass.ts) emit what prettier would reformat");
+    assert.deepEqual(unformatted, [], "the generator's templates (scripts/generate/sdkClass.ts, pluginClass.ts, pluginProvider.ts) emit what prettier would reformat");
   });
 
   it("reports a file whose checked-in content differs from the generated one", () => {
