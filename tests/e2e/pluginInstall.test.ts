@@ -1,15 +1,11 @@
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { FAST_SETTINGS, TEST_CREDENTIALS } from "../../harness/engineWorld";
-import { startFaultProxy, type FaultProxy } from "../../harness/faultProxy";
-import { startMoto, type MotoServer } from "../../harness/moto";
 import { REPO_ROOT } from "../../harness/pulumiCli";
-import { allSnapshots, REGION, seedVolume, tagsOf } from "../../harness/seed";
-import { PulumiProject, type CommandRun } from "../support/yamlProject";
+import { allSnapshots, seedVolume, tagsOf } from "../../harness/seed";
+import { YamlWorld } from "../support/yamlWorld";
+import { assertOk, type PulumiProject } from "../support/yamlProject";
 
 const PLUGIN = "pulumi-resource-ebs-snapshots";
 
@@ -32,10 +28,6 @@ resources:
 outputs:
   snapshotId: \${data.snapshotId}
 `;
-
-function assertOk(run: CommandRun, what: string): void {
-  assert.ok(run.ok, `${what} failed (exit ${run.code}):\n${run.output}`);
-}
 
 /** `npm run --silent plugin:pack` in the repository: the tarball's path, its last line of stdout. */
 function pack(): Promise<string> {
@@ -77,10 +69,7 @@ function pathWithoutPlugin(): string {
  */
 describe("the plugin tarball, installed with `pulumi plugin install`", function () {
   this.timeout(300_000);
-  let moto: MotoServer;
-  let proxy: FaultProxy;
-  let ec2: EC2Client;
-  let tmp: string;
+  let world: YamlWorld;
   let tarball: string;
   let project: PulumiProject;
   let volumeId: string;
@@ -88,33 +77,17 @@ describe("the plugin tarball, installed with `pulumi plugin install`", function 
 
   before(async function () {
     tarball = await pack();
-    moto = await startMoto();
-    proxy = await startFaultProxy(moto.endpoint);
-    ec2 = new EC2Client({ region: REGION, endpoint: moto.endpoint, credentials: TEST_CREDENTIALS });
-    volumeId = await seedVolume(ec2);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ebs-snapshots-plugin-install-"));
-    const dir = path.join(tmp, "project");
+    world = await YamlWorld.start("plugin-install");
+    volumeId = await seedVolume(world.ec2);
+    const dir = path.join(world.tmp, "project");
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), PROJECT_YAML);
-    project = await PulumiProject.open(dir, tmp, "dev", {
-      PATH: pathWithoutPlugin(),
-      AWS_ENDPOINT_URL_EC2: proxy.endpoint,
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      ...FAST_SETTINGS,
-    });
-    await project.setConfig("ebs-snapshots:region", REGION);
+    project = await world.project(dir, { PATH: pathWithoutPlugin() });
     await project.setConfig("volumeId", volumeId);
   });
 
   after(async function () {
-    ec2?.destroy();
-    await proxy?.close();
-    await moto?.stop();
-    if (tmp !== undefined) {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    await world?.stop();
   });
 
   it("is named for its version and installs into the project's plugin cache", async function () {
@@ -138,7 +111,7 @@ describe("the plugin tarball, installed with `pulumi plugin install`", function 
     assert.match(up.output, /\+\s+ebs-snapshots:index:Snapshot\s+data\s+created/);
     const outputs = JSON.parse((await project.run(["stack", "output", "--json"])).stdout) as { snapshotId?: string };
     assert.match(outputs.snapshotId ?? "", /^snap-[0-9a-f]+$/);
-    const snapshots = await allSnapshots(ec2);
+    const snapshots = await allSnapshots(world.ec2);
     assert.deepEqual(
       snapshots.map((s) => s.SnapshotId),
       [outputs.snapshotId],
@@ -151,6 +124,6 @@ describe("the plugin tarball, installed with `pulumi plugin install`", function 
     const destroy = await project.run(["destroy", "--yes"]);
     assertOk(destroy, "destroy");
     assert.doesNotMatch(destroy.output, /warning/i);
-    assert.deepEqual(await allSnapshots(ec2), []);
+    assert.deepEqual(await allSnapshots(world.ec2), []);
   });
 });

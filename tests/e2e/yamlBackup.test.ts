@@ -1,19 +1,13 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { CreateTagsCommand, EC2Client, UnlockSnapshotCommand } from "@aws-sdk/client-ec2";
-import { FAST_SETTINGS, TEST_CREDENTIALS } from "../../harness/engineWorld";
-import { startFaultProxy, type FaultProxy } from "../../harness/faultProxy";
-import { startMoto, type MotoServer } from "../../harness/moto";
+import { TEST_CREDENTIALS } from "../../harness/engineWorld";
 import { allSnapshots, REGION, seedInstance, seedVolume, tagsOf, type SeededInstance } from "../../harness/seed";
-import { PulumiProject, type CommandRun } from "../support/yamlProject";
+import { YamlWorld } from "../support/yamlWorld";
+import { assertOk, type PulumiProject } from "../support/yamlProject";
 
 const DR_REGION = "us-west-2";
-
-function assertOk(run: CommandRun, what: string): void {
-  assert.ok(run.ok, `${what} failed (exit ${run.code}):\n${run.output}`);
-}
 
 /**
  * examples/yaml-backup, a Pulumi YAML program, through the real CLI, the YAML language host and the
@@ -23,41 +17,25 @@ function assertOk(run: CommandRun, what: string): void {
  */
 describe("examples/yaml-backup: Pulumi YAML through the real CLI and the plugin", function () {
   this.timeout(240_000);
-  let moto: MotoServer;
-  let proxy: FaultProxy;
+  let world: YamlWorld;
   let ec2: EC2Client;
-  let tmp: string;
   let project: PulumiProject;
   let instance: SeededInstance;
   let logVolumeId: string;
 
   before(async function () {
-    moto = await startMoto();
-    proxy = await startFaultProxy(moto.endpoint);
-    ec2 = new EC2Client({ region: REGION, endpoint: moto.endpoint, credentials: TEST_CREDENTIALS });
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ebs-snapshots-yaml-"));
+    world = await YamlWorld.start("yaml-backup");
+    ec2 = world.ec2;
     instance = await seedInstance(ec2, [{}]);
     logVolumeId = await seedVolume(ec2);
-    project = await PulumiProject.open(path.join("examples", "yaml-backup"), tmp, "dev", {
-      AWS_ENDPOINT_URL_EC2: proxy.endpoint,
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      ...FAST_SETTINGS,
-    });
-    await project.setConfig("ebs-snapshots:region", REGION);
+    project = await world.project(path.join("examples", "yaml-backup"));
     await project.setConfig("instanceId", instance.instanceId);
     await project.setConfig("logVolumeId", logVolumeId);
     await project.setConfig("drRegion", DR_REGION);
   });
 
   after(async function () {
-    ec2?.destroy();
-    await proxy?.close();
-    await moto?.stop();
-    if (tmp !== undefined) {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    await world?.stop();
   });
 
   it("previews, then creates the set, the locked snapshot and its copy in the other region", async function () {
@@ -79,8 +57,8 @@ describe("examples/yaml-backup: Pulumi YAML through the real CLI and the plugin"
     assert.equal(logs?.VolumeId, logVolumeId);
     assert.equal(tagsOf(logs).Team, "storage");
     // the lock is the proxy's (moto has no Snapshot Lock)
-    assert.equal(proxy.count("LockSnapshot"), 1);
-    const west = new EC2Client({ region: DR_REGION, endpoint: moto.endpoint, credentials: TEST_CREDENTIALS });
+    assert.equal(world.proxy.count("LockSnapshot"), 1);
+    const west = new EC2Client({ region: DR_REGION, endpoint: world.moto.endpoint, credentials: TEST_CREDENTIALS });
     try {
       assert.equal((await allSnapshots(west)).filter((s) => s.SnapshotId === outputs.offsiteSnapshotId).length, 1);
     } finally {
@@ -144,7 +122,7 @@ describe("examples/yaml-backup: Pulumi YAML through the real CLI and the plugin"
     assert.match(locked.output, /Snapshot "logs": snapshot snap-[0-9a-f]+ is locked in governance mode until .*, or `aws ec2 unlock-snapshot --snapshot-id (snap-[0-9a-f]+)`/);
     const snapshotId = /aws ec2 unlock-snapshot --snapshot-id (snap-[0-9a-f]+)/.exec(locked.output)?.[1] ?? "";
     // when the user unlocks it as advised (through the proxy, which supplies Snapshot Lock) and destroys again
-    const viaProxy = new EC2Client({ region: REGION, endpoint: proxy.endpoint, credentials: TEST_CREDENTIALS });
+    const viaProxy = new EC2Client({ region: REGION, endpoint: world.proxy.endpoint, credentials: TEST_CREDENTIALS });
     try {
       await viaProxy.send(new UnlockSnapshotCommand({ SnapshotId: snapshotId }));
     } finally {
@@ -153,7 +131,7 @@ describe("examples/yaml-backup: Pulumi YAML through the real CLI and the plugin"
     const destroy = await project.run(["destroy", "--yes"]);
     assertOk(destroy, "destroy after unlocking");
     // then nothing it made is left in either region
-    const west = new EC2Client({ region: DR_REGION, endpoint: moto.endpoint, credentials: TEST_CREDENTIALS });
+    const west = new EC2Client({ region: DR_REGION, endpoint: world.moto.endpoint, credentials: TEST_CREDENTIALS });
     try {
       assert.deepEqual(
         [...(await allSnapshots(ec2)), ...(await allSnapshots(west))].map((s) => s.SnapshotId),

@@ -1,18 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { CopySnapshotCommand, CreateSnapshotCommand, CreateSnapshotsCommand, CreateTagsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { FAST_SETTINGS, TEST_CREDENTIALS } from "../../harness/engineWorld";
-import { startFaultProxy, type FaultProxy } from "../../harness/faultProxy";
-import { startMoto, type MotoServer } from "../../harness/moto";
+import { CopySnapshotCommand, CreateSnapshotCommand, CreateSnapshotsCommand, CreateTagsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { REPO_ROOT } from "../../harness/pulumiCli";
 import { allSnapshots, REGION, seedInstance, seedVolume } from "../../harness/seed";
-import { PulumiProject, type CommandRun } from "../support/yamlProject";
-
-function assertOk(run: CommandRun, what: string): void {
-  assert.ok(run.ok, `${what} failed (exit ${run.code}):\n${run.output}`);
-}
+import { YamlWorld } from "../support/yamlWorld";
+import { assertOk, type PulumiProject } from "../support/yamlProject";
 
 /**
  * What the plugin face gives a Pulumi YAML program beyond the example: Pulumi's `customTimeouts`,
@@ -23,26 +16,19 @@ function assertOk(run: CommandRun, what: string): void {
  */
 describe("Pulumi YAML programs through the plugin", function () {
   this.timeout(240_000);
-  let moto: MotoServer;
-  let proxy: FaultProxy;
+  let world: YamlWorld;
   let ec2: EC2Client;
+  let proxy: YamlWorld["proxy"];
   let tmp: string;
   let count = 0;
 
   before(async function () {
-    moto = await startMoto();
-    proxy = await startFaultProxy(moto.endpoint);
-    ec2 = new EC2Client({ region: REGION, endpoint: moto.endpoint, credentials: TEST_CREDENTIALS });
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ebs-snapshots-yaml-plugin-"));
+    world = await YamlWorld.start("yaml-plugin");
+    ({ ec2, proxy, tmp } = world);
   });
 
   after(async function () {
-    ec2?.destroy();
-    await proxy?.close();
-    await moto?.stop();
-    if (tmp !== undefined) {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    await world?.stop();
   });
 
   afterEach(function () {
@@ -67,14 +53,7 @@ describe("Pulumi YAML programs through the plugin", function () {
         resources,
       ].join("\n"),
     );
-    const project = await PulumiProject.open(path.relative(REPO_ROOT, dir), tmp, "dev", {
-      AWS_ENDPOINT_URL_EC2: proxy.endpoint,
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      ...FAST_SETTINGS,
-    });
-    await project.setConfig("ebs-snapshots:region", REGION);
+    const project = await world.project(dir);
     for (const [key, value] of Object.entries(config)) {
       await project.setConfig(key, value);
     }

@@ -1,3 +1,4 @@
+import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,6 +12,11 @@ export interface CommandRun {
   output: string;
   stdout: string;
   elapsedMs: number;
+}
+
+/** Fails with the command's whole output when it did not succeed. */
+export function assertOk(run: CommandRun, what: string): void {
+  assert.ok(run.ok, `${what} failed (exit ${run.code}):\n${run.output}`);
 }
 
 /** Bound on one command, below mocha's timeout, so a hung command fails the test with its output. */
