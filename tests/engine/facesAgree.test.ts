@@ -15,6 +15,9 @@ interface Phase {
   requests: { action: string; params: Record<string, string> }[];
 }
 
+/** The program's resources, in the order it declares them. */
+const PROGRAM_ORDER = ["data", "fleet"];
+
 /** The inputs and outputs only the dynamic face records: the serialized provider and the SDK's bookkeeping. */
 const DYNAMIC_BOOKKEEPING = ["__provider", "__logicalName", "__urn"];
 
@@ -80,14 +83,19 @@ describe("The dynamic face and the plugin face agree", function () {
     const instance = await seedInstance(world.ec2, [{}]);
     const volumes = [volumeId, instance.rootVolumeId, ...instance.dataVolumes.map((v) => v.volumeId)];
     const deployment = await world.deployment(undefined, { face });
-    const program = (snapshotTags: Record<string, string>, setTags: Record<string, string>) =>
-      world.register(
-        () => {
-          new Snapshot("data", { volumeId, description: "nightly", tags: snapshotTags });
-          new SnapshotSet("fleet", { instanceId: instance.instanceId, tags: setTags });
-        },
-        { face },
-      );
+    // registerResources lists registrations as they complete, which is not always the order the program
+    // made them in (each class serializes its provider asynchronously); steps run in list order, so
+    // both runs take them in the program's order.
+    const program = async (snapshotTags: Record<string, string>, setTags: Record<string, string>) =>
+      (
+        await world.register(
+          () => {
+            new Snapshot("data", { volumeId, description: "nightly", tags: snapshotTags });
+            new SnapshotSet("fleet", { instanceId: instance.instanceId, tags: setTags });
+          },
+          { face },
+        )
+      ).sort((a, b) => PROGRAM_ORDER.indexOf(a.name) - PROGRAM_ORDER.indexOf(b.name));
     const phases: Phase[] = [];
     const raw: DeploymentState[] = [];
     const record = async (command: string, work: () => Promise<Step[]>): Promise<void> => {
