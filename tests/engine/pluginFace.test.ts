@@ -148,6 +148,21 @@ describe("The plugin face through the engine's ResourceProvider protocol", funct
     await deployment.destroy();
   });
 
+  it("takes its region from its own config key, or from aws:region sent as that key, over AWS_REGION", async function () {
+    // the host's environment says us-east-1, where the volume is; each config names us-west-2
+    const volumeId = await seedVolume(world.ec2);
+    const configs: Record<string, string>[] = [{ "ebs-snapshots:region": "us-west-2" }, { "ebs-snapshots:config:region": "us-west-2" }, { "aws:region": "us-west-2" }];
+    for (const config of configs) {
+      const deployment = new Deployment(await world.startHost(config, undefined, { face: "plugin" }));
+
+      const result = await up(deployment, "elsewhere", { volumeId });
+
+      assert.equal(result.ok, false, JSON.stringify(config));
+      assert.match(String(result.error?.message), new RegExp(`volume ${volumeId} does not exist in us-west-2 \\(EC2 InvalidVolume\\.NotFound\\)`), JSON.stringify(config));
+      assert.equal(result.resource, undefined);
+    }
+  });
+
   it("(a) adopts the snapshot of a CreateSnapshot whose answer was lost instead of making a second one", async function () {
     // given a connection reset after moto made the snapshot (proxy): EC2 acted, the plugin never heard
     const volumeId = await seedVolume(world.ec2);
