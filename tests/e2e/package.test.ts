@@ -23,14 +23,16 @@ describe("the package as installed", function () {
     consumer = await consumerProject();
   });
 
-  it("holds the compiled SDK and provider, the schema, README, LICENSE and CHANGELOG, and nothing else", async function () {
+  it("holds the compiled SDK and provider, the plugin's executable, the schema, README, LICENSE and CHANGELOG, and nothing else", async function () {
     const { stdout } = await exec("tar", ["tzf", consumer.tarball]);
     const entries = stdout
       .trim()
       .split("\n")
       .map((entry) => entry.replace(/^package\//, ""));
     const unexpected = entries.filter(
-      (entry) => !/^dist\/(sdk|provider)\/[\w./-]+$/.test(entry) && !["package.json", "README.md", "LICENSE", "CHANGELOG.md", "schema.json"].includes(entry),
+      (entry) =>
+        !/^dist\/(sdk|provider)\/[\w./-]+$/.test(entry) &&
+        !["package.json", "README.md", "LICENSE", "CHANGELOG.md", "schema.json", "bin/pulumi-resource-ebs-snapshots"].includes(entry),
     );
     assert.deepEqual(unexpected, []);
     for (const needed of ["dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/index.js", "LICENSE", "CHANGELOG.md", "schema.json"]) {
