@@ -60,13 +60,14 @@ describe("Moving a stack from the dynamic face to the plugin face under the real
     return Object.fromEntries(SNAPSHOT_WORK.map((action) => [action, world.proxy.count(action)]));
   }
 
-  it("adopts the dynamic Snapshot's snapshot with the plugin class and import after an up with retainOnDelete: no snapshot taken or deleted, no diff after, none with import taken out", async function () {
+  it("adopts the dynamic Snapshot's snapshot with the plugin class and import after an up with retainOnDelete: no snapshot taken or deleted, what only the program says updated in place, no diff after, none with import taken out", async function () {
     // given a stack deployed with the dynamic Snapshot
     const volumeId = await seedVolume(world.ec2);
     type Phase = "dynamic" | "retain" | "import" | "plugin";
     let phase: Phase = "dynamic";
     let importId = "";
-    const args = { volumeId, description: "nightly data", tags: { Team: "storage" } };
+    // description and tags the import reads from EC2; timeouts and sharing only the program says
+    const args = { volumeId, description: "nightly data", tags: { Team: "storage" }, timeouts: { create: "20m" }, sharing: { accountIds: ["111122223333"] } };
     const stack = await world.newStack({
       project: "face-migration",
       program: async () => {
@@ -102,15 +103,18 @@ describe("Moving a stack from the dynamic face to the plugin face under the real
     const up = await stack.up();
     assertOk(up, "up of the swap");
 
-    // then the reviewer saw, and the up did, an import of the plugin resource and a delete of the dynamic one that leaves EC2 alone
+    // then the reviewer saw, and the up did, an import of the plugin resource, an update in place that records
+    // what only the program says, and a delete of the dynamic one that leaves EC2 alone
     for (const run of [preview, up]) {
       assert.deepEqual(stepsOf(run), [
         [PLUGIN_TYPE, "data", "import"],
+        [PLUGIN_TYPE, "data", "update"],
         [DYNAMIC_TYPE, "data", "delete"],
       ]);
     }
-    assert.match(preview.output, /- {2}pulumi-nodejs:dynamic\/ebs-snapshots:Snapshot data delete\[retain\]/);
     assert.match(preview.output, /= {2}ebs-snapshots:index:Snapshot data import/);
+    assert.match(preview.output, /~ {2}ebs-snapshots:index:Snapshot data update \[diff: \+sharing,timeouts\]/);
+    assert.match(preview.output, /- {2}pulumi-nodejs:dynamic\/ebs-snapshots:Snapshot data delete\[retain\]/);
     assert.doesNotMatch(up.output, /\$PATH/, "the plugin came from Pulumi.yaml, not from PATH");
     const [recorded, ...others] = await resourcesOf(stack, PLUGIN_TYPE);
     assert.equal(others.length, 0);
@@ -118,6 +122,8 @@ describe("Moving a stack from the dynamic face to the plugin face under the real
     assert.equal(recorded.outputs?.snapshotId, snapshotId);
     assert.equal(recorded.outputs?.volumeId, volumeId);
     assert.deepEqual(recorded.outputs?.tags, { Team: "storage" });
+    assert.deepEqual(recorded.outputs?.sharedWithAccounts, ["111122223333"]);
+    assert.deepEqual(recorded.inputs?.timeouts, { create: "20m" });
     assert.deepEqual(await resourcesOf(stack, DYNAMIC_TYPE), []);
     assert.equal((await stack.stack.outputs()).snapshotId?.value, snapshotId);
     assert.deepEqual(await snapshotIds(), [snapshotId]);
