@@ -25,7 +25,9 @@
  *   --sequential             run the two modes of one fleet one after the other.
  *   --verbose                print the failures of each run.
  *   --real-engine [--n N]    instead: N Snapshots (default 100) in one `pulumi up` of the real CLI
- *                            against moto, and through the model engine (realEngine.ts).
+ *                            against moto, through the dynamic face (TypeScript) and the plugin
+ *                            (generated Pulumi YAML), and through the model engine (realEngine.ts);
+ *                            first the start-up of each face's process (providerStartup.ts).
  * BENCH_PROVIDER_MODULE=/path/to/provider/index.js measures a candidate provider build instead of
  * require("pulumi-ebs-snapshots/provider").
  */
