@@ -202,6 +202,55 @@ describe("Moving a stack from the dynamic face to the plugin face under the real
     assert.deepEqual(snapshotWork(), { CreateSnapshot: 0, CreateSnapshots: 0, CopySnapshot: 0, DeleteSnapshot: 0 });
   });
 
+  it("refuses a swap whose args would replace the snapshot: the preview warns of a replacement, the up fails after the import, and with the args corrected the next up completes", async function () {
+    // given a dynamic Snapshot, retained
+    const volumeId = await seedVolume(world.ec2);
+    let phase: "retain" | "import" = "retain";
+    let description = "nightly data";
+    let importId = "";
+    const stack = await world.newStack({
+      project: "face-migration-mismatch",
+      program: async () => {
+        const snapshot =
+          phase === "retain"
+            ? new world.sdk.Snapshot("data", { volumeId, description }, { retainOnDelete: true })
+            : new (pluginSdk().Snapshot)("data", { volumeId, description }, { import: importId });
+        return { snapshotId: snapshot.snapshotId };
+      },
+    });
+    assertOk(await stack.up(), "up on the dynamic face, retained");
+    const [snapshotId] = await snapshotIds();
+    world.proxy.clearRequests();
+
+    // when the plugin class comes with a description that differs from the snapshot's (a change that replaces)
+    await usePlugin(stack);
+    phase = "import";
+    importId = snapshotId;
+    description = "changed";
+    const preview = await stack.preview();
+    const up = await stack.up();
+
+    // then the preview shows the replacement with Pulumi's warning, and the up refuses it
+    assertOk(preview, "preview of the mismatched swap");
+    assert.match(preview.output, /\+- ebs-snapshots:index:Snapshot data replace \[diff: ~description\]/);
+    assert.match(preview.output, /previously-imported resources that still specify an ID may not be replaced/);
+    assert.equal(up.ok, false, up.output);
+    assert.match(up.output, /previously-imported resources that still specify an ID may not be replaced/);
+    assert.deepEqual(await snapshotIds(), [snapshotId]);
+    assert.deepEqual(snapshotWork(), { CreateSnapshot: 0, CreateSnapshots: 0, CopySnapshot: 0, DeleteSnapshot: 0 });
+
+    // when the description is put back, the next up completes the swap with the same snapshot
+    description = "nightly data";
+    assertOk(await stack.up(), "up with the args corrected");
+    assert.deepEqual(
+      (await stack.exported()).resources.filter((r) => r.type === PLUGIN_TYPE || r.type === DYNAMIC_TYPE).map((r) => [r.type, r.id]),
+      [[PLUGIN_TYPE, snapshotId]],
+    );
+    assertOk(await stack.preview({ expectNoChanges: true }), "preview --expect-no-changes");
+    assert.deepEqual(await snapshotIds(), [snapshotId]);
+    assert.deepEqual(snapshotWork(), { CreateSnapshot: 0, CreateSnapshots: 0, CopySnapshot: 0, DeleteSnapshot: 0 });
+  });
+
   it("cannot adopt a snapshot on the dynamic face: the import option ends in the dynamic-provider host's 'code must be a string, not undefined'", async function () {
     // given a snapshot made outside Pulumi
     const volumeId = await seedVolume(world.ec2);
