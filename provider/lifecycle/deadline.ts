@@ -111,6 +111,12 @@ export class Deadline {
     return this.controller.signal.aborted;
   }
 
+  /** Whether it ended by the engine's cancel rather than by its time. */
+  get cancelled(): boolean {
+    const reason: unknown = this.controller.signal.reason;
+    return reason instanceof DeadlineExceededError && reason.cancelled;
+  }
+
   get at(): number {
     return this.startedAt + this.timeoutMs;
   }

@@ -44,12 +44,19 @@ async function outcomeToMembers<I extends CommonInputs, O extends object>(settli
       throw new PartialStateError(
         id,
         record(outcome.members),
-        failureText(
-          label,
-          model.text.stillPending(outcome.pending, outcome.members, formatDuration(outcome.timeoutMs)),
-          model.text.recordedPending,
-          `run \`pulumi up\` again, or raise ${outcome.timeoutName ?? "the timeout"} to wait longer in one run`,
-        ),
+        outcome.cancelled
+          ? failureText(
+              label,
+              model.text.stillPending(outcome.pending, outcome.members, "the deployment was cancelled by the Pulumi engine"),
+              model.text.recordedPending,
+              "run `pulumi up` again when you want it to go on",
+            )
+          : failureText(
+              label,
+              model.text.stillPending(outcome.pending, outcome.members, formatDuration(outcome.timeoutMs)),
+              model.text.recordedPending,
+              `run \`pulumi up\` again, or raise ${outcome.timeoutName ?? "the timeout"} to wait longer in one run`,
+            ),
       );
     case "vanished":
       if (!model.multi) {

@@ -10,8 +10,8 @@ import { SnapshotVanishedError, waitForSnapshots, WaitTimeoutError } from "../sc
 export type WaitOutcome =
   /** Every member completed, or the program did not ask to wait. */
   | { kind: "settled"; members: Snapshot[] }
-  /** The deadline passed with members still pending. */
-  | { kind: "pending"; members: Snapshot[]; pending: Snapshot[]; timeoutMs: number; timeoutName?: string }
+  /** The deadline passed, or the engine cancelled, with members still pending. */
+  | { kind: "pending"; members: Snapshot[]; pending: Snapshot[]; timeoutMs: number; timeoutName?: string; cancelled: boolean }
   /** Members ended in `error` (a set stops at the first). */
   | { kind: "failed"; members: Snapshot[]; failed: Snapshot[] }
   /** EC2 stopped listing some members while they were waited on; `members` are the rest. */
@@ -38,7 +38,14 @@ export async function waitForMembers(ec2: Ec2, members: readonly Snapshot[], opt
     } catch (error) {
       if (error instanceof WaitTimeoutError) {
         latest = new Map([...latest, ...(error as WaitTimeoutError<Snapshot>).lastSeen]);
-        return { kind: "pending", members: current(), pending: current().filter(isPending), timeoutMs: error.timeoutMs, timeoutName: error.timeoutName };
+        return {
+          kind: "pending",
+          members: current(),
+          pending: current().filter(isPending),
+          timeoutMs: error.timeoutMs,
+          timeoutName: error.timeoutName,
+          cancelled: error.cancelled,
+        };
       }
       if (error instanceof SnapshotVanishedError) {
         return { kind: "vanished", members: current().filter((m) => !error.snapshotIds.includes(m.SnapshotId ?? "")), vanished: error.snapshotIds, error };

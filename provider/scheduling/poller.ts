@@ -48,7 +48,7 @@ export class WaitTimeoutError<T = Snapshot> extends DeadlineExceededError {
     deadline: Deadline,
     readonly lastSeen: ReadonlyMap<string, T>,
   ) {
-    super(deadline.operation, deadline.timeoutMs, undefined, deadline.timeoutName);
+    super(deadline.operation, deadline.timeoutMs, undefined, deadline.timeoutName, deadline.cancelled);
   }
 }
 

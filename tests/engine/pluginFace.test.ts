@@ -381,15 +381,8 @@ describe("The plugin face through the engine's ResourceProvider protocol", funct
     await deployment.destroy();
   });
 
-  // BUG (core, provider/scheduling/poller.ts + provider/lifecycle/settle.ts): after the engine's Cancel, a
-  // create whose snapshot is still pending records the deadline's text, not the cancel's. WaitTimeoutError
-  // is built with super(operation, timeoutMs, undefined, timeoutName) and drops Deadline's `cancelled`
-  // flag, and settle.ts writes "still pending (0%) after <the whole timeout>" with the advice "raise
-  // customTimeouts.create to wait longer in one run". Cancelled ~0.1 s into a 40 s timeout, the message
-  // says "after 40s" and advises a longer timeout, though nothing timed out (deadline.ts has the
-  // cancelled wording, "was cancelled by the Pulumi engine ... run `pulumi up` again when you want it
-  // to go on", which this path never uses). Un-skip once the pending outcome carries the cancel.
-  it.skip("(f') says a create held pending was cancelled by the engine, not that it ran out of its timeout", async function () {
+  // The engine's cancel ends a wait as a deadline does, and the message says which of the two it was.
+  it("(f') says a create held pending was cancelled by the engine, not that it ran out of its timeout", async function () {
     // given a snapshot that stays pending (proxy), and customTimeouts.create of 40 s
     const volumeId = await seedVolume(world.ec2);
     const hold = world.proxy.holdNewSnapshots({ volumeIds: [volumeId] });
