@@ -121,9 +121,12 @@ const tags: Rule = (value, property) => {
   const entries = Object.entries(value);
   const failures: CheckFailure[] = [];
   if (entries.length > MAX_TAGS) {
-    // Named at the first tag too many, so that the CLI shows that key rather than the whole map.
+    // Named at one key, so that the CLI shows that key rather than the whole map in front of the reason.
+    // A map's keys reach the provider in no order the program chose (the engine sorts them), so the
+    // key named is the first one too many in sorted order, the same however the program wrote them.
+    const tooMany = entries.map(([key]) => key).sort()[MAX_TAGS];
     failures.push({
-      property: `${property}[${JSON.stringify(pathKey(entries[MAX_TAGS][0]))}]`,
+      property: `${property}[${JSON.stringify(pathKey(tooMany))}]`,
       reason: `${property} has ${entries.length} tags; EC2 allows at most ${MAX_TAGS} per snapshot`,
     });
   }

@@ -192,7 +192,7 @@ describe("SnapshotSet through the dynamic-provider host", function () {
       [
         "more than 50 tags",
         { instanceId: "i-0123456789abcdef0", tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) },
-        [{ property: 'tags["k50"]', reason: "tags has 51 tags; EC2 allows at most 50 per snapshot" }],
+        [{ property: 'tags["k9"]', reason: "tags has 51 tags; EC2 allows at most 50 per snapshot" }],
       ],
       [
         "a tag key too long and a tag value too long",

@@ -143,8 +143,15 @@ describe("validateSnapshotInputs", () => {
       assert.deepEqual(snapshot({ tags: tagMap(50) }), []);
     });
 
-    it("rejects 51 tags at the 51st key, the first one too many", () => {
-      assert.deepEqual(snapshot({ tags: tagMap(51) }), [{ property: 'tags["key50"]', reason: "tags has 51 tags; EC2 allows at most 50 per snapshot" }]);
+    it("rejects 51 tags at the first key too many in sorted order, whatever order they came in", () => {
+      const reversed = Object.fromEntries(Object.entries(tagMap(51)).reverse());
+      assert.deepEqual(
+        [snapshot({ tags: tagMap(51) }), snapshot({ tags: reversed })],
+        [
+          [{ property: 'tags["key9"]', reason: "tags has 51 tags; EC2 allows at most 50 per snapshot" }],
+          [{ property: 'tags["key9"]', reason: "tags has 51 tags; EC2 allows at most 50 per snapshot" }],
+        ],
+      );
     });
 
     it("rejects an empty key and a blank key, each at its own path", () => {
