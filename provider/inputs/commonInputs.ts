@@ -8,7 +8,7 @@ import { objectType, t } from "./spec";
 export const TIMEOUTS = objectType({
   name: "Timeouts",
   description:
-    'The provider\'s own deadlines. Pulumi\'s `customTimeouts` do not reach dynamic providers, so set these instead. Each is a duration such as "90s", "10m", "1h30m" or "2h".',
+    'The provider\'s own deadlines. Pulumi\'s `customTimeouts` do not reach dynamic providers, so on that face set these instead; on the plugin face `customTimeouts` win over them. Each is a duration such as "90s", "10m", "1h30m" or "2h".',
   properties: {
     create: { type: t.string, default: "60m", doc: 'How long create may take, including waiting for completion. Default "60m".' },
     update: { type: t.string, default: "60m", doc: 'How long update may take, including resumed waiting. Default "60m".' },
@@ -29,7 +29,7 @@ const SHARING_DOC =
   "Who may create volumes from the snapshots: `accountIds` (12-digit AWS accounts) and `public`. Updated in place, adding and removing only the difference; left out, the permissions are left as they are. An encrypted snapshot cannot be public, and the accounts it is shared with also need a grant on its KMS key.";
 
 const TIMEOUTS_DOC =
-  'The provider\'s own deadlines for create, update and delete. Pulumi\'s `customTimeouts` resource option does not reach dynamic providers, so these are the only deadlines. Each is a duration such as "90s", "10m", "1h30m" or "2h"; defaults: create 60m, update 60m, delete 10m. Updated in place.';
+  'The provider\'s own deadlines for create, update and delete. Pulumi\'s `customTimeouts` resource option does not reach dynamic providers, so on the dynamic face these are the only deadlines; on the plugin face `customTimeouts` win over them where both are given. Each is a duration such as "90s", "10m", "1h30m" or "2h"; defaults: create 60m, update 60m, delete 10m. Updated in place.';
 
 /** The documentation of the common inputs that names the resource. */
 export interface CommonInputDocs {

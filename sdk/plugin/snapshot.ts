@@ -18,9 +18,10 @@ export interface SnapshotArgs {
    */
   outpostArn?: pulumi.Input<string>;
   /**
-   * Region of the volume. Defaults to the stack's `aws:region`, then to the AWS SDK's resolution
-   * (AWS_REGION, profile). Changing it replaces the snapshot. Leaving it out later never replaces the
-   * snapshot: the region it was made in stays in the `region` output.
+   * Region of the volume. Defaults to the provider's region (the stack's `aws:region` on the dynamic
+   * face; `ebs-snapshots:region` or an explicit provider's `region` on the plugin face), then to the AWS
+   * SDK's resolution (AWS_REGION, profile). Changing it replaces the snapshot. Leaving it out later
+   * never replaces the snapshot: the region it was made in stays in the `region` output.
    */
   region?: pulumi.Input<string>;
   /**
@@ -37,8 +38,9 @@ export interface SnapshotArgs {
   waitForCompletion?: pulumi.Input<boolean>;
   /**
    * The provider's own deadlines for create, update and delete. Pulumi's `customTimeouts` resource
-   * option does not reach dynamic providers, so these are the only deadlines. Each is a duration such as
-   * "90s", "10m", "1h30m" or "2h"; defaults: create 60m, update 60m, delete 10m. Updated in place.
+   * option does not reach dynamic providers, so on the dynamic face these are the only deadlines; on the
+   * plugin face `customTimeouts` win over them where both are given. Each is a duration such as "90s",
+   * "10m", "1h30m" or "2h"; defaults: create 60m, update 60m, delete 10m. Updated in place.
    */
   timeouts?: pulumi.Input<TimeoutsArgs>;
   /**

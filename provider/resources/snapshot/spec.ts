@@ -9,7 +9,7 @@ const common = commonInputs({
   outpostArn:
     "ARN of the AWS Outpost to store the snapshot on, for a volume on an Outpost. Changing it replaces the snapshot. Must be an Outpost ARN such as `arn:aws:outposts:us-east-1:123456789012:outpost/op-0123456789abcdef0`.",
   region:
-    "Region of the volume. Defaults to the stack's `aws:region`, then to the AWS SDK's resolution (AWS_REGION, profile). Changing it replaces the snapshot. Leaving it out later never replaces the snapshot: the region it was made in stays in the `region` output.",
+    "Region of the volume. Defaults to the provider's region (the stack's `aws:region` on the dynamic face; `ebs-snapshots:region` or an explicit provider's `region` on the plugin face), then to the AWS SDK's resolution (AWS_REGION, profile). Changing it replaces the snapshot. Leaving it out later never replaces the snapshot: the region it was made in stays in the `region` output.",
   tags: "Tags of the snapshot (at most 50; keys may not start with `aws:`). Updated in place. Limits: at most 50 tags; each key at most 128 characters, not empty, and may not start with `aws:`; each value at most 256 characters. The key `pulumi-ebs-snapshots:create-token` is reserved for the provider.",
   waitForCompletion:
     "Wait until EC2 reports the snapshot `completed` (default true). With false, create returns as soon as EC2 accepted the snapshot, in state `pending`. Updated in place; a snapshot still `pending` in state is waited for again on the next update while this is true.",

@@ -8,7 +8,7 @@ const common = commonInputs({
   description: "Description of the copy, at most 255 characters. EC2's default names the source. Changing it replaces the copy.",
   outpostArn: "ARN of the AWS Outpost to copy the snapshot to (CopySnapshot's DestinationOutpostArn). Changing it replaces the copy.",
   region:
-    "The destination region, where the copy is made and lives. Defaults to the stack's `aws:region`, then to the AWS SDK's resolution (AWS_REGION, profile). Changing it replaces the copy. Leaving it out later never replaces the copy.",
+    "The destination region, where the copy is made and lives. Defaults to the provider's region (the stack's `aws:region` on the dynamic face; `ebs-snapshots:region` or an explicit provider's `region` on the plugin face), then to the AWS SDK's resolution (AWS_REGION, profile). Changing it replaces the copy. Leaving it out later never replaces the copy.",
   tags: "Tags of the copy. Updated in place. They win over tags copied from the source with the same key. Limits: at most 50 tags; each key at most 128 characters, not empty, and may not start with `aws:`; each value at most 256 characters. The key `pulumi-ebs-snapshots:create-token` is reserved for the provider.",
   waitForCompletion:
     "Wait until EC2 reports the copy `completed` (default true). With false, create returns as soon as EC2 accepted the copy, in state `pending`. Updated in place.",

@@ -30,7 +30,7 @@ const common = commonInputs({
   outpostArn:
     "ARN of the AWS Outpost to store the snapshots on. Changing it replaces the set. Must be an Outpost ARN such as `arn:aws:outposts:us-east-1:123456789012:outpost/op-0123456789abcdef0`.",
   region:
-    "Region of the instance. Defaults to the stack's `aws:region`, then to the AWS SDK's resolution (AWS_REGION, profile). Changing it replaces the set. Leaving it out later never replaces the set: the region it was made in stays in the `region` output.",
+    "Region of the instance. Defaults to the provider's region (the stack's `aws:region` on the dynamic face; `ebs-snapshots:region` or an explicit provider's `region` on the plugin face), then to the AWS SDK's resolution (AWS_REGION, profile). Changing it replaces the set. Leaving it out later never replaces the set: the region it was made in stays in the `region` output.",
   tags: "Tags applied to every snapshot of the set (at most 50). Updated in place on all of them. Limits: at most 50 tags; each key at most 128 characters, not empty, and may not start with `aws:`; each value at most 256 characters. The key `pulumi-ebs-snapshots:create-token` is reserved for the provider.",
   waitForCompletion: "Wait until every snapshot of the set is `completed` (default true). Updated in place.",
 });
