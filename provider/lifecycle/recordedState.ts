@@ -1,6 +1,6 @@
 import type { ProductCode, SnapshotSetMember } from "../types";
 import type { Props } from "./hookTypes";
-import type { MemberFacts } from "./resourceModel";
+import type { MemberFacts } from "./memberFacts";
 
 /**
  * What a hook receives as `olds` or `props`: the state some version of this provider wrote. Every

@@ -1,12 +1,13 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import type { Ec2, Pace } from "../ec2/ec2";
+import type { MemberFacts } from "./memberFacts";
 import type { DiffResult } from "../inputs/diff";
 import type { ResourceSpec } from "../inputs/spec";
 import type { CheckFailure } from "../inputs/validate";
 import type { TagChanges, TagMap } from "../inputs/tags";
 import type { Explained } from "../messages/failureMessage";
 import type { Settings } from "../runtime/settings";
-import type { ProductCode, Timeouts } from "../types";
+import type { Timeouts } from "../types";
 import type { CreationMarker } from "./creationMarker";
 import type { Deadline } from "./deadline";
 import type { MemberDeleteFailure } from "./memberDeletes";
@@ -29,11 +30,8 @@ export interface CommonInputs {
   __logicalName?: string;
 }
 
-/** What is known of each member snapshot besides EC2's description of it. */
-export interface MemberFacts {
-  deviceNames: ReadonlyMap<string, string>;
-  productCodes: ReadonlyMap<string, ProductCode[]>;
-}
+// Its own file, so that recordedState.ts can name it without importing this one back.
+export type { MemberFacts } from "./memberFacts";
 
 /** What a create is about, decided before anything is sent. */
 export interface CreatePlan {
