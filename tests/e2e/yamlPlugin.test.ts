@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CopySnapshotCommand, CreateSnapshotCommand, CreateSnapshotsCommand, CreateTagsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { REPO_ROOT } from "../../harness/pulumiCli";
-import { allSnapshots, REGION, seedInstance, seedVolume } from "../../harness/seed";
+import { allSnapshots, REGION, seedInstance, seedVolume, tagsOf } from "../../harness/seed";
 import { YamlWorld } from "../support/yamlWorld";
 import { assertOk, type PulumiProject } from "../support/yamlProject";
 
@@ -161,6 +161,28 @@ describe("Pulumi YAML programs through the plugin", function () {
     const program = path.join(project.dir, "Pulumi.yaml");
     fs.writeFileSync(program, fs.readFileSync(program, "utf8").replace("resources:\n  {}", `resources:\n${code}`));
     assertOk(await project.run(["preview", "--expect-no-changes"]), "preview of the imported code");
+  });
+
+  it("keeps a secret input secret in state and outputs", async function () {
+    // given tags the program marks secret
+    const volumeId = await seedVolume(ec2);
+    const project = await yamlProject(
+      ["  data:", "    type: ebs-snapshots:Snapshot", "    properties:", `      volumeId: ${volumeId}`, "      tags:", "        fn::secret:", "          Team: s3cr3t-team"].join(
+        "\n",
+      ),
+    );
+    // when it is deployed
+    const up = await project.run(["up", "--yes"]);
+    assertOk(up, "up with secret tags");
+    // then EC2 has the tag, and the stack holds it only as a secret, in the inputs and in the outputs
+    assert.equal(tagsOf((await allSnapshots(ec2)).find((s) => s.VolumeId === volumeId)).Team, "s3cr3t-team");
+    const [recorded] = (await project.exported()).resources.filter((r) => r.type === "ebs-snapshots:index:Snapshot");
+    const secretSig = "4dabf18193072939515e22adb298388d";
+    assert.ok(JSON.stringify(recorded?.inputs?.tags).includes(secretSig), JSON.stringify(recorded?.inputs?.tags));
+    assert.ok(JSON.stringify(recorded?.outputs?.tags).includes(secretSig), JSON.stringify(recorded?.outputs?.tags));
+    assert.doesNotMatch(JSON.stringify(await project.exported()), /s3cr3t-team/);
+    assert.doesNotMatch(up.output, /s3cr3t-team/);
+    assertOk(await project.run(["destroy", "--yes"]), "destroy");
   });
 
   it("names the property of bad input: an unknown property, a wrong type, a 51st tag", async function () {
