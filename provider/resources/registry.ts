@@ -1,4 +1,4 @@
-import { lifecycleOf, type ResourceHooks } from "../lifecycle/lifecycle";
+import { lifecycleOf } from "../lifecycle/lifecycle";
 import { snapshotModel } from "./snapshot/model";
 import { snapshotCopyModel } from "./snapshotCopy/model";
 import { snapshotSetModel } from "./snapshotSet/model";
@@ -9,8 +9,3 @@ import { snapshotSetModel } from "./snapshotSet/model";
 export const snapshotHooks = lifecycleOf(snapshotModel);
 export const snapshotSetHooks = lifecycleOf(snapshotSetModel);
 export const snapshotCopyHooks = lifecycleOf(snapshotCopyModel);
-
-/** Every registered resource's hooks, in registry order. */
-export function registeredHooks(): ResourceHooks<object>[] {
-  return [snapshotHooks, snapshotSetHooks, snapshotCopyHooks] as ResourceHooks<object>[];
-}

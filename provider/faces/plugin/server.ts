@@ -12,7 +12,7 @@ import { judgeRegion, invalidRegionReason } from "../../inputs/region";
 import type { PropertyChange } from "../../inputs/propertyChanges";
 import type { ResourceHooks } from "../../lifecycle/lifecycle";
 import { PartialStateError } from "../../lifecycle/partialState";
-import { registeredHooks } from "../../resources/registry";
+import * as registry from "../../resources/registry";
 import { withCallContext, type CallContext } from "../../runtime/callContext";
 import { configureFromProvider } from "../../runtime/stackConfig";
 import { packageSchema, tokenOf, type PackageManifest } from "../../schema/packageSchema";
@@ -20,6 +20,12 @@ import type { EngineLog } from "./engineLog";
 import { withBookkeeping, withoutBookkeeping } from "./housekeeping";
 
 type Props = Record<string, unknown>;
+
+/** Every resource the registry lists, in its order: its exports that are hook sets. */
+function registeredHooks(): ResourceHooks<object>[] {
+  const values: unknown[] = Object.values(registry);
+  return values.filter((value): value is ResourceHooks<object> => value !== null && typeof value === "object" && "spec" in value && "create" in value);
+}
 
 /** A plain JSON object from a request's Struct (absent: empty). */
 function plain(struct: Struct | undefined): Props {
