@@ -29,3 +29,11 @@ export function withCallContext<T>(context: CallContext, work: () => Promise<T>)
 export function currentCall(): CallContext | undefined {
   return storage.getStore();
 }
+
+/**
+ * The function, bound to the context of the call running now: work that one call hands to a loop
+ * shared by several (the poller's rounds) still speaks for the call that handed it over.
+ */
+export function boundToCall<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  return AsyncLocalStorage.bind(fn);
+}

@@ -9,6 +9,7 @@ import { formatDuration } from "../inputs/duration";
 import { writeLine } from "../messages/log";
 import { sleep } from "./sleep";
 import { processRegistry } from "../runtime/processState";
+import { boundToCall } from "../runtime/callContext";
 
 /** What a wait reports after each poll in which something changed. */
 export interface WaitProgress<T = Snapshot> {
@@ -424,7 +425,9 @@ function waitFor<T>(probe: Probe<T>, ec2: Ec2, ids: readonly string[], options: 
     const createdAt = options.createdAt ?? Date.now();
     const watch: Watch<T> = {
       ids: [...new Set(ids)],
-      options,
+      // The shared round runs in the context of the call that started it; each wait's progress lines
+      // belong to the call that waits (the plugin face sends them to the engine under its resource).
+      options: options.onProgress === undefined ? options : { ...options, onProgress: boundToCall(options.onProgress) },
       latest,
       observations: new Map(),
       createdAt,

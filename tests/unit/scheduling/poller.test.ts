@@ -6,6 +6,8 @@ import { IDS_PER_FILTER, type Ec2 } from "../../../provider/ec2/ec2";
 import { CREATE_TOKEN_TAG } from "../../../provider/inputs/tags";
 import { SnapshotVanishedError, waitForSnapshots, waitForTiering, WaitTimeoutError, type WaitOptions, type WaitProgress } from "../../../provider/scheduling/poller";
 import { DEFAULT_SETTINGS, type Settings } from "../../../provider/runtime/settings";
+import { withCallContext } from "../../../provider/runtime/callContext";
+import { writeLine } from "../../../provider/messages/log";
 
 /**
  * Every time in these tests is in milliseconds after T0, the fake clock's start. The fake EC2 answers
@@ -921,6 +923,26 @@ describe("waitForSnapshots (the shared poller)", () => {
         { wait: "second", at: 20_000, progress: { "snap-2": "pending 20%" }, nextPollMs: 20_000 },
         { wait: "first", at: 40_000, progress: { "snap-1": "pending 60%" }, nextPollMs: 10_000 },
       ]);
+      assertNoTimerLeft();
+    });
+
+    it("reports each wait's progress in the call context of the call that waits, not of the call whose wait started the shared round", async () => {
+      // given two resources' calls, each with its own log sink (as the plugin face sets them), whose
+      // snapshots are polled in one shared round that the first call's wait started
+      const fake = new FakeEc2("test-progress-context", {
+        "snap-1": scripted(0, [0, "pending", "0%"], [20_000, "pending", "20%"], [45_000, "completed", "100%"]),
+        "snap-2": scripted(0, [0, "pending", "0%"], [20_000, "pending", "40%"], [45_000, "completed", "100%"]),
+      });
+      const sinks: Record<string, string[]> = { first: [], second: [] };
+      const heard = (name: string) => (): void => writeLine(`progress of ${name}`);
+      await withCallContext({ log: (line) => sinks.first.push(line) }, async () => void waitCreated(fake, ["snap-1"], { onProgress: heard("snap-1") }));
+      await withCallContext({ log: (line) => sinks.second.push(line) }, async () => void waitCreated(fake, ["snap-2"], { onProgress: heard("snap-2") }));
+
+      // when the shared rounds run
+      await runUntil(120_000);
+
+      // then each call's sink heard only its own snapshot
+      assert.deepEqual(sinks, { first: ["progress of snap-1"], second: ["progress of snap-2"] });
       assertNoTimerLeft();
     });
 
