@@ -4,16 +4,15 @@ import { DescribeSnapshotsCommand } from "@aws-sdk/client-ec2";
 import * as grpc from "@grpc/grpc-js";
 import type * as pulumi from "@pulumi/pulumi";
 import { Snapshot, SnapshotSet, type SnapshotArgs, type SnapshotSetArgs } from "../../sdk";
-import { Deployment, type DeploymentState, type ResourceState, type Step } from "../../harness/deployment";
+import { Deployment, type DeploymentState, type ResourceState } from "../../harness/deployment";
 import { EngineWorld, TEST_CREDENTIALS } from "../../harness/engineWorld";
 import { HostCallError, type ProviderHost } from "../../harness/providerHost";
 import { snapshotPolls } from "../../harness/snapshotPolls";
+import { killWhen } from "../support/hostKill";
 import { allSnapshots, seedInstance, seedVolume, tagsOf } from "../../harness/seed";
 
 const URN = (type: "Snapshot" | "SnapshotSet", name: string): string => `urn:pulumi:stack::project::ebs-snapshots:index:${type}::${name}`;
 const TOKEN_TAG = "pulumi-ebs-snapshots:create-token";
-/** How long DescribeSnapshots answers are held while a kill is pending (tests/support/reliabilityScenario.ts KILL_WINDOW_MS). */
-const KILL_WINDOW_MS = 250;
 
 /** Values of a flattened Query list parameter (`prefix.1`, `prefix.2`, ...), in order (as in snapshotSet.test.ts). */
 function listParam(params: Readonly<Record<string, string>>, prefix: string): string[] {
@@ -96,28 +95,6 @@ describe("The plugin face through the engine's ResourceProvider protocol", funct
   async function exists(id: string): Promise<boolean> {
     const out = await world.ec2.send(new DescribeSnapshotsCommand({ Filters: [{ Name: "snapshot-id", Values: [id] }] }));
     return (out.Snapshots ?? []).length > 0;
-  }
-
-  /**
-   * The reliability suite's Scenario.killWhen (tests/support/reliabilityScenario.ts), for a plugin process:
-   * runs `work` and SIGKILLs the host as soon as it writes a stderr line matching `line`. Until the kill,
-   * DescribeSnapshots answers are held KILL_WINDOW_MS (proxy), so the wait cannot finish between the
-   * line and the kill however loaded the machine is.
-   */
-  async function killWhen(host: ProviderHost, line: RegExp, work: () => Promise<Step[]>): Promise<Step[]> {
-    const slowPolls = world.proxy.inject({ kind: "delay", action: "DescribeSnapshots", ms: KILL_WINDOW_MS, times: Number.POSITIVE_INFINITY });
-    try {
-      const running = work();
-      const finishedFirst = Symbol("finished");
-      const first = await Promise.race([host.waitForLine("stderr", line, 30_000), running.then(() => finishedFirst)]);
-      if (first === finishedFirst) {
-        throw new AssertionError({ message: `the steps finished before the host wrote a line matching ${String(line)}; nothing was interrupted` });
-      }
-      await host.kill();
-      return await running;
-    } finally {
-      slowPolls.remove();
-    }
   }
 
   it("serves the plugin's type tokens: no __provider in, none out, the name taken from the URN", async function () {
@@ -227,8 +204,11 @@ describe("The plugin face through the engine's ResourceProvider protocol", funct
     const deployment = await pluginDeployment();
 
     // when the plugin is SIGKILLed as soon as it reports the snapshot pending
-    const [interrupted, ...rest] = await killWhen(deployment.host, /^Snapshot "orphan": snap-\S+ \d+% pending/, async () =>
-      deployment.up(await world.register(snapshotProgram("orphan", { volumeId, tags: { team: "storage" } }), { face: "plugin" })),
+    const [interrupted, ...rest] = await killWhen(
+      deployment.host,
+      (rule) => world.proxy.inject(rule),
+      /^Snapshot "orphan": snap-\S+ \d+% pending/,
+      async () => deployment.up(await world.register(snapshotProgram("orphan", { volumeId, tags: { team: "storage" } }), { face: "plugin" })),
     );
 
     // then the create never returned: no state records the snapshot, which carries the in-flight token

@@ -16,6 +16,7 @@ import { failureShapeProblems, labelOfUrn } from "./failureShape";
 import type { EngineWorld } from "../../harness/engineWorld";
 import type { FaultHandle, FaultRule, RuleHandle, SnapshotHold } from "../../harness/faultProxy";
 import { HostCallError, type JsonValue, type ProviderHost } from "../../harness/providerHost";
+import { killWhen } from "./hostKill";
 import { recordScenario } from "./reliabilityRecorder";
 import type { ResourceKind, ScenarioRow } from "./reliabilityReport";
 import { allSnapshots } from "../../harness/seed";
@@ -126,9 +127,6 @@ interface LifecycleRule {
 
 const SNAPSHOT_ID = /\bsnap-[0-9a-f]{8,17}\b/g;
 
-/** How long DescribeSnapshots answers are held while a kill is pending (see Scenario.killWhen). */
-export const KILL_WINDOW_MS = 250;
-
 /** Where a host's output stood when a scenario started using it, so that only its own lines are scanned. */
 interface HostMark {
   host: ProviderHost;
@@ -225,30 +223,18 @@ export class Scenario {
     return this.note("destroy", await this.deployment.destroy());
   }
 
-  /**
-   * Runs `work` (an up or a refresh) and SIGKILLs the host as soon as it writes a stderr line matching
-   * `line` (a progress line: the provider is in the middle of a wait). Returns the steps as the engine
-   * saw them: the calls in flight fail with UNAVAILABLE. Until the kill, DescribeSnapshots answers are
-   * held KILL_WINDOW_MS (a slow-answer fault, counted), so the wait cannot finish between the line and
-   * the kill however loaded the machine is.
-   */
-  async killWhen(line: RegExp, work: () => Promise<Step[]>): Promise<Step[]> {
-    const host = this.host;
-    const slowPolls = this.inject({ kind: "delay", action: "DescribeSnapshots", ms: KILL_WINDOW_MS, times: Number.POSITIVE_INFINITY });
-    try {
-      const running = work();
-      const finishedFirst = Symbol("finished");
-      const first = await Promise.race([host.waitForLine("stderr", line, 30_000), running.then(() => finishedFirst)]);
-      if (first === finishedFirst) {
-        throw new AssertionError({ message: `the steps finished before the host wrote a line matching ${String(line)}; nothing was interrupted` });
-      }
-      await host.kill();
-      this.killCount += 1;
-      this.incidents.push("host-kill");
-      return await running;
-    } finally {
-      slowPolls.remove();
-    }
+  /** hostKill.ts's killWhen on this scenario's host, its slow-answer fault counted, its kill recorded. */
+  killWhen(line: RegExp, work: () => Promise<Step[]>): Promise<Step[]> {
+    return killWhen(
+      this.host,
+      (rule) => this.inject(rule),
+      line,
+      work,
+      () => {
+        this.killCount += 1;
+        this.incidents.push("host-kill");
+      },
+    );
   }
 
   /**
