@@ -89,11 +89,12 @@ const connections = processRegistry<Promise<Ec2Connection>>("connections");
 export function connectEc2(settings: Pick<Settings, "requestTimeoutMs">, regionInput?: string, inputName = "region"): Promise<Ec2Connection> {
   const stack = stackConfig();
   const region = regionInput ?? stack.region;
+  const source = regionSourceOf(regionInput, inputName, stack);
   const key = scopeKey(
     region,
     JSON.stringify([
       // The same region from another source is another connection, so that messages name the right source.
-      regionInput !== undefined ? inputName : stack.region !== undefined ? "aws:region" : "sdk",
+      source,
       stack.profile,
       stack.accessKey !== undefined,
       settings.requestTimeoutMs,
@@ -105,7 +106,7 @@ export function connectEc2(settings: Pick<Settings, "requestTimeoutMs">, regionI
   );
   let connection = connections.get(key);
   if (connection === undefined) {
-    connection = open(settings, region, regionSourceOf(regionInput, inputName, stack));
+    connection = open(settings, region, source);
     connections.set(key, connection);
     connection.catch(() => connections.delete(key));
   }

@@ -9,8 +9,8 @@ type Props = Record<string, unknown>;
  * - an update: the recorded outputs, with the inputs it changes (tags, lock, sharing, …) as the program
  *   gives them, and those the program gave before (`oldInputs`) and no longer gives not known yet
  *   (the update clears them, each in its own way; an input compared only when given, such as
- *   `region`, stays as recorded). Everything else (the snapshot's id, region, encryption) stays as it is, so a resource that
- *   reads them (a copy of this snapshot) is not shown as replaced.
+ *   `region`, stays as recorded). Everything else (the snapshot's id, region, encryption) stays as it
+ *   is, so a resource that reads them (a copy of this snapshot) is not shown as replaced.
  */
 export function previewOutputs(spec: ResourceSpec, news: Props, olds?: Props, oldInputs: Props = {}): Props {
   const base: Props = olds === undefined ? Object.fromEntries(Object.keys(spec.outputs).map((name) => [name, UNKNOWN])) : { ...olds };

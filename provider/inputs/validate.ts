@@ -82,22 +82,28 @@ function pattern(regex: RegExp, what: string, example: string): Rule {
 
 const volumeId = pattern(VOLUME_ID, "an EBS volume id", "vol-0123456789abcdef0");
 const instanceId = pattern(INSTANCE_ID, "an EC2 instance id", "i-0123456789abcdef0");
-/** A region by the AWS SDK's partition data (inputs/region.ts): refused when it matches no partition's pattern. */
-const region: Rule = (value, property) => {
+/**
+ * A region by the AWS SDK's partition data (inputs/region.ts): refused when it matches no partition's
+ * pattern; one shaped right but unknown to this SDK gets one line naming `from`. The resources' `region`
+ * inputs and the plugin's provider configuration are checked alike.
+ */
+export function regionFailures(value: unknown, property: string, from: string): CheckFailure[] {
   const expected = `${property} must be an AWS region such as us-east-1`;
   if (typeof value !== "string") {
     return fail(property, `${expected}, got ${typeName(value)}`);
   }
   const verdict = judgeRegion(value);
   if (verdict.kind === "unknown") {
-    noteUnknownRegion(value, `the resource's \`${property}\` input`);
+    noteUnknownRegion(value, from);
   }
   if (verdict.kind !== "invalid") {
     return [];
   }
   const instead = verdict.nearest === undefined ? "" : `; use "${verdict.nearest.region}"`;
   return fail(property, `${expected}, got ${show(value)}: ${invalidRegionReason(verdict.nearest)}${instead}`);
-};
+}
+
+const region: Rule = (value, property) => regionFailures(value, property, `the resource's \`${property}\` input`);
 const outpostArn = pattern(OUTPOST_ARN, "an Outpost ARN", "arn:aws:outposts:us-east-1:123456789012:outpost/op-0123456789abcdef0");
 
 const boolean: Rule = (value, property) => (typeof value === "boolean" ? [] : fail(property, `${property} must be true or false, got ${typeName(value)}`));

@@ -44,6 +44,9 @@ function adviceAfterDeadline(lastError: unknown, timeoutName: string | undefined
   }
 }
 
+/** What to do after the engine's cancel stopped a hook: nothing is wrong, the work resumes on request. */
+export const AFTER_CANCEL = "run `pulumi up` again when you want it to go on";
+
 /** Raised when a hook's own deadline (the resource's `timeouts`) passes. */
 export class DeadlineExceededError extends Error implements Explained {
   override readonly name = "DeadlineExceededError";
@@ -62,7 +65,7 @@ export class DeadlineExceededError extends Error implements Explained {
     const what = cancelled
       ? `${operation} was cancelled by the Pulumi engine${lastAnswer(lastError)}`
       : `${operation} did not finish within its ${formatDuration(timeoutMs)} timeout${lastAnswer(lastError)}`;
-    const next = cancelled ? "run `pulumi up` again when you want it to go on" : adviceAfterDeadline(lastError, timeoutName);
+    const next = cancelled ? AFTER_CANCEL : adviceAfterDeadline(lastError, timeoutName);
     super(next === undefined ? what : `${what}; ${next}`);
     this.what = what;
     if (next !== undefined) {

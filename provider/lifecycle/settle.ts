@@ -1,7 +1,7 @@
 import type { Snapshot } from "@aws-sdk/client-ec2";
 import { formatDuration } from "../inputs/duration";
 import { describeFailure, failureText } from "../messages/failureMessage";
-import { Deadline } from "./deadline";
+import { AFTER_CANCEL, Deadline } from "./deadline";
 import { deleteMembers } from "./memberDeletes";
 import { CleanedUpError, PartialStateError } from "./partialState";
 import type { CommonInputs, CreatePlan, HookRun, MemberFacts, ResourceModel } from "./resourceModel";
@@ -44,19 +44,12 @@ async function outcomeToMembers<I extends CommonInputs, O extends object>(settli
       throw new PartialStateError(
         id,
         record(outcome.members),
-        outcome.cancelled
-          ? failureText(
-              label,
-              model.text.stillPending(outcome.pending, outcome.members, "the deployment was cancelled by the Pulumi engine"),
-              model.text.recordedPending,
-              "run `pulumi up` again when you want it to go on",
-            )
-          : failureText(
-              label,
-              model.text.stillPending(outcome.pending, outcome.members, formatDuration(outcome.timeoutMs)),
-              model.text.recordedPending,
-              `run \`pulumi up\` again, or raise ${outcome.timeoutName ?? "the timeout"} to wait longer in one run`,
-            ),
+        failureText(
+          label,
+          model.text.stillPending(outcome.pending, outcome.members, outcome.cancelled ? "the deployment was cancelled by the Pulumi engine" : formatDuration(outcome.timeoutMs)),
+          model.text.recordedPending,
+          outcome.cancelled ? AFTER_CANCEL : `run \`pulumi up\` again, or raise ${outcome.timeoutName ?? "the timeout"} to wait longer in one run`,
+        ),
       );
     case "vanished":
       if (!model.multi) {

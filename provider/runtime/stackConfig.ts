@@ -25,16 +25,21 @@ const KEYS: Readonly<Record<StackKey, string>> = {
   token: "aws:token",
 };
 
-/** Records the stack's AWS settings; `get` reads one fully qualified config key. */
-export function configureFromStack(get: (key: string) => unknown): void {
+/** The given fields that are non-blank strings, trimmed; `get` reads one field's value. */
+function picked(fields: readonly StackKey[], get: (field: StackKey) => unknown): AwsStackConfig {
   const next: AwsStackConfig = {};
-  for (const [field, key] of Object.entries(KEYS) as [StackKey, string][]) {
-    const value = get(key);
+  for (const field of fields) {
+    const value = get(field);
     if (typeof value === "string" && value.trim() !== "") {
       next[field] = value.trim();
     }
   }
-  current = next;
+  return next;
+}
+
+/** Records the stack's AWS settings; `get` reads one fully qualified config key. */
+export function configureFromStack(get: (key: string) => unknown): void {
+  current = picked(Object.keys(KEYS) as StackKey[], (field) => get(KEYS[field]));
 }
 
 export function stackConfig(): Readonly<AwsStackConfig> {
@@ -46,12 +51,5 @@ export function stackConfig(): Readonly<AwsStackConfig> {
  * provider's inputs). The engine hands a plugin only its own namespace, never `aws:*`.
  */
 export function configureFromProvider(values: Readonly<Record<string, unknown>>): void {
-  const next: AwsStackConfig = { fromProvider: true };
-  for (const field of ["region", "profile"] as const) {
-    const value = values[field];
-    if (typeof value === "string" && value.trim() !== "") {
-      next[field] = value.trim();
-    }
-  }
-  current = next;
+  current = { ...picked(["region", "profile"], (field) => values[field]), fromProvider: true };
 }

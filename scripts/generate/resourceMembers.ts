@@ -1,7 +1,7 @@
 /**
- * What both SDK classes of a resource declare alike, rendered from its spec: the args interface (its
- * inputs as a program gives them) and the outputs (as `pulumi.Output`s of the types state holds). The
- * dynamic class (sdkClass.ts) and the plugin class (pluginClass.ts) differ only in how they register.
+ * What the SDK classes of a resource declare, rendered from its spec: the args interface (its inputs as
+ * a program gives them; the dynamic class (sdkClass.ts) declares it and the plugin class (pluginClass.ts)
+ * imports it) and the outputs (as `pulumi.Output`s of the types state holds), which each class declares.
  */
 import { resolveOutput, type ResourceSpec, type TypeDescriptor } from "../../provider/inputs/spec";
 import { jsDoc } from "./tsText";

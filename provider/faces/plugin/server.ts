@@ -8,11 +8,11 @@ import * as proto from "@pulumi/pulumi/proto/provider_pb";
 import { Status } from "@pulumi/pulumi/proto/status_pb";
 import { importedInputs } from "../../inputs/importedInputs";
 import { previewOutputs } from "../../inputs/previewOutputs";
-import { judgeRegion, invalidRegionReason } from "../../inputs/region";
+import { regionFailures } from "../../inputs/validate";
 import type { PropertyChange } from "../../inputs/propertyChanges";
 import type { ResourceHooks } from "../../lifecycle/lifecycle";
 import { PartialStateError } from "../../lifecycle/partialState";
-import * as registry from "../../resources/registry";
+import { registeredResources } from "../../resources/registered";
 import { withCallContext, type CallContext } from "../../runtime/callContext";
 import { configureFromProvider } from "../../runtime/stackConfig";
 import { packageSchema, tokenOf, type PackageManifest } from "../../schema/packageSchema";
@@ -20,12 +20,6 @@ import type { EngineLog } from "./engineLog";
 import { withBookkeeping, withoutBookkeeping } from "./housekeeping";
 
 type Props = Record<string, unknown>;
-
-/** Every resource the registry lists, in its order: its exports that are hook sets. */
-function registeredHooks(): ResourceHooks<object>[] {
-  const values: unknown[] = Object.values(registry);
-  return values.filter((value): value is ResourceHooks<object> => value !== null && typeof value === "object" && "spec" in value && "create" in value);
-}
 
 /** A plain JSON object from a request's Struct (absent: empty). */
 function plain(struct: Struct | undefined): Props {
@@ -87,7 +81,8 @@ function unary<Req, Res>(handler: (request: Req) => Promise<Res>): grpc.handleUn
  * attributed to the resource, the package schema and the provider's configuration.
  */
 export function resourceProvider(manifest: PackageManifest, log: EngineLog): IResourceProviderServer {
-  const hooksByToken = new Map<string, ResourceHooks<object>>(registeredHooks().map((hooks) => [tokenOf(hooks.spec.typeName), hooks]));
+  const registered = registeredResources().map(({ hooks }) => hooks);
+  const hooksByToken = new Map<string, ResourceHooks<object>>(registered.map((hooks) => [tokenOf(hooks.spec.typeName), hooks]));
   let cancel = new AbortController();
 
   function hooksOf(urn: string): ResourceHooks<object> {
@@ -119,7 +114,7 @@ export function resourceProvider(manifest: PackageManifest, log: EngineLog): IRe
       return new proto.GetSchemaResponse().setSchema(
         JSON.stringify(
           packageSchema(
-            registeredHooks().map((hooks) => hooks.spec),
+            registered.map((hooks) => hooks.spec),
             manifest,
           ),
         ),
@@ -135,18 +130,10 @@ export function resourceProvider(manifest: PackageManifest, log: EngineLog): IRe
         }
         if (key !== "region" && key !== "profile") {
           failures.push(new proto.CheckFailure().setProperty(key).setReason(`unknown provider property ${JSON.stringify(key)}; expected region or profile`));
+        } else if (key === "region") {
+          failures.push(...regionFailures(value, key, "the provider's region").map((f) => new proto.CheckFailure().setProperty(f.property).setReason(f.reason)));
         } else if (typeof value !== "string") {
           failures.push(new proto.CheckFailure().setProperty(key).setReason(`${key} must be a string`));
-        } else if (key === "region") {
-          const verdict = judgeRegion(value);
-          if (verdict.kind === "invalid") {
-            const instead = verdict.nearest === undefined ? "" : `; use "${verdict.nearest.region}"`;
-            failures.push(
-              new proto.CheckFailure()
-                .setProperty(key)
-                .setReason(`region must be an AWS region such as us-east-1, got ${JSON.stringify(value)}: ${invalidRegionReason(verdict.nearest)}${instead}`),
-            );
-          }
         }
       }
       return new proto.CheckResponse().setInputs(Struct.fromJavaScript(news as Record<string, never>)).setFailuresList(failures);
