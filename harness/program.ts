@@ -56,6 +56,12 @@ export function isDynamic(resource: Pick<RegisteredResource, "type">): boolean {
 /** The dynamic face's type of this package's resources: `pulumi-nodejs:dynamic/ebs-snapshots:<Type>`. */
 const DYNAMIC_TYPE = /^pulumi-nodejs:dynamic\/ebs-snapshots:([A-Za-z]+)$/;
 
+/** The plugin's type for one of this package's dynamic types (`ebs-snapshots:index:<Type>`); any other type unchanged. */
+export function pluginTypeOf(type: string): string {
+  const match = DYNAMIC_TYPE.exec(type);
+  return match === null ? type : `${PLUGIN_PACKAGE}:index:${match[1]}`;
+}
+
 /** A resource of the plugin: `ebs-snapshots:index:<Type>`. */
 export function isPluginResource(resource: Pick<RegisteredResource, "type">): boolean {
   return resource.type.startsWith(`${PLUGIN_PACKAGE}:index:`);
@@ -71,11 +77,10 @@ const DYNAMIC_ONLY_INPUTS = ["__provider", "__logicalName", "__urn"];
  * of other providers, plugin resources already) is returned unchanged.
  */
 export function forFace<R extends Pick<RegisteredResource, "type" | "urn" | "inputs">>(resource: R, face: ProviderFace): R {
-  const match = DYNAMIC_TYPE.exec(resource.type);
-  if (face === "dynamic" || match === null) {
+  const type = pluginTypeOf(resource.type);
+  if (face === "dynamic" || type === resource.type) {
     return resource;
   }
-  const type = `${PLUGIN_PACKAGE}:index:${match[1]}`;
   const inputs = Object.fromEntries(Object.entries(resource.inputs).filter(([key]) => !DYNAMIC_ONLY_INPUTS.includes(key)));
   return { ...resource, type, urn: withType(resource.urn, resource.type, type), inputs };
 }

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { diffRulesOf } from "../../provider/inputs/diff";
 import { SNAPSHOT_SPEC } from "../../provider/resources/snapshot/spec";
 import { SNAPSHOT_SET_SPEC } from "../../provider/resources/snapshotSet/spec";
+import { pluginTypeOf } from "../../harness/program";
 
 /** The repository root, from the compiled location of this file (dist/tests/support). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -215,21 +216,13 @@ function checkObject(
 }
 
 /**
- * The schema's token of a resource: the dynamic face registers `pulumi-nodejs:dynamic/ebs-snapshots:<Type>`
- * for what the package schema (the plugin's) calls `ebs-snapshots:index:<Type>`, with the same shape.
- */
-function schemaToken(token: string): string {
-  const dynamic = /^pulumi-nodejs:dynamic\/ebs-snapshots:(\w+)$/.exec(token);
-  return dynamic === null ? token : `ebs-snapshots:index:${dynamic[1]}`;
-}
-
-/**
  * Every mismatch between a real outputs object and the schema's declaration of the resource `token`:
  * undeclared keys (besides HOUSEKEEPING_OUTPUT_KEYS), values of the wrong JSON type (recursively, through
  * arrays, maps, object types and enums), and required outputs that are missing. Empty when it fits.
  */
 export function schemaProblems(token: string, outputs: Record<string, unknown>, schema: PackageSchema = loadSchema()): string[] {
-  const resource = schema.resources[schemaToken(token)];
+  // The dynamic face's type names, with the same shape, what the package schema (the plugin's) declares.
+  const resource = schema.resources[pluginTypeOf(token)];
   if (resource === undefined) {
     return [`schema.json declares no resource ${token}; it declares ${Object.keys(schema.resources).join(", ")}`];
   }
