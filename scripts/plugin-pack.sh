@@ -79,14 +79,12 @@ if [ "$installed" != "$pulumi_version" ]; then
   exit 1
 fi
 
-# 3. The plugin's executable at the root, where the CLI looks for it in an installed plugin.
+# 3. The plugin's executable at the root, where the CLI looks for it in an installed plugin: the
+#    package's own bin/ script, which alone knows where the plugin's entry is.
 cat >"$stage/pulumi-resource-ebs-snapshots" <<'PLUGIN'
 #!/bin/sh
-# The ebs-snapshots resource-provider plugin, as `pulumi plugin install` unpacks it: the Pulumi CLI runs
-# it from the plugin cache with the engine's address; it prints its gRPC port and serves until stopped.
-set -e
-here="$(cd "$(dirname "$0")" && pwd)"
-exec node "$here/dist/provider/faces/plugin/main.js" "$@"
+# The ebs-snapshots resource-provider plugin, as `pulumi plugin install` unpacks it.
+exec "$(dirname "$0")/bin/pulumi-resource-ebs-snapshots" "$@"
 PLUGIN
 chmod 755 "$stage/pulumi-resource-ebs-snapshots"
 
