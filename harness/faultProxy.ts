@@ -2,10 +2,11 @@
  * A fault-injecting HTTP proxy between the AWS SDK and moto (the local EC2 emulator).
  *
  * Without rules it relays every request to moto and every answer back unchanged, except that the
- * answers of CreateSnapshot, CreateSnapshots, DescribeSnapshots and DescribeSnapshotAttribute pass
- * through an XML rewrite (byte-identical when no rule applies, apart from the CreateSnapshots `state`
- * below), and that it answers the Snapshot Lock and archive-tier actions itself (below). Everything
- * else a test observes about snapshots comes from moto.
+ * answers of CreateSnapshot, CreateSnapshots, DescribeSnapshots and DescribeSnapshotAttribute, and of
+ * CreateVolume and DescribeVolumes, pass through an XML rewrite (byte-identical when no rule applies,
+ * apart from the CreateSnapshots `state` and the volume fields below), and that it answers the Snapshot
+ * Lock, archive-tier, DescribeVolumeStatus and fast snapshot restore actions itself (below). Everything
+ * else a test observes about snapshots and volumes comes from moto.
  *
  * EC2 behaviours this proxy supplies, which moto 5.2.1 lacks (tests should attribute them here):
  * - Faults: EC2 error answers with any code and status (throttling RequestLimitExceeded/503,
@@ -37,9 +38,46 @@
  *   forwarded) from an archived snapshot.
  * These actions answer InvalidSnapshot.NotFound for a snapshot moto does not hold; the proxy judges a
  * snapshot's state by what it last reported for it, else by moto's. Faults still take them first.
+ * - CreateVolume idempotency (`faultProxy/volumeClientTokens.ts`): a CreateVolume whose ClientToken
+ *   moto already answered successfully (even if that answer was lost) is answered by the proxy with
+ *   that volume as it is now, in CreateVolume's shape, and not forwarded; the same token with other
+ *   parameters is refused (IdempotentParameterMismatch), and so is a token whose volume is deleted.
+ * - Volume creation states (`faultProxy/volumeLifecycle.ts`): `creating` for a number of DescribeVolumes
+ *   answers, `error` for volumes whose creation fails; AttachVolume of a volume the proxy reports
+ *   `creating`, `error` or detaching is refused (IncorrectState), as is one a test's refuseAttach rule
+ *   picks by volume or source snapshot (`faultProxy/attachRefusals.ts`); neither is forwarded.
+ * - Attachment transitions (`faultProxy/volumeAttachments.ts`): `attaching` before `attached`, and
+ *   `in-use` with the attachment `detaching` before `available`; DeleteVolume of a volume still
+ *   detaching is refused (VolumeInUse).
+ * - AttachVolume on a device already in use on the instance is refused (InvalidParameterValue), and
+ *   DetachVolume without InstanceId is forwarded with the instance moto has the volume attached to
+ *   (request log label "amended").
+ * - Volume initialization (`faultProxy/volumeInitialization.ts`, `volumeStatus.ts`):
+ *   volumeInitializationRate in CreateVolume and DescribeVolumes answers (the rate refused outside
+ *   100–300 or without SnapshotId), fastRestored for volumes created while their snapshot's fast
+ *   snapshot restore was `enabled` in their zone, and DescribeVolumeStatus for the volumes moto holds
+ *   (InvalidVolume.NotFound otherwise) with initialization progress over a number of answers.
+ * - Fast snapshot restore (no moto version has it; `faultProxy/fastSnapshotRestores.ts`):
+ *   EnableFastSnapshotRestores, DisableFastSnapshotRestores and DescribeFastSnapshotRestores per
+ *   snapshot and zone, enabling → optimizing → enabled and disabling → disabled over describe answers,
+ *   and an unsuccessful item with InvalidSnapshot.NotFound for a snapshot moto does not hold.
  *
- * The proxy learns snapshot ids and their volumes only from answers that pass through it, so rules
- * for "new" snapshots see only snapshots created through the proxy after the rule was registered.
+ * What moto 5.2.1 gets wrong about volumes (measured), beyond what the proxy supplies above:
+ * - CreateVolume ignores ClientToken (the same token makes a second volume); new volumes are
+ *   `available` at once; VolumeInitializationRate is accepted and ignored.
+ * - CreateVolume from an encrypted snapshot gives an encrypted volume (correct), but it accepts
+ *   `Encrypted=false` silently and a `Size` smaller than the snapshot, both of which EC2 refuses. The
+ *   proxy does not refuse these: a test that needs the refusal injects it.
+ * - AttachVolume answers `attaching` but DescribeVolumes shows `attached`/`in-use` at once; a device
+ *   already in use on the instance is accepted. DetachVolume without InstanceId is an HTML 500; with it
+ *   the volume is `available` at once.
+ * - ModifyVolume and DescribeVolumesModifications work, and are `completed` at once (relayed unchanged).
+ * - DescribeVolumeStatus and Enable/Disable/DescribeFastSnapshotRestores are HTML 500s.
+ * - DescribeVolumes of a missing volume says InvalidVolume.NotFound with the id printed as a Python set
+ *   ("The volume '{'vol-…'}' does not exist."); relayed unchanged.
+ *
+ * The proxy learns snapshot and volume ids only from answers that pass through it, so rules for "new"
+ * snapshots or volumes see only those created through the proxy after the rule was registered.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -63,8 +101,14 @@ import { SnapshotLifecycle, type ProgressPlan, type SnapshotHold, type SnapshotS
 import type { SnapshotLockView } from "./faultProxy/snapshotLocks";
 import type { SnapshotTierView, TieringPlan } from "./faultProxy/snapshotTiers";
 import { MotoSnapshots, MotoUnreachable } from "./faultProxy/motoSnapshots";
+import { MotoVolumes } from "./faultProxy/motoVolumes";
 import { SuppliedActions, type SuppliedAnswer } from "./faultProxy/suppliedActions";
 import { UpstreamForwarder, type HttpAnswer } from "./faultProxy/upstreamForwarder";
+import type { AttachFault, AttachSelector } from "./faultProxy/attachRefusals";
+import type { FastRestoreAction, FastRestorePlan, FastRestoreView } from "./faultProxy/fastSnapshotRestores";
+import { VOLUME_ACTIONS, VolumeActions } from "./faultProxy/volumeActions";
+import type { InitializationPlan } from "./faultProxy/volumeInitialization";
+import type { CreatingPlan, VolumeSelector } from "./faultProxy/volumeLifecycle";
 
 export type { DelayFault, ErrorFault, FaultHandle, FaultMatch, FaultRule, ResetFault } from "./faultProxy/faultRules";
 export type { RecordedRequest } from "./faultProxy/requestLog";
@@ -73,6 +117,10 @@ export type { ProductCode, SnapshotEnrichment } from "./faultProxy/snapshotEnric
 export type { LifecycleEnd, ProgressPlan, SnapshotHold, SnapshotSelector, VisibilityDelay } from "./faultProxy/snapshotLifecycle";
 export type { LockMode, LockState, SnapshotLockView } from "./faultProxy/snapshotLocks";
 export type { SnapshotTierView, StorageTier, TieringOperationStatus, TieringPlan } from "./faultProxy/snapshotTiers";
+export type { AttachFault, AttachSelector } from "./faultProxy/attachRefusals";
+export type { FastRestoreAction, FastRestorePlan, FastRestoreState, FastRestoreView } from "./faultProxy/fastSnapshotRestores";
+export type { InitializationPlan } from "./faultProxy/volumeInitialization";
+export type { CreatingPlan, VolumeSelector } from "./faultProxy/volumeLifecycle";
 
 export interface FaultProxy {
   /** http://127.0.0.1:PORT, for the SDK's `endpoint` or AWS_ENDPOINT_URL_EC2. */
@@ -122,7 +170,33 @@ export interface FaultProxy {
   /** Archive tier: the snapshot's tiering as DescribeSnapshotTierStatus would report it, or undefined if never tiered. */
   tierOf(snapshotId: string): SnapshotTierView | undefined;
 
-  /** Forgets faults, lifecycle rules, enrichments, learned snapshots, locks, tiering and the request log (pair with moto's reset). */
+  /** Volumes: the volumes created from the snapshot through the proxy, in creation order (deleted ones included). */
+  volumeFromSnapshot(snapshotId: string): string[];
+  /** Volumes: the snapshot a volume created through the proxy was created from, or undefined (an empty volume, or one the proxy did not see created). */
+  snapshotOfVolume(volumeId: string): string | undefined;
+  /** Volumes created from now on (matching the selector) report `creating` in their CreateVolume answer and in `describes` DescribeVolumes answers (default 2), then moto's state. */
+  creatingVolumes(plan?: CreatingPlan): RuleHandle;
+  /** Volumes created from now on (matching) report `creating` for one DescribeVolumes answer, then `error` until deleted (DeleteVolume reaches moto as usual). */
+  failNewVolumes(selector: VolumeSelector, message?: string): RuleHandle;
+  /** AttachVolume of a matching volume answers EC2's error (default IncorrectState, 400, "vol-… is not 'available'.") and is not forwarded. */
+  refuseAttach(selector: AttachSelector, fault?: AttachFault): RuleHandle;
+  /** Attaches and detaches from now on take `describes` DescribeVolumes answers (default 1): `attaching` before `attached`; `in-use`/`detaching` before `available`. */
+  attachingVolumes(describes?: number): RuleHandle;
+  /** Volumes created from now on take `describes` DescribeVolumeStatus answers to initialize (default 3). */
+  initializationPlan(plan: InitializationPlan): RuleHandle;
+
+  /** Fast snapshot restore: enables from now on take `enablingDescribes` DescribeFastSnapshotRestores answers before `enabled` (default 2). */
+  fastRestorePlan(plan: FastRestorePlan): RuleHandle;
+  /** Fast snapshot restore: keeps the snapshot's pairs (now and later enabled) `enabling` until released. */
+  holdFastRestoreEnabling(snapshotId: string): SnapshotHold;
+  /** Fast snapshot restore: the pair as the proxy reports it now (no describe counted), or undefined when not listed. */
+  fastRestoreOf(snapshotId: string, availabilityZone: string): FastRestoreView | undefined;
+  /** Fast snapshot restore: every pair of every Enable/Disable request received, in order, whatever its outcome. */
+  fastRestoreHistory(): FastRestoreAction[];
+  /** Fast snapshot restore: the pair is `enabled` at once, as if someone else had enabled it an hour ago (not in the history). */
+  enableFastRestoreOutside(snapshotId: string, availabilityZone: string): void;
+
+  /** Forgets faults, lifecycle rules, enrichments, learned snapshots and volumes, locks, tiering, fast snapshot restores and the request log (pair with moto's reset). */
   reset(): void;
   /** Stops listening, destroys open connections and abandons held answers; resolves within about a second. */
   close(): Promise<void>;
@@ -140,6 +214,7 @@ class FaultProxyServer implements FaultProxy {
   private readonly faults = new FaultRules();
   private readonly model: SnapshotModel = { lifecycle: new SnapshotLifecycle(), enrichments: new VolumeEnrichments() };
   private readonly supplied = new SuppliedActions();
+  private readonly volumes = new VolumeActions();
   private readonly sockets = new Set<Socket>();
   private readonly sleepers = new Set<() => void>();
   private closing: Promise<void> | undefined;
@@ -249,11 +324,60 @@ class FaultProxyServer implements FaultProxy {
     return this.supplied.tiers.tierOf(snapshotId);
   }
 
+  volumeFromSnapshot(snapshotId: string): string[] {
+    return this.volumes.model.lifecycle.volumesFrom(snapshotId);
+  }
+
+  snapshotOfVolume(volumeId: string): string | undefined {
+    return this.volumes.model.lifecycle.snapshotOf(volumeId);
+  }
+
+  creatingVolumes(plan?: CreatingPlan): RuleHandle {
+    return this.volumes.model.lifecycle.creatingVolumes(plan);
+  }
+
+  failNewVolumes(selector: VolumeSelector, message?: string): RuleHandle {
+    return this.volumes.model.lifecycle.failNewVolumes(selector, message);
+  }
+
+  refuseAttach(selector: AttachSelector, fault?: AttachFault): RuleHandle {
+    return this.volumes.refusals.refuseAttach(selector, fault);
+  }
+
+  attachingVolumes(describes?: number): RuleHandle {
+    return this.volumes.model.attachments.attachingVolumes(describes);
+  }
+
+  initializationPlan(plan: InitializationPlan): RuleHandle {
+    return this.volumes.model.initialization.initializationPlan(plan);
+  }
+
+  fastRestorePlan(plan: FastRestorePlan): RuleHandle {
+    return this.volumes.model.fastRestores.fastRestorePlan(plan);
+  }
+
+  holdFastRestoreEnabling(snapshotId: string): SnapshotHold {
+    return this.volumes.model.fastRestores.holdEnabling(snapshotId);
+  }
+
+  fastRestoreOf(snapshotId: string, availabilityZone: string): FastRestoreView | undefined {
+    return this.volumes.model.fastRestores.fastRestoreOf(snapshotId, availabilityZone);
+  }
+
+  fastRestoreHistory(): FastRestoreAction[] {
+    return this.volumes.model.fastRestores.history();
+  }
+
+  enableFastRestoreOutside(snapshotId: string, availabilityZone: string): void {
+    this.volumes.enableFastRestoreOutside(snapshotId, availabilityZone);
+  }
+
   reset(): void {
     this.faults.clear();
     this.model.lifecycle.clear();
     this.model.enrichments.clear();
     this.supplied.clear();
+    this.volumes.clear();
     this.log.clear();
   }
 
@@ -333,9 +457,21 @@ class FaultProxyServer implements FaultProxy {
    */
   private async ec2Answer(request: IncomingMessage, body: Buffer, entry: RecordedRequest): Promise<HttpAnswer> {
     const { action, params } = entry;
+    const moto = { snapshots: new MotoSnapshots(this.forwarder, request.headers.authorization), volumes: new MotoVolumes(this.forwarder, request.headers.authorization) };
     let supplied: SuppliedAnswer | undefined;
+    let forwardBody = body;
     try {
-      supplied = await this.supplied.answer(action, params, new MotoSnapshots(this.forwarder, request.headers.authorization));
+      const decision = await this.volumes.decide(action, params, moto);
+      if (decision.kind === "answer") {
+        supplied = decision.answer;
+      } else {
+        if (decision.params !== undefined) {
+          // moto checks no signature, so the proxy may complete a request moto cannot take as EC2 sends it.
+          forwardBody = Buffer.from(new URLSearchParams(decision.params).toString(), "utf8");
+          entry.fault = [entry.fault, "amended"].filter((label) => label !== undefined).join(",");
+        }
+        supplied = await this.supplied.answer(action, params, moto.snapshots);
+      }
     } catch (error) {
       if (error instanceof MotoUnreachable) {
         return this.errorAnswer("FaultProxyUpstreamUnreachable", error.message, 502);
@@ -358,19 +494,26 @@ class FaultProxyServer implements FaultProxy {
     let answer: HttpAnswer;
     try {
       entry.forwarded = true;
-      answer = await this.forwarder.forward(request.method ?? "POST", request.url ?? "/", request.headers, body);
+      answer = await this.forwarder.forward(request.method ?? "POST", request.url ?? "/", request.headers, forwardBody);
     } catch (error) {
       return this.errorAnswer("FaultProxyUpstreamUnreachable", `moto did not answer: ${String(error)}`, 502);
     }
     if (answer.status !== 200) {
       return answer;
     }
-    if (!SNAPSHOT_ACTIONS.has(action)) {
+    const readsVolumes = VOLUME_ACTIONS.has(action);
+    if (!SNAPSHOT_ACTIONS.has(action) && !readsVolumes) {
       this.supplied.observe(action, params, undefined);
+      this.volumes.observe(action, params, undefined);
       return answer;
     }
     try {
       const document = parseXml(answer.body.toString("utf8"));
+      if (readsVolumes) {
+        this.volumes.observe(action, params, document);
+        this.supplied.observe(action, params, undefined);
+        return { ...answer, body: Buffer.from(serializeXml(document), "utf8") };
+      }
       if (action === "CreateSnapshot") {
         rewriteCreateSnapshot(document, this.model);
       } else if (action === "CreateSnapshots") {
