@@ -29,4 +29,11 @@ export type {
   ProductCode,
   Timeouts,
   SnapshotState,
+  VolumeSetInputs,
+  VolumeSetOutputs,
+  VolumeSetEntry,
+  VolumeSetVolume,
+  VolumeSetAttach,
+  VolumeSetInitialization,
+  VolumeType,
 } from "./types";

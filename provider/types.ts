@@ -13,6 +13,7 @@ import type { SNAPSHOT_SPEC } from "./resources/snapshot/spec";
 import type { SNAPSHOT_COPY_SPEC } from "./resources/snapshotCopy/spec";
 import type { SNAPSHOT_SET_MEMBER, SNAPSHOT_SET_SPEC } from "./resources/snapshotSet/spec";
 import type { PRODUCT_CODE, SNAPSHOT_STATE } from "./resources/snapshotTypes";
+import type { ATTACH, INITIALIZATION, VOLUME_SET_ENTRY, VOLUME_SET_SPEC, VOLUME_SET_VOLUME, VOLUME_TYPE } from "./resources/volumeSet/spec";
 
 /** Deadlines of the provider's own hooks, as duration strings ("90s", "10m", "2h"). */
 export type Timeouts = ObjectOf<(typeof TIMEOUTS)["properties"]>;
@@ -59,3 +60,21 @@ export interface SnapshotCopyInputs extends InputsOf<typeof SNAPSHOT_COPY_SPEC>,
 
 /** State of the `SnapshotCopy` resource: its inputs as given, plus what EC2 reports of the copy. */
 export interface SnapshotCopyOutputs extends OutputsOf<typeof SNAPSHOT_COPY_SPEC>, SdkBookkeeping {}
+
+/** Inputs of the `VolumeSet` resource. */
+export interface VolumeSetInputs extends InputsOf<typeof VOLUME_SET_SPEC>, SdkBookkeeping {}
+
+/** State of the `VolumeSet` resource: its inputs as given, plus what EC2 reports of each volume. */
+export interface VolumeSetOutputs extends OutputsOf<typeof VOLUME_SET_SPEC>, SdkBookkeeping {}
+
+/** One snapshot a VolumeSet restores. */
+export type VolumeSetEntry = ObjectOf<(typeof VOLUME_SET_ENTRY)["properties"]>;
+
+/** One restored volume of a VolumeSet. */
+export type VolumeSetVolume = ObjectOf<(typeof VOLUME_SET_VOLUME)["properties"]>;
+
+export type VolumeSetAttach = ObjectOf<(typeof ATTACH)["properties"]>;
+
+export type VolumeSetInitialization = ObjectOf<(typeof INITIALIZATION)["properties"]>;
+
+export type VolumeType = (typeof VOLUME_TYPE)["values"][number]["value"];

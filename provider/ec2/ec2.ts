@@ -12,6 +12,21 @@ import {
   DescribeSnapshotAttributeCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
+  AttachVolumeCommand,
+  CreateVolumeCommand,
+  DeleteVolumeCommand,
+  DescribeFastSnapshotRestoresCommand,
+  DescribeVolumeStatusCommand,
+  DescribeVolumesModificationsCommand,
+  DetachVolumeCommand,
+  DisableFastSnapshotRestoresCommand,
+  EnableFastSnapshotRestoresCommand,
+  ModifyVolumeCommand,
+  type CreateVolumeCommandInput,
+  type DescribeFastSnapshotRestoreSuccessItem,
+  type ModifyVolumeCommandInput,
+  type VolumeModification,
+  type VolumeStatusItem,
   DescribeLockedSnapshotsCommand,
   DescribeSnapshotTierStatusCommand,
   LockSnapshotCommand,
@@ -51,7 +66,7 @@ import { ANNOUNCE_AFTER_MS, clockTime, writeLine } from "../messages/log";
 import { acquireRequestBudget, type Ec2Action } from "../scheduling/requestBudget";
 import { withRetry } from "./retry";
 import type { Settings } from "../runtime/settings";
-import { toEc2Tags, type TagMap } from "../inputs/tags";
+import { CREATE_TOKEN_TAG, toEc2Tags, type TagMap } from "../inputs/tags";
 import type { ProductCode } from "../types";
 
 /** EC2 rejects filters with more values than this; ids are looked up in chunks of this size. */
@@ -500,6 +515,229 @@ export class Ec2 {
       } while (nextToken);
       return snapshots;
     });
+  }
+
+  /**
+   * CreateVolume from a snapshot, tagged with the create's marker. `clientToken` makes EC2 answer a
+   * repeated request with the volume the first one made; after a fault that hid the answer, the marked
+   * volume of this snapshot is looked for as well, so a lost answer is adopted, never duplicated.
+   */
+  async createVolume(input: Omit<CreateVolumeCommandInput, "TagSpecifications" | "ClientToken">, marker: CreationMarker, clientToken: string): Promise<Created<Volume>> {
+    const request: CreateVolumeCommandInput = { ...input, ClientToken: clientToken, TagSpecifications: [{ ResourceType: "volume", Tags: markerTags(marker) }] };
+    let uncertain = false;
+    const volume = await this.call(
+      "CreateVolume from snapshot",
+      input.SnapshotId ?? "",
+      async (signal): Promise<Volume> => {
+        const out = await this.send("CreateVolume", (c) => c.send(new CreateVolumeCommand(request), { abortSignal: signal }), signal);
+        return { ...out };
+      },
+      {
+        retryOn: ["volumeCapacity", "incorrectState"],
+        recoverAmbiguous: async () => {
+          uncertain = true;
+          return (await this.findMarkedVolumes(marker)).find((v) => v.SnapshotId === input.SnapshotId);
+        },
+      },
+    );
+    return { value: volume, uncertain };
+  }
+
+  /** The volumes that carry the token of one create, oldest first. */
+  async findMarkedVolumes(marker: CreationMarker): Promise<Volume[]> {
+    const found = await this.findVolumes(markerFilters(marker), marker.token);
+    return found.filter((v) => (v.Tags ?? []).some((tag) => tag.Key === CREATE_TOKEN_TAG && tag.Value === marker.token));
+  }
+
+  /** Every volume of the account that matches all the filters (paged), oldest first. */
+  async findVolumes(filters: Filter[], what: string): Promise<Volume[]> {
+    const found = await this.call("DescribeVolumes", what, async (signal) => {
+      const volumes: Volume[] = [];
+      let nextToken: string | undefined;
+      do {
+        const out = await this.send(
+          "DescribeVolumes",
+          (c) => c.send(new DescribeVolumesCommand({ Filters: filters, MaxResults: 500, ...(nextToken ? { NextToken: nextToken } : {}) }), { abortSignal: signal }),
+          signal,
+        );
+        volumes.push(...(out.Volumes ?? []));
+        nextToken = out.NextToken;
+      } while (nextToken);
+      return volumes;
+    });
+    return found.sort((a, b) => (a.CreateTime?.getTime() ?? 0) - (b.CreateTime?.getTime() ?? 0));
+  }
+
+  /**
+   * The volumes with these ids that exist, by id: looked up with a `volume-id` filter, so that one
+   * volume deleted outside Pulumi does not fail the lookup of the others.
+   */
+  async volumesById(ids: readonly string[]): Promise<Map<string, Volume>> {
+    const found = new Map<string, Volume>();
+    const unique = [...new Set(ids)].filter((id) => id !== "");
+    for (let i = 0; i < unique.length; i += IDS_PER_FILTER) {
+      const chunk = unique.slice(i, i + IDS_PER_FILTER);
+      const volumes = await this.call("DescribeVolumes", chunk.join(","), async (signal) => {
+        const out = await this.send(
+          "DescribeVolumes",
+          (c) => c.send(new DescribeVolumesCommand({ Filters: [{ Name: "volume-id", Values: chunk }] }), { abortSignal: signal }),
+          signal,
+        );
+        return out.Volumes ?? [];
+      });
+      for (const volume of volumes) {
+        if (volume.VolumeId !== undefined) {
+          found.set(volume.VolumeId, volume);
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * How far each volume's initialization has come (DescribeVolumeStatus), by id. Best effort: the
+   * fields are informational, and some EC2-compatible endpoints do not serve the call, so any failure
+   * gives no statuses instead of failing the hook.
+   */
+  async volumeStatuses(ids: readonly string[]): Promise<Map<string, VolumeStatusItem>> {
+    const statuses = new Map<string, VolumeStatusItem>();
+    if (ids.length === 0) {
+      return statuses;
+    }
+    try {
+      const out = await this.send(
+        "DescribeVolumeStatus",
+        (c) => c.send(new DescribeVolumeStatusCommand({ VolumeIds: [...ids] }), { abortSignal: this.deadline.signal }),
+        this.deadline.signal,
+      );
+      for (const item of out.VolumeStatuses ?? []) {
+        if (item.VolumeId !== undefined) {
+          statuses.set(item.VolumeId, item);
+        }
+      }
+    } catch {
+      // Left out: the outputs then carry no initialization fields.
+    }
+    return statuses;
+  }
+
+  /** AttachVolume; IncorrectState (the volume is not available yet) is waited through. */
+  async attachVolume(volumeId: string, instanceId: string, device: string): Promise<void> {
+    await this.call(
+      "AttachVolume",
+      `${volumeId} to ${instanceId} at ${device}`,
+      async (signal) =>
+        this.send("AttachVolume", (c) => c.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device }), { abortSignal: signal }), signal),
+      { retryOn: ["incorrectState"] },
+    );
+  }
+
+  /** DetachVolume; false when the volume or its attachment is already gone. */
+  async detachVolume(volumeId: string, instanceId: string, device: string | undefined, force: boolean): Promise<boolean> {
+    const done = await this.optional(
+      "DetachVolume",
+      volumeId,
+      async (signal) =>
+        this.send(
+          "DetachVolume",
+          (c) =>
+            c.send(
+              new DetachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, ...(device !== undefined ? { Device: device } : {}), ...(force ? { Force: true } : {}) }),
+              { abortSignal: signal },
+            ),
+          signal,
+        ),
+      { retryOn: ["incorrectState"] },
+    );
+    return done !== undefined;
+  }
+
+  /** DeleteVolume; false when it was already gone. A volume still detaching (VolumeInUse, IncorrectState) is retried. */
+  async deleteVolume(volumeId: string): Promise<boolean> {
+    const deleted = await this.optional(
+      "DeleteVolume",
+      volumeId,
+      async (signal) => this.send("DeleteVolume", (c) => c.send(new DeleteVolumeCommand({ VolumeId: volumeId }), { abortSignal: signal }), signal),
+      { retryOn: ["incorrectState", "ambiguous"] },
+    );
+    return deleted !== undefined;
+  }
+
+  async modifyVolume(input: ModifyVolumeCommandInput): Promise<void> {
+    await this.call(
+      "ModifyVolume",
+      input.VolumeId ?? "",
+      async (signal) => this.send("ModifyVolume", (c) => c.send(new ModifyVolumeCommand(input), { abortSignal: signal }), signal),
+      { retryOn: ["incorrectState"] },
+    );
+  }
+
+  /** The latest modification of each volume, by id (DescribeVolumesModifications). */
+  async volumeModifications(ids: readonly string[]): Promise<Map<string, VolumeModification>> {
+    const out = await this.call("DescribeVolumesModifications", ids.join(","), async (signal) =>
+      this.send("DescribeVolumesModifications", (c) => c.send(new DescribeVolumesModificationsCommand({ VolumeIds: [...ids] }), { abortSignal: signal }), signal),
+    );
+    const latest = new Map<string, VolumeModification>();
+    for (const item of out.VolumesModifications ?? []) {
+      const known = latest.get(item.VolumeId ?? "");
+      if (item.VolumeId !== undefined && (known === undefined || (known.StartTime?.getTime() ?? 0) <= (item.StartTime?.getTime() ?? 0))) {
+        latest.set(item.VolumeId, item);
+      }
+    }
+    return latest;
+  }
+
+  /** Enables or disables fast snapshot restore of the snapshots in one zone; the refusals EC2 lists per snapshot are returned. */
+  async fastSnapshotRestores(operation: "enable" | "disable", snapshotIds: readonly string[], zone: string): Promise<{ snapshotId: string; code: string; message: string }[]> {
+    const action = operation === "enable" ? "EnableFastSnapshotRestores" : "DisableFastSnapshotRestores";
+    const out = await this.call(action, snapshotIds.join(","), async (signal) =>
+      operation === "enable"
+        ? this.send(
+            action,
+            (c) => c.send(new EnableFastSnapshotRestoresCommand({ AvailabilityZones: [zone], SourceSnapshotIds: [...snapshotIds] }), { abortSignal: signal }),
+            signal,
+          )
+        : this.send(
+            action,
+            (c) => c.send(new DisableFastSnapshotRestoresCommand({ AvailabilityZones: [zone], SourceSnapshotIds: [...snapshotIds] }), { abortSignal: signal }),
+            signal,
+          ),
+    );
+    return (out.Unsuccessful ?? []).flatMap((item) =>
+      (item.FastSnapshotRestoreStateErrors ?? []).map((e) => ({ snapshotId: item.SnapshotId ?? "", code: e.Error?.Code ?? "Unknown", message: e.Error?.Message ?? "" })),
+    );
+  }
+
+  /** Fast snapshot restore of these snapshots in one zone, by snapshot id (absent when disabled). */
+  async fastSnapshotRestoreStates(snapshotIds: readonly string[], zone: string): Promise<Map<string, DescribeFastSnapshotRestoreSuccessItem>> {
+    const found = new Map<string, DescribeFastSnapshotRestoreSuccessItem>();
+    await this.call("DescribeFastSnapshotRestores", snapshotIds.join(","), async (signal) => {
+      let nextToken: string | undefined;
+      do {
+        const out = await this.send(
+          "DescribeFastSnapshotRestores",
+          (c) =>
+            c.send(
+              new DescribeFastSnapshotRestoresCommand({
+                Filters: [
+                  { Name: "snapshot-id", Values: [...snapshotIds] },
+                  { Name: "availability-zone", Values: [zone] },
+                ],
+                ...(nextToken ? { NextToken: nextToken } : {}),
+              }),
+              { abortSignal: signal },
+            ),
+          signal,
+        );
+        for (const item of out.FastSnapshotRestores ?? []) {
+          if (item.SnapshotId !== undefined && item.AvailabilityZone === zone) {
+            found.set(item.SnapshotId, item);
+          }
+        }
+        nextToken = out.NextToken;
+      } while (nextToken);
+    });
+    return found;
   }
 
   /** Like call, but "not found" is an answer (undefined), not an error. */

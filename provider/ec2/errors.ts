@@ -21,6 +21,8 @@ export type ErrorKind =
   | "notFound"
   /** The snapshot backs a registered AMI. */
   | "inUse"
+  /** The availability zone has no capacity for the volume right now (InsufficientVolumeCapacity). */
+  | "volumeCapacity"
   /** Our own deadline or a caller's abort. */
   | "aborted"
   /** No credentials could be loaded, or EC2 refused them as expired: not EC2's failure, nor a retryable one. */
@@ -161,6 +163,9 @@ export function classifyError(error: unknown): ClassifiedError {
   }
   if (code === "InvalidSnapshot.InUse") {
     return result("inUse");
+  }
+  if (code === "InsufficientVolumeCapacity") {
+    return result("volumeCapacity");
   }
   if (code.endsWith(".NotFound")) {
     return result("notFound");
@@ -360,6 +365,8 @@ export function retryReason(kind: ErrorKind): string {
       return "the volume is busy with an earlier request";
     case "inUse":
       return "an AMI still uses the snapshot";
+    case "volumeCapacity":
+      return "the availability zone is short of capacity for this volume type, which EC2 says is usually brief";
     case "unreachable":
       return "EC2's endpoint could not be reached, which is usually brief";
     default:
@@ -375,6 +382,8 @@ const FATAL_ADVICE: Readonly<Record<string, string>> = {
   SignatureDoesNotMatch: "EC2 did not accept the credentials; check the secret key",
   OptInRequired: "the account is not subscribed to EC2 in this region; enable the region or use another",
   SnapshotLimitExceeded: "the account's snapshot quota is reached; delete unused snapshots or request a quota increase",
+  VolumeLimitExceeded: "the account's EBS storage quota for this volume type is reached; delete unused volumes or request a quota increase",
+  "InvalidVolume.ZoneMismatch": "the volume and the instance are in different availability zones; check availabilityZone and attach.instanceId",
   InvalidParameterValue: "check the resource's inputs against EC2's message",
   InvalidParameterCombination: "check the resource's inputs against EC2's message",
   MissingParameter: "check the resource's inputs against EC2's message",
@@ -392,6 +401,8 @@ export function adviceFor(kind: ErrorKind, code?: string): string | undefined {
       return "EC2 accepts one new snapshot per volume every 15 seconds; run again shortly";
     case "incorrectState":
       return "the volume is busy with an earlier request; run again shortly";
+    case "volumeCapacity":
+      return "the availability zone kept lacking capacity for this volume type; run again later, or restore into another availabilityZone";
     case "ambiguous":
     case "unreachable":
       return "EC2 could not be reached reliably; check the network and endpoint configuration, then run again";

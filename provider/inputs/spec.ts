@@ -34,7 +34,13 @@ export type RuleName =
   | "lock"
   | "storageTier"
   | "restore"
-  | "excludedVolumes";
+  | "excludedVolumes"
+  | "restoreEntries"
+  | "availabilityZone"
+  | "volumeType"
+  | "wholeNumber"
+  | "attach"
+  | "initialization";
 
 type Shape =
   | { readonly kind: "scalar"; readonly scalar: "string" | "integer" | "number" | "boolean" }

@@ -6,6 +6,7 @@ import { roundTripProblem } from "./roundTrip";
 import { CREATE_TOKEN_TAG, MAX_TAGS } from "./tags";
 import type { ResourceSpec, RuleName } from "./spec";
 import { isUnknown } from "./unknown";
+import { INITIALIZATION_RATE, isVolumeType, VOLUME_TYPES } from "./volumeTypes";
 
 /** A rejected input, as the Pulumi engine shows it: which property, and why. */
 export interface CheckFailure {
@@ -389,6 +390,118 @@ const restore: Rule = objectRule(
   },
 );
 
+/** A whole number above zero (provisioned IOPS, throughput); the volume type's own range is checked with the type. */
+const wholeNumber: Rule = (value, property) =>
+  typeof value === "number" && Number.isInteger(value) && value > 0 ? [] : fail(property, `${property} must be a whole number above 0, got ${show(value)}`);
+
+const volumeType: Rule = (value, property) =>
+  isVolumeType(value) ? [] : fail(property, `${property} must be one of ${alternatives(VOLUME_TYPES.map((type) => `"${type}"`))}, got ${show(value)}`);
+
+/** us-east-1a, and Local Zones such as us-west-2-lax-1a. */
+const AVAILABILITY_ZONE = /^[a-z]{2}(?:-[a-z0-9]+)+[a-z]$/;
+const availabilityZone: Rule = (value, property) =>
+  typeof value === "string" && AVAILABILITY_ZONE.test(value) && /\d[a-z]$/.test(value)
+    ? []
+    : fail(property, `${property} must be an availability zone such as "us-east-1a" (a region and a letter), got ${show(value)}`);
+
+/** Linux device names (/dev/sdf, /dev/xvdf) and Windows ones (xvdf). */
+const DEVICE_NAME = /^(?:\/dev\/[a-z0-9]+|xvd[a-z]{1,2})$/;
+/** CreateVolume: at most 64 TiB (gp3 and io2). */
+const MAX_VOLUME_GIB = 65_536;
+/** The fields of a SnapshotSet's `snapshots` entries, which a VolumeSet takes as they are and ignores. */
+const SET_MEMBER_FIELDS = new Set([
+  "volumeId",
+  "volumeSize",
+  "encrypted",
+  "kmsKeyId",
+  "state",
+  "stateMessage",
+  "progress",
+  "startTime",
+  "tags",
+  "productCodes",
+  "lockState",
+  "lockExpiresOn",
+]);
+
+const restoreEntry: Rule = objectRule(
+  "snapshots entry",
+  "snapshotId, and optionally deviceName and sizeGiB",
+  {
+    snapshotId: (item, at) => snapshotId(item, at),
+    deviceName: (item, at) => (typeof item === "string" && DEVICE_NAME.test(item) ? [] : fail(at, `${at} must be a device name such as "/dev/sdf" or "xvdf", got ${show(item)}`)),
+    sizeGiB: (item, at) => (wholeIn(item, { min: 1, max: MAX_VOLUME_GIB }) ? [] : fail(at, `${at} must be a whole number of GiB from 1 to ${MAX_VOLUME_GIB}, got ${show(item)}`)),
+    ...Object.fromEntries([...SET_MEMBER_FIELDS].map((key): [string, KeyRule] => [key, () => []])),
+  },
+  (given, property) => (Object.hasOwn(given, "snapshotId") ? [] : fail(`${property}.snapshotId`, `${property}.snapshotId is required`)),
+);
+
+/** The volumes of one restore: as many as a SnapshotSet covers. */
+export const MAX_RESTORE_ENTRIES = 40;
+
+/** The snapshots of a restore: at most 40, each at most once, each device name at most once. */
+const restoreEntries: Rule = (value, property) => {
+  if (!Array.isArray(value)) {
+    return fail(property, `${property} must be a list of {snapshotId, deviceName?, sizeGiB?}, got ${typeName(value)}`);
+  }
+  if (value.length === 0) {
+    return fail(property, `${property} must list at least one snapshot`);
+  }
+  if (value.length > MAX_RESTORE_ENTRIES) {
+    return fail(property, `${property} may list at most ${MAX_RESTORE_ENTRIES} snapshots, got ${value.length}`);
+  }
+  const failures = value.flatMap((entry, i) => (isUnknown(entry) ? [] : restoreEntry(entry, `${property}[${i}]`)));
+  for (const key of ["snapshotId", "deviceName"] as const) {
+    const seen = new Map<string, number>();
+    value.forEach((entry, i) => {
+      const item = entry !== null && typeof entry === "object" ? (entry as Record<string, unknown>)[key] : undefined;
+      if (typeof item !== "string") {
+        return;
+      }
+      const first = seen.get(item);
+      if (first !== undefined) {
+        failures.push({
+          property: `${property}[${i}].${key}`,
+          reason: `${property}[${i}].${key} ${show(item)} is also ${property}[${first}].${key}; each ${key === "snapshotId" ? "snapshot is restored once" : "device takes one volume"}`,
+        });
+      } else {
+        seen.set(item, i);
+      }
+    });
+  }
+  return failures;
+};
+
+const attach: Rule = objectRule(
+  "attach",
+  "instanceId and optionally forceDetachOnDelete",
+  {
+    instanceId: (item, at) => instanceId(item, at),
+    forceDetachOnDelete: (item, at) => boolean(item, at),
+  },
+  (given, property) => (Object.hasOwn(given, "instanceId") ? [] : fail(`${property}.instanceId`, `${property}.instanceId is required: the instance to attach the volumes to`)),
+);
+
+const initialization: Rule = objectRule(
+  "initialization",
+  "rateMiBps or fastSnapshotRestore",
+  {
+    rateMiBps: (item, at) =>
+      wholeIn(item, INITIALIZATION_RATE) ? [] : fail(at, `${at} must be a whole number of MiB/s from ${INITIALIZATION_RATE.min} to ${INITIALIZATION_RATE.max}, got ${show(item)}`),
+    fastSnapshotRestore: (item, at) => boolean(item, at),
+  },
+  (given, property) => {
+    const rate = Object.hasOwn(given, "rateMiBps");
+    const fast = given.fastSnapshotRestore === true;
+    if (rate && fast) {
+      return fail(`${property}.fastSnapshotRestore`, `${property} is either a rate (rateMiBps) or fast snapshot restore, not both`);
+    }
+    return rate || fast || isUnknown(given.fastSnapshotRestore)
+      ? []
+      : fail(property, `${property} needs rateMiBps (${INITIALIZATION_RATE.min} to ${INITIALIZATION_RATE.max}) or fastSnapshotRestore: true`);
+  },
+);
+
 /** One rule for each name a spec may give an input (RuleName, InputSpec.rule). */
 const RULES = {
   volumeId,
@@ -407,6 +520,12 @@ const RULES = {
   storageTier,
   restore,
   excludedVolumes,
+  restoreEntries,
+  availabilityZone,
+  volumeType,
+  wholeNumber,
+  attach,
+  initialization,
 } satisfies Readonly<Record<RuleName, Rule>>;
 
 interface Field {

@@ -76,13 +76,21 @@ export function inFlightFilter(): Filter {
   return { Name: `tag:${CREATE_TOKEN_TAG}`, Values: [`*${KEY_SEPARATOR}*`] };
 }
 
+/** The filter that finds what a create of this resource made and has not recorded (a restore's volumes). */
+export function inFlightFilterFor(key: string): Filter {
+  return { Name: `tag:${CREATE_TOKEN_TAG}`, Values: [`${key}${KEY_SEPARATOR}*`] };
+}
+
+/** Anything EC2 tags: a snapshot, a volume. */
+type Tagged = Pick<Snapshot, "Tags">;
+
 /** True when the snapshot's token says a create of this resource made it and has not recorded it. */
-export function inFlightFor(snapshot: Snapshot, key: string): boolean {
+export function inFlightFor(snapshot: Tagged, key: string): boolean {
   return (tokenOf(snapshot) ?? "").startsWith(`${key}${KEY_SEPARATOR}`);
 }
 
 /** The snapshot's create token, if it carries one. */
-export function tokenOf(snapshot: Snapshot): string | undefined {
+export function tokenOf(snapshot: Tagged): string | undefined {
   return (snapshot.Tags ?? []).find((tag) => tag.Key === CREATE_TOKEN_TAG)?.Value;
 }
 

@@ -1,4 +1,4 @@
-import type { Snapshot, SnapshotTierStatus } from "@aws-sdk/client-ec2";
+import type { DescribeFastSnapshotRestoreSuccessItem, Snapshot, SnapshotTierStatus, Volume, VolumeModification } from "@aws-sdk/client-ec2";
 import { Deadline, DeadlineExceededError } from "../lifecycle/deadline";
 import { IDS_PER_FILTER, type Ec2 } from "../ec2/ec2";
 import { CREATE_TOKEN_TAG } from "../inputs/tags";
@@ -149,6 +149,81 @@ const TIER_STATUSES: Probe<SnapshotTierStatus> = {
   startedAt: (status) => status.LastTieringStartTime?.getTime(),
   failed: (status) => status?.LastTieringOperationStatus?.endsWith("-failed") === true,
   vanished: (ids) => new SnapshotVanishedError(ids, new Map()),
+};
+
+/** A volume that EC2 stopped listing while it was being waited on. */
+export class VolumeVanishedError extends ExplainedError {
+  override readonly name = "VolumeVanishedError";
+  constructor(readonly volumeIds: string[]) {
+    super(
+      `${volumeIds.length === 1 ? `volume ${volumeIds[0]}` : `volumes ${volumeIds.join(", ")}`} disappeared while being waited on (deleted outside Pulumi, or by EC2 after an error)`,
+      "run `pulumi refresh`, then `pulumi up` to restore the set again",
+    );
+  }
+}
+
+const MOVING_VOLUME = new Set(["creating", "deleting"]);
+const MOVING_ATTACHMENT = new Set(["attaching", "detaching"]);
+
+/**
+ * Volumes being made, attached or detached: a volume is done once neither it nor any attachment of it
+ * is moving. One round serves every restore of the region, as for snapshots.
+ */
+const VOLUMES: Probe<Volume> = {
+  name: "DescribeVolumes",
+  describe: (ec2, ids) => ec2.volumesById(ids),
+  done: (volume) => volume?.State !== undefined && !MOVING_VOLUME.has(volume.State) && !(volume.Attachments ?? []).some((a) => MOVING_ATTACHMENT.has(a.State ?? "")),
+  fingerprint: (volume) => `${volume.State}/${(volume.Attachments ?? []).map((a) => `${a.InstanceId}:${a.State}`).join(",")}`,
+  progress: () => undefined,
+  startedAt: (volume) => volume.CreateTime?.getTime(),
+  failed: (volume) => volume?.State === "error",
+  vanished: (ids) => new VolumeVanishedError(ids),
+};
+
+/** A volume modification is applied once EC2 reports it `optimizing` (the new settings are in effect) or `completed`. */
+const MODIFICATIONS: Probe<VolumeModification> = {
+  name: "DescribeVolumesModifications",
+  describe: (ec2, ids) => ec2.volumeModifications(ids),
+  done: (modification) => modification?.ModificationState !== undefined && modification.ModificationState !== "modifying",
+  fingerprint: (modification) => `${modification.ModificationState}/${modification.Progress}`,
+  progress: (modification) => modification.Progress,
+  startedAt: (modification) => modification.StartTime?.getTime(),
+  failed: (modification) => modification?.ModificationState === "failed",
+  vanished: (ids) => new VolumeVanishedError(ids),
+};
+
+/** Fast snapshot restore ids are `<snapshot id>@<availability zone>`, one per pair EC2 tracks. */
+export function fastRestoreKey(snapshotId: string, zone: string): string {
+  return `${snapshotId}@${zone}`;
+}
+
+/** Fast snapshot restore moves through `enabling` and `optimizing` to `enabled`; a pair that went back to `disabled` or out of the listing failed to enable. */
+const FAST_RESTORES: Probe<DescribeFastSnapshotRestoreSuccessItem> = {
+  name: "DescribeFastSnapshotRestores",
+  describe: async (ec2, ids) => {
+    const byZone = new Map<string, string[]>();
+    for (const id of ids) {
+      const [snapshotId, zone] = id.split("@");
+      byZone.set(zone, [...(byZone.get(zone) ?? []), snapshotId]);
+    }
+    const found = new Map<string, DescribeFastSnapshotRestoreSuccessItem>();
+    for (const [zone, snapshotIds] of byZone) {
+      for (const [snapshotId, item] of await ec2.fastSnapshotRestoreStates(snapshotIds, zone)) {
+        found.set(fastRestoreKey(snapshotId, zone), item);
+      }
+    }
+    return found;
+  },
+  done: (item) => item?.State === "enabled" || item?.State === "disabled" || item?.State === "disabling",
+  fingerprint: (item) => `${item.State}`,
+  progress: () => undefined,
+  startedAt: (item) => item.EnablingTime?.getTime(),
+  failed: (item) => item?.State === "disabled" || item?.State === "disabling",
+  vanished: (ids) =>
+    new ExplainedError(
+      `fast snapshot restore of ${ids.join(", ")} stopped being listed while it was being enabled (disabled outside Pulumi, or EC2 could not enable it)`,
+      "check the snapshots' fast snapshot restore in the EC2 console, then run `pulumi up` again",
+    ),
 };
 
 interface Watch<T> {
@@ -464,4 +539,26 @@ export function waitForSnapshots(ec2: Ec2, ids: readonly string[], options: Wait
  */
 export function waitForTiering(ec2: Ec2, ids: readonly string[], options: WaitOptions<SnapshotTierStatus>): Promise<Map<string, SnapshotTierStatus>> {
   return waitFor(TIER_STATUSES, ec2, ids, options);
+}
+
+/**
+ * Waits until no volume is being created, deleted, attached or detached (or one is in `error`, with
+ * `stopOnError`), sharing one DescribeVolumes round per region among every restore being waited for.
+ */
+export function waitForVolumes(ec2: Ec2, ids: readonly string[], options: WaitOptions<Volume>): Promise<Map<string, Volume>> {
+  return waitFor(VOLUMES, ec2, ids, options);
+}
+
+/** Waits until each volume's latest modification is `optimizing`, `completed` or `failed`. */
+export function waitForModifications(ec2: Ec2, ids: readonly string[], options: WaitOptions<VolumeModification>): Promise<Map<string, VolumeModification>> {
+  return waitFor(MODIFICATIONS, ec2, ids, options);
+}
+
+/** Waits until fast snapshot restore of each `fastRestoreKey` pair is `enabled` (or failed). */
+export function waitForFastRestores(
+  ec2: Ec2,
+  keys: readonly string[],
+  options: WaitOptions<DescribeFastSnapshotRestoreSuccessItem>,
+): Promise<Map<string, DescribeFastSnapshotRestoreSuccessItem>> {
+  return waitFor(FAST_RESTORES, ec2, keys, options);
 }

@@ -20,6 +20,8 @@ export const EC2_BUCKETS = Object.freeze({
   DeleteSnapshot: { capacity: 100, refillPerSecond: 5 },
   // The lock and tier calls are in no table of the throttling page; budgeted like CreateSnapshot (unverified).
   protect: { capacity: 100, refillPerSecond: 5 },
+  // The volume calls of a restore are in no table of the throttling page either; budgeted like CreateSnapshot (unverified).
+  volume: { capacity: 100, refillPerSecond: 5 },
   CreateTags: { capacity: 100, refillPerSecond: 10 },
   DeleteTags: { capacity: 100, refillPerSecond: 10 },
   // DescribeSnapshots has the smaller bucket of unfiltered describes; the provider always filters, but
@@ -58,6 +60,16 @@ const ACTION_BUCKETS = {
   RestoreSnapshotTier: "protect",
   DescribeLockedSnapshots: "describe",
   DescribeSnapshotTierStatus: "describe",
+  CreateVolume: "volume",
+  AttachVolume: "volume",
+  DetachVolume: "volume",
+  DeleteVolume: "volume",
+  ModifyVolume: "volume",
+  EnableFastSnapshotRestores: "volume",
+  DisableFastSnapshotRestores: "volume",
+  DescribeVolumeStatus: "describe",
+  DescribeVolumesModifications: "describe",
+  DescribeFastSnapshotRestores: "describe",
 } as const satisfies Record<string, keyof typeof EC2_BUCKETS>;
 
 export type Ec2Action = keyof typeof ACTION_BUCKETS;

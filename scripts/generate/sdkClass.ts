@@ -67,6 +67,14 @@ export const SHARED_TYPES = [
   "StorageTier",
   "Timeouts",
   "TimeoutsArgs",
+  "VolumeSetAttach",
+  "VolumeSetAttachArgs",
+  "VolumeSetEntry",
+  "VolumeSetEntryArgs",
+  "VolumeSetInitialization",
+  "VolumeSetInitializationArgs",
+  "VolumeSetVolume",
+  "VolumeType",
 ] as const;
 
 /** The SDK's entry point: every resource class and args interface, and the shared types. */

@@ -3,4 +3,26 @@ export { Provider, type ProviderArgs } from "./provider";
 export { Snapshot, type SnapshotArgs } from "./snapshot";
 export { SnapshotSet, type SnapshotSetArgs } from "./snapshotSet";
 export { SnapshotCopy, type SnapshotCopyArgs } from "./snapshotCopy";
-export type { Lock, LockArgs, ProductCode, Restore, RestoreArgs, Sharing, SharingArgs, SnapshotSetMember, SnapshotState, StorageTier, Timeouts, TimeoutsArgs } from "../types";
+export { VolumeSet, type VolumeSetArgs } from "./volumeSet";
+export type {
+  Lock,
+  LockArgs,
+  ProductCode,
+  Restore,
+  RestoreArgs,
+  Sharing,
+  SharingArgs,
+  SnapshotSetMember,
+  SnapshotState,
+  StorageTier,
+  Timeouts,
+  TimeoutsArgs,
+  VolumeSetAttach,
+  VolumeSetAttachArgs,
+  VolumeSetEntry,
+  VolumeSetEntryArgs,
+  VolumeSetInitialization,
+  VolumeSetInitializationArgs,
+  VolumeSetVolume,
+  VolumeType,
+} from "../types";

@@ -18,11 +18,13 @@ describe("scripts/generate.ts", () => {
         "sdk/snapshot.ts",
         "sdk/snapshotSet.ts",
         "sdk/snapshotCopy.ts",
+        "sdk/volumeSet.ts",
         "sdk/index.ts",
         "sdk/plugin/provider.ts",
         "sdk/plugin/snapshot.ts",
         "sdk/plugin/snapshotSet.ts",
         "sdk/plugin/snapshotCopy.ts",
+        "sdk/plugin/volumeSet.ts",
         "sdk/plugin/index.ts",
       ],
     );

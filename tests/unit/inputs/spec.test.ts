@@ -10,6 +10,7 @@ import { fieldsOf, validateInputs, type CheckFailure } from "../../../provider/i
 import { SNAPSHOT_SPEC } from "../../../provider/resources/snapshot/spec";
 import { SNAPSHOT_COPY_SPEC } from "../../../provider/resources/snapshotCopy/spec";
 import { SNAPSHOT_SET_SPEC } from "../../../provider/resources/snapshotSet/spec";
+import { VOLUME_SET_SPEC } from "../../../provider/resources/volumeSet/spec";
 import { DEFAULT_TIMEOUTS_MS } from "../../../provider/lifecycle/timeouts";
 import { registeredResources } from "../../../scripts/generate/registry";
 
@@ -31,6 +32,11 @@ const BEHAVIOUR: Readonly<Record<string, { validate: (props: Props) => CheckFail
     validate: (props) => validateInputs(fieldsOf(SNAPSHOT_COPY_SPEC), props),
     rules: diffRulesOf(SNAPSHOT_COPY_SPEC),
     validBase: { sourceSnapshotId: "snap-0123456789abcdef0" },
+  },
+  VolumeSet: {
+    validate: (props) => validateInputs(fieldsOf(VOLUME_SET_SPEC), props),
+    rules: diffRulesOf(VOLUME_SET_SPEC),
+    validBase: { snapshots: [{ snapshotId: "snap-0123456789abcdef0" }], availabilityZone: "us-east-1a" },
   },
 };
 
@@ -83,11 +89,13 @@ for (const { spec } of registeredResources()) {
       assert.deepEqual(sorted(missing), sorted(required.map(([name]) => name)));
     });
 
-    it("enforces the description length its doc names: N characters pass, N+1 fail", () => {
-      const limit = namedLimit(doc("description"), LIMITS.description[0], "a length limit");
-      assert.deepEqual(validate({ description: "d".repeat(limit) }), []);
-      assert.equal(failuresAt(validate({ description: "d".repeat(limit + 1) }), "description").length, 1);
-    });
+    if ("description" in spec.inputs) {
+      it("enforces the description length its doc names: N characters pass, N+1 fail", () => {
+        const limit = namedLimit(doc("description"), LIMITS.description[0], "a length limit");
+        assert.deepEqual(validate({ description: "d".repeat(limit) }), []);
+        assert.equal(failuresAt(validate({ description: "d".repeat(limit + 1) }), "description").length, 1);
+      });
+    }
 
     it("enforces the tag count its doc names: N tags pass, N+1 fail", () => {
       const limit = namedLimit(doc("tags"), LIMITS.tags[0], "a tag count");

@@ -146,7 +146,7 @@ describe("assertMatchesSchema", () => {
 
   it("reports a token the schema does not declare", () => {
     assert.deepEqual(problemsOf("pulumi-nodejs:dynamic/ebs-snapshots:Volume", {}), [
-      "schema.json declares no resource pulumi-nodejs:dynamic/ebs-snapshots:Volume; it declares ebs-snapshots:index:Snapshot, ebs-snapshots:index:SnapshotSet, ebs-snapshots:index:SnapshotCopy",
+      "schema.json declares no resource pulumi-nodejs:dynamic/ebs-snapshots:Volume; it declares ebs-snapshots:index:Snapshot, ebs-snapshots:index:SnapshotSet, ebs-snapshots:index:SnapshotCopy, ebs-snapshots:index:VolumeSet",
     ]);
   });
 });
