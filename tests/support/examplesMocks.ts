@@ -24,6 +24,7 @@ export interface MockedCall {
 export const SNAPSHOT_TOKEN = "pulumi-nodejs:dynamic/ebs-snapshots:Snapshot";
 export const SNAPSHOT_SET_TOKEN = "pulumi-nodejs:dynamic/ebs-snapshots:SnapshotSet";
 export const SNAPSHOT_COPY_TOKEN = "pulumi-nodejs:dynamic/ebs-snapshots:SnapshotCopy";
+export const VOLUME_SET_TOKEN = "pulumi-nodejs:dynamic/ebs-snapshots:VolumeSet";
 export const VOLUME_TOKEN = "aws:ebs/volume:Volume";
 
 export const MOCK_REGION = "us-west-2";
@@ -105,6 +106,41 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
           snapshots,
           state: "completed",
           encrypted: false,
+          tags: stringMap(inputs.tags),
+          region: typeof inputs.region === "string" ? inputs.region : MOCK_REGION,
+        },
+      };
+    }
+    case VOLUME_SET_TOKEN: {
+      // A SnapshotSet's members arrive whole; the provider keeps only these three fields of each entry.
+      const entries = (Array.isArray(inputs.snapshots) ? (inputs.snapshots as Record<string, unknown>[]) : []).map((entry) => ({
+        snapshotId: String(entry.snapshotId),
+        ...(typeof entry.deviceName === "string" ? { deviceName: entry.deviceName } : {}),
+        ...(typeof entry.sizeGiB === "number" ? { sizeGiB: entry.sizeGiB } : {}),
+        volumeSize: typeof entry.volumeSize === "number" ? entry.volumeSize : 8,
+        encrypted: entry.encrypted === true,
+      }));
+      const attached = inputs.attach !== undefined;
+      const volumes = entries.map(({ volumeSize, encrypted, ...entry }) => ({
+        volumeId: hexId("vol", `${name}/${entry.snapshotId}`),
+        snapshotId: entry.snapshotId,
+        ...(entry.deviceName !== undefined ? { deviceName: entry.deviceName } : {}),
+        state: attached ? "in-use" : "available",
+        ...(attached ? { attachmentState: "attached" } : {}),
+        sizeGiB: entry.sizeGiB ?? volumeSize,
+        volumeType: typeof inputs.volumeType === "string" ? inputs.volumeType : "gp3",
+        iops: 3000,
+        throughput: 125,
+        encrypted,
+      }));
+      return {
+        id: hexId("volset", name),
+        state: {
+          ...inputs,
+          snapshots: entries.map(({ volumeSize: _size, encrypted: _encrypted, ...entry }) => entry),
+          volumeIds: volumes.map((v) => v.volumeId),
+          volumes,
+          state: attached ? "in-use" : "available",
           tags: stringMap(inputs.tags),
           region: typeof inputs.region === "string" ? inputs.region : MOCK_REGION,
         },

@@ -12,6 +12,7 @@ import * as ts from "typescript";
 import { fieldsOf, validateInputs } from "../../provider/inputs/validate";
 import { SNAPSHOT_SPEC } from "../../provider/resources/snapshot/spec";
 import { SNAPSHOT_SET_SPEC } from "../../provider/resources/snapshotSet/spec";
+import { VOLUME_SET_SPEC } from "../../provider/resources/volumeSet/spec";
 import { COMPILED_EXAMPLES_DIR, EXAMPLES_DIR, exampleNames, parseProjectFile, readProjectFile, runExample, type ExampleRun, type ProjectValue } from "../support/examplesHarness";
 import {
   MOCK_INSTANCE_VOLUMES,
@@ -21,16 +22,18 @@ import {
   SNAPSHOT_COPY_TOKEN,
   SNAPSHOT_SET_TOKEN,
   SNAPSHOT_TOKEN,
+  VOLUME_SET_TOKEN,
   VOLUME_TOKEN,
   type RegisteredResource,
 } from "../support/examplesMocks";
 import { assertMatchesSchema, HOUSEKEEPING_OUTPUT_KEYS, REPO_ROOT } from "../support/schemaShape";
 
-const EXAMPLES = ["aws-volume", "backup", "dr-copy", "protect", "share", "snapshot", "snapshot-set"];
+const EXAMPLES = ["aws-volume", "backup", "dr-copy", "protect", "restore", "share", "snapshot", "snapshot-set"];
 const VOLUME = "vol-0123456789abcdef0";
 const INSTANCE = "i-0123456789abcdef0";
 const validateSnapshotInputs = (props: Record<string, unknown>) => validateInputs(fieldsOf(SNAPSHOT_SPEC), props);
 const validateSnapshotSetInputs = (props: Record<string, unknown>) => validateInputs(fieldsOf(SNAPSHOT_SET_SPEC), props);
+const validateVolumeSetInputs = (props: Record<string, unknown>) => validateInputs(fieldsOf(VOLUME_SET_SPEC), props);
 
 /** Inputs the SDK adds besides the user's: its bookkeeping keys (the serialized provider is recorded apart). */
 const SDK_KEYS = HOUSEKEEPING_OUTPUT_KEYS.filter((key) => key !== "__provider");
@@ -73,7 +76,7 @@ describe("examples", function () {
   this.timeout(120_000);
 
   describe("layout", () => {
-    it("has exactly the seven documented examples", () => {
+    it("has exactly the eight documented examples", () => {
       assert.deepEqual(exampleNames(), EXAMPLES);
     });
 
@@ -446,6 +449,63 @@ describe("examples", function () {
       });
     });
 
+    describe("restore", () => {
+      const DR_INSTANCE = "i-0fedcba9876543210";
+      const ZONE = "us-west-2a";
+      let run: ExampleRun;
+      before(async () => {
+        run = await runExample("restore", { instanceId: INSTANCE, drInstanceId: DR_INSTANCE, availabilityZone: ZONE });
+      });
+
+      it("registers a SnapshotSet of the instance without its boot volume, and a VolumeSet of its members attached to the standby", () => {
+        assertSucceeded(run);
+        assert.deepEqual(run.resources.map((r) => [r.type, r.name]).sort(), [
+          [SNAPSHOT_SET_TOKEN, "source"],
+          [VOLUME_SET_TOKEN, "standby"],
+        ]);
+        const tags = { ManagedBy: "pulumi", Drill: "test", Source: INSTANCE };
+        const set = only(run, SNAPSHOT_SET_TOKEN);
+        assert.deepEqual(userInputs(set), { instanceId: INSTANCE, excludeBootVolume: true, description: `DR drill of ${INSTANCE} (test)`, tags });
+        // The set's members are passed whole, each with the device name the standby gets it at.
+        const members = (set.state as { snapshots: unknown[] }).snapshots;
+        assert.deepEqual(userInputs(only(run, VOLUME_SET_TOKEN)), {
+          snapshots: members,
+          availabilityZone: ZONE,
+          attach: { instanceId: DR_INSTANCE },
+          tags: { ...tags, RestoredTo: DR_INSTANCE },
+        });
+      });
+
+      it("gives inputs the provider's check accepts, the SnapshotSet's members included as they are", () => {
+        assert.deepEqual(validateSnapshotSetInputs(only(run, SNAPSHOT_SET_TOKEN).inputs), []);
+        assert.deepEqual(validateVolumeSetInputs(only(run, VOLUME_SET_TOKEN).inputs), []);
+      });
+
+      it("exports the snapshot ids, the restored volume ids, and each device name with its volume: the data volume only", () => {
+        const set = only(run, SNAPSHOT_SET_TOKEN).state as { snapshotIds: string[] };
+        const restored = only(run, VOLUME_SET_TOKEN).state as { volumeIds: string[] };
+        const data = MOCK_INSTANCE_VOLUMES.slice(1);
+        assert.equal(restored.volumeIds.length, data.length, "the boot volume is not restored");
+        assert.deepEqual(run.exports, {
+          snapshotIds: set.snapshotIds,
+          volumeIds: restored.volumeIds,
+          devices: Object.fromEntries(data.map((volume, index) => [volume.deviceName, restored.volumeIds[index]])),
+        });
+      });
+
+      it("stops on a malformed standby id, or with the config key to set when one is missing, before registering anything", async () => {
+        const malformed = await runExample("restore", { instanceId: INSTANCE, drInstanceId: "standby", availabilityZone: ZONE });
+        assert.equal(malformed.ok, false);
+        assert.match(malformed.error ?? "", /ebs-restore:drInstanceId/);
+        assert.match(malformed.error ?? "", /does not match the regular expression/);
+        assert.deepEqual(malformed.resources, []);
+        const missing = await runExample("restore", { instanceId: INSTANCE, drInstanceId: DR_INSTANCE });
+        assert.equal(missing.ok, false);
+        assert.match(missing.error ?? "", /pulumi config set ebs-restore:availabilityZone <value>/);
+        assert.deepEqual(missing.resources, []);
+      });
+    });
+
     describe("aws-volume", () => {
       let run: ExampleRun;
       before(async () => {
@@ -519,6 +579,7 @@ describe("examples", function () {
           runExample("snapshot-set", { instanceId: INSTANCE }),
           runExample("aws-volume", {}),
           runExample("protect", { volumeId: VOLUME }),
+          runExample("restore", { instanceId: INSTANCE, drInstanceId: "i-0fedcba9876543210", availabilityZone: "us-west-2a" }),
         ]);
         for (const resource of runs.flatMap((r) => r.resources).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"))) {
           assertMatchesSchema(resource.type, resource.state);
