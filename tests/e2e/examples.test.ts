@@ -64,6 +64,7 @@ const EXAMPLES: ExampleCase[] = [
 const NOT_RUN_HERE: Record<string, string> = {
   "aws-volume": "its @pulumi/aws plugin cannot be built here; tests/unit/examples.test.ts runs it under mocks",
   protect: "its snapshot is locked, so destroy is refused, as the example means it to be; tests/e2e/protection.test.ts runs it through the CLI",
+  restore: "it restores volumes onto a second instance, which the checks below (snapshots only) cannot see; tests/e2e/restore.test.ts runs it through the CLI",
 };
 
 /** The project name each example's Pulumi.yaml declares, which prefixes its config keys. */
