@@ -7,6 +7,7 @@ import { describeFailure, ExplainedError, failureText, OUTCOME } from "../messag
 import { resourceLabel, warn, writeLine } from "../messages/log";
 import { scopeKey } from "../runtime/processState";
 import { admitAll } from "../scheduling/volumeAdmission";
+import { batchedRead } from "../scheduling/readBatch";
 import { failAfterTimeout, markedOnFailure, markRecorded, sweepStrays } from "./createRecovery";
 import { inFlightFor, newCreationMarker, recordedToken, resourceKey, resumedMarker, tokenOf, withRoomForUserTags, type CreationMarker } from "./creationMarker";
 import { DeadlineExceededError } from "./deadline";
@@ -58,7 +59,8 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
 
   /** Members as EC2 describes them now, in recorded order; those it no longer has are left out. */
   async function describe(run: Pick<HookRun<I>, "ec2">, ids: readonly string[]): Promise<{ members: Snapshot[]; missing: string[] }> {
-    const found = await run.ec2.describeSnapshots(ids);
+    // Shared with the reads of other resources of the process (a refresh reads them all at once).
+    const found = await batchedRead("DescribeSnapshots", (ec2, batch) => ec2.describeSnapshots(batch), run.ec2, ids);
     return { members: ids.map((id) => found.get(id)).filter((m): m is Snapshot => m !== undefined), missing: ids.filter((id) => !found.has(id)) };
   }
 
@@ -267,13 +269,20 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
       const props = imported && model.importState !== undefined ? { ...(await model.importState(id, ec2)), ...recorded } : recorded;
       const state = new RecordedState(props);
       const ids = model.recordedIds(id, state);
-      const { members, missing } = await describe({ ec2 }, ids);
+      // Sharing and protection are read by id, side by side with the snapshots themselves: one round trip.
+      const [{ members, missing }, everyShared, everyProtection] = await Promise.all([
+        describe({ ec2 }, ids),
+        readSharing(ec2, ids, desiredSharing(props.sharing) !== undefined),
+        readProtection(ec2, ids, protectionInUse(props, tiered)),
+      ]);
       if (members.length === 0) {
         return { id: "", props: {} };
       }
+      const found = new Set(members.map((m) => m.SnapshotId ?? ""));
+      const ofFound = <T>(bySnapshot: ReadonlyMap<string, T>): Map<string, T> => new Map([...bySnapshot].filter(([snapshotId]) => found.has(snapshotId)));
+      const shared = ofFound(everyShared);
+      const protection = { locks: ofFound(everyProtection.locks), tiers: ofFound(everyProtection.tiers) };
       const facts = await factsFor({ ec2 }, members, model.factsFromState(state));
-      const shared = await readSharing(ec2, members);
-      const protection = await readProtection(ec2, members, protectionInUse(props, tiered));
       const outputs = model.outputs(inputsOf(props), members, facts, ec2.region, [...new Set([...state.missingSnapshotIds, ...missing])]);
       return { id, props: withSharing(withProtection(outputs, protection, tiered), shared) };
     });
@@ -313,7 +322,7 @@ export function lifecycleOf<I extends CommonInputs, O extends object, P extends 
         const latest = await describe(run, memberIds);
         const now = latest.members.length > 0 ? latest.members : members;
         const sharing = desiredSharing(inputs.sharing);
-        const shared = sharing !== undefined ? await applySharing(ec2, label, now, sharing) : await readSharing(ec2, now);
+        const shared = sharing !== undefined ? await applySharing(ec2, label, now, sharing) : await readSharing(ec2, memberIds, false);
         const protection = unprotected();
         const use = protectionInUse({ ...olds, lock: inputs.lock }, tiered);
         protection.locks = await locksAfterUpdate(ec2, now, {

@@ -1,5 +1,6 @@
 import type { LockedSnapshotsInfo, Snapshot, SnapshotTierStatus } from "@aws-sdk/client-ec2";
 import type { Ec2 } from "../ec2/ec2";
+import { batchedRead } from "../scheduling/readBatch";
 import { applyLock, lockFields, lockOutputs, recordedLock, removeLock, wantedLock, type WantedLock } from "./locking";
 import { tierOutputs } from "./tiering";
 
@@ -24,11 +25,11 @@ export function protectionInUse(props: Readonly<Record<string, unknown>>, tiered
 }
 
 /** The members' locks and tiers as EC2 has them now, as far as `use` asks. */
-export async function readProtection(ec2: Ec2, members: readonly Snapshot[], use: { locks: boolean; tiers: boolean }): Promise<Protection> {
-  const ids = members.map((m) => m.SnapshotId ?? "").filter((id) => id !== "");
+export async function readProtection(ec2: Ec2, snapshotIds: readonly string[], use: { locks: boolean; tiers: boolean }): Promise<Protection> {
+  const ids = snapshotIds.filter((id) => id !== "");
   const [locks, tiers] = await Promise.all([
-    use.locks ? ec2.lockedSnapshots(ids) : new Map<string, LockedSnapshotsInfo>(),
-    use.tiers ? ec2.tierStatuses(ids) : new Map<string, SnapshotTierStatus>(),
+    use.locks ? batchedRead("DescribeLockedSnapshots", (own, batch) => own.lockedSnapshots(batch), ec2, ids) : new Map<string, LockedSnapshotsInfo>(),
+    use.tiers ? batchedRead("DescribeSnapshotTierStatus", (own, batch) => own.tierStatuses(batch), ec2, ids) : new Map<string, SnapshotTierStatus>(),
   ]);
   return { locks, tiers };
 }

@@ -1,6 +1,6 @@
 /**
  * What the hooks of one provider process share. Every hook of a deployment runs in one host process,
- * so the EC2 connections, the poll groups, the request budgets, the per-volume admission queues and the
+ * so the EC2 connections, the poll groups, the read batches, the request budgets, the per-volume admission queues and the
  * interrupted-create lookups are process-wide; they live here, in the provider module the host loads
  * with require(), and never in the serialized provider.
  *
@@ -8,7 +8,7 @@
  * (`us-east-1`, `us-east-1/vol-0123…`, `us-east-1/describe/1`), so that two registries never disagree
  * on what "the same place" is.
  */
-export type ProcessScope = "connections" | "pollGroups" | "requestBudgets" | "volumeAdmissions" | "interruptedLookups";
+export type ProcessScope = "connections" | "pollGroups" | "readBatches" | "requestBudgets" | "volumeAdmissions" | "interruptedLookups";
 
 const registries = new Map<ProcessScope, Map<string, unknown>>();
 

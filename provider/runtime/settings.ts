@@ -12,6 +12,11 @@ export interface Settings {
    * at most this plus a round trip.
    */
   describeIntervalMs: number;
+  /**
+   * How long a read (refresh, and the describe of update) waits for the reads of other resources of the
+   * process to share its DescribeSnapshots call (scheduling/readBatch.ts).
+   */
+  readWindowMs: number;
   /** Shortest wait between two lookups of one thing not yet visible (a new snapshot's product codes). */
   pollMinMs: number;
   /** Longest gap between two rounds, when predictions skip rounds or throttling stretches them (the AWS SDK waiter's own maximum). */
@@ -31,6 +36,7 @@ export interface Settings {
 /** Defaults chosen for real EC2, where snapshots take minutes to hours. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   describeIntervalMs: 10_000,
+  readWindowMs: 20,
   pollMinMs: 5_000,
   pollMaxMs: 120_000,
   retryMinMs: 1_000,
@@ -43,6 +49,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
 /** The environment variable behind each setting. */
 export const SETTINGS_ENV: Readonly<Record<keyof Settings, string>> = Object.freeze({
   describeIntervalMs: "EBS_SNAPSHOTS_DESCRIBE_INTERVAL_MS",
+  readWindowMs: "EBS_SNAPSHOTS_READ_WINDOW_MS",
   pollMinMs: "EBS_SNAPSHOTS_POLL_MIN_MS",
   pollMaxMs: "EBS_SNAPSHOTS_POLL_MAX_MS",
   retryMinMs: "EBS_SNAPSHOTS_RETRY_MIN_MS",

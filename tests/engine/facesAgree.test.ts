@@ -157,16 +157,14 @@ describe("The dynamic face and the plugin face agree", function () {
     assert.deepEqual(pluginCreated.map((r) => r.type).sort(), ["ebs-snapshots:index:Snapshot", "ebs-snapshots:index:SnapshotSet"]);
     assert.deepEqual(dynamicCreated.map((r) => r.type).sort(), ["pulumi-nodejs:dynamic/ebs-snapshots:Snapshot", "pulumi-nodejs:dynamic/ebs-snapshots:SnapshotSet"]);
 
-    // and the rest is the same: state after each command, and the requests EC2 got, in order, with their parameters
+    // and the rest is the same: state after each command, and the changes EC2 was asked for, in order, with
+    // their parameters. Reads are compared by kind only: the two resources' hooks run side by side, and how
+    // many of their reads share one batched call depends on when each arrives.
     const [d, p] = [normalised(dynamic.phases), normalised(plugin.phases)];
-    assert.deepEqual(
-      p.map((phase) => phase.requests.map((r) => r.action)),
-      d.map((phase) => phase.requests.map((r) => r.action)),
-    );
-    assert.deepEqual(
-      p.map((phase) => phase.requests),
-      d.map((phase) => phase.requests),
-    );
+    const changes = (phase: Phase): Phase["requests"] => phase.requests.filter((r) => !r.action.startsWith("Describe"));
+    const readKinds = (phase: Phase): string[] => [...new Set(phase.requests.filter((r) => r.action.startsWith("Describe")).map((r) => r.action))].sort();
+    assert.deepEqual(p.map(changes), d.map(changes));
+    assert.deepEqual(p.map(readKinds), d.map(readKinds));
     assert.deepEqual(
       p.map((phase) => phase.state),
       d.map((phase) => phase.state),

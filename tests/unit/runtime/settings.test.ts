@@ -5,6 +5,7 @@ describe("readSettings", () => {
   it("uses the defaults for real EC2 when nothing is set", () => {
     assert.deepEqual(readSettings({}), {
       describeIntervalMs: 10_000,
+      readWindowMs: 20,
       pollMinMs: 5_000,
       pollMaxMs: 120_000,
       retryMinMs: 1_000,
@@ -18,6 +19,7 @@ describe("readSettings", () => {
   it("reads every setting from its variable", () => {
     const env = {
       EBS_SNAPSHOTS_DESCRIBE_INTERVAL_MS: "5",
+      EBS_SNAPSHOTS_READ_WINDOW_MS: "7",
       EBS_SNAPSHOTS_POLL_MIN_MS: "10",
       EBS_SNAPSHOTS_POLL_MAX_MS: "20",
       EBS_SNAPSHOTS_RETRY_MIN_MS: "0",
@@ -28,6 +30,7 @@ describe("readSettings", () => {
     };
     assert.deepEqual(readSettings(env), {
       describeIntervalMs: 5,
+      readWindowMs: 7,
       pollMinMs: 10,
       pollMaxMs: 20,
       retryMinMs: 0,
