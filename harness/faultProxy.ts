@@ -16,6 +16,8 @@
  * - Snapshot lifecycle: `pending` with rising Progress over a number of DescribeSnapshots answers,
  *   then `completed` or `error` with a StatusMessage; snapshots held `pending`; snapshots forced into
  *   `error`. moto reports every snapshot `completed`/"100%" at once.
+ * - `RestorableByUserIds: ["all"]` on DescribeSnapshots: only public snapshots are listed (moto ignores
+ *   the parameter and lists them all); the proxy asks moto each listed snapshot's createVolumePermission.
  * - Eventual consistency: new snapshots missing from DescribeSnapshots for their first lookups, and
  *   InvalidSnapshot.NotFound ("The snapshot 'snap-…' does not exist.") when a request names one in
  *   `SnapshotId.N`.
@@ -94,6 +96,7 @@ import {
   learnCopySnapshot,
   rewriteDescribeSnapshotAttribute,
   rewriteDescribeSnapshots,
+  keepRestorableByAll,
   type SnapshotModel,
 } from "./faultProxy/snapshotAnswers";
 import { VolumeEnrichments, type SnapshotEnrichment } from "./faultProxy/snapshotEnrichment";
@@ -522,6 +525,7 @@ class FaultProxyServer implements FaultProxy {
         learnCopySnapshot(document, this.model);
       } else if (action === "DescribeSnapshots") {
         rewriteDescribeSnapshots(document, this.model);
+        await keepRestorableByAll(document, params, (snapshotId) => moto.snapshots.isPublic(snapshotId));
       } else {
         rewriteDescribeSnapshotAttribute(document, params, this.model);
       }

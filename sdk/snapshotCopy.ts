@@ -179,9 +179,13 @@ export class SnapshotCopy extends pulumi.dynamic.Resource {
   declare public readonly tags: pulumi.Output<Record<string, string>>;
   /** The sharing asked for, as given. */
   declare public readonly sharing: pulumi.Output<Sharing | undefined>;
-  /** The accounts EC2 says may create volumes from the snapshots, read back on refresh so that changes made outside Pulumi show. */
+  /**
+   * The accounts EC2 says may create volumes from the snapshots, read back on refresh so that changes
+   * made outside Pulumi show. Present when the program declares `sharing`, or when the snapshot is
+   * public; otherwise left out (the accounts were not read), never stale.
+   */
   declare public readonly sharedWithAccounts: pulumi.Output<string[] | undefined>;
-  /** True when EC2 says anyone may create volumes from the snapshots. */
+  /** True when EC2 says anyone may create volumes from the snapshots; read on every refresh, whether or not the program declares `sharing`. */
   declare public readonly public: pulumi.Output<boolean | undefined>;
   /** The lock asked for, as given. */
   declare public readonly lock: pulumi.Output<Lock | undefined>;

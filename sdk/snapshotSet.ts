@@ -106,9 +106,16 @@ export class SnapshotSet extends pulumi.dynamic.Resource {
   declare public readonly tags: pulumi.Output<Record<string, string>>;
   /** The sharing asked for every snapshot of the set, as given. */
   declare public readonly sharing: pulumi.Output<Sharing | undefined>;
-  /** Every account EC2 says may create volumes from any snapshot of the set, read back on refresh so that changes made outside Pulumi show. */
+  /**
+   * Every account EC2 says may create volumes from any snapshot of the set, read back on refresh so that
+   * changes made outside Pulumi show. Present when the program declares `sharing`, or when a snapshot of
+   * the set is public; otherwise left out (the accounts were not read), never stale.
+   */
   declare public readonly sharedWithAccounts: pulumi.Output<string[] | undefined>;
-  /** True when EC2 says anyone may create volumes from any snapshot of the set. */
+  /**
+   * True when EC2 says anyone may create volumes from any snapshot of the set; read on every refresh,
+   * whether or not the program declares `sharing`.
+   */
   declare public readonly public: pulumi.Output<boolean | undefined>;
   /** The lock asked for, as given. */
   declare public readonly lock: pulumi.Output<Lock | undefined>;

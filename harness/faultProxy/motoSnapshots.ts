@@ -71,15 +71,37 @@ export class MotoSnapshots {
     return this.describe({});
   }
 
-  private async describe(extra: Readonly<Record<string, string>>): Promise<MotoSnapshot[]> {
-    const body = Buffer.from(new URLSearchParams({ Action: "DescribeSnapshots", Version: "2016-11-15", ...extra }).toString(), "utf8");
-    const headers: IncomingHttpHeaders = {
+  /** Whether anyone may create volumes from the snapshot (moto's createVolumePermission holds the group `all`). */
+  async isPublic(snapshotId: string): Promise<boolean> {
+    const root = await this.ask({ Action: "DescribeSnapshotAttribute", Version: "2016-11-15", SnapshotId: snapshotId, Attribute: "createVolumePermission" });
+    const permissions = root === undefined ? undefined : childElement(root, "createVolumePermission");
+    return (permissions === undefined ? [] : childElements(permissions, "item")).some((item) => childText(item, "group") === "all");
+  }
+
+  /** One request to moto with the caller's credential scope; undefined when moto answers with an error. */
+  private async ask(params: Readonly<Record<string, string>>): Promise<XmlElement | undefined> {
+    const body = Buffer.from(new URLSearchParams(params).toString(), "utf8");
+    let answer: HttpAnswer;
+    try {
+      answer = await this.forwarder.forward("POST", "/", this.headers(), body);
+    } catch (error) {
+      throw new MotoUnreachable(`moto did not answer the proxy's ${params.Action}: ${String(error)}`);
+    }
+    return answer.status === 200 ? parseXml(answer.body.toString("utf8")).root : undefined;
+  }
+
+  private headers(): IncomingHttpHeaders {
+    return {
       "content-type": "application/x-www-form-urlencoded; charset=utf-8",
       authorization: this.authorization ?? "AWS4-HMAC-SHA256 Credential=fault-proxy/20240101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=unsigned",
     };
+  }
+
+  private async describe(extra: Readonly<Record<string, string>>): Promise<MotoSnapshot[]> {
+    const body = Buffer.from(new URLSearchParams({ Action: "DescribeSnapshots", Version: "2016-11-15", ...extra }).toString(), "utf8");
     let answer: HttpAnswer;
     try {
-      answer = await this.forwarder.forward("POST", "/", headers, body);
+      answer = await this.forwarder.forward("POST", "/", this.headers(), body);
     } catch (error) {
       throw new MotoUnreachable(`moto did not answer the proxy's DescribeSnapshots: ${String(error)}`);
     }

@@ -126,6 +126,28 @@ export function rewriteDescribeSnapshots(document: XmlDocument, model: SnapshotM
   }
 }
 
+/**
+ * DescribeSnapshots with `RestorableBy.N` = `all` lists only public snapshots (EC2's documented
+ * filter); moto ignores the parameter and lists every snapshot, so the proxy keeps the public ones.
+ */
+export async function keepRestorableByAll(document: XmlDocument, params: Readonly<Record<string, string>>, isPublic: (snapshotId: string) => Promise<boolean>): Promise<void> {
+  const asked = Object.entries(params)
+    .filter(([key]) => /^RestorableBy\.\d+$/.test(key))
+    .map(([, value]) => value);
+  const set = childElement(document.root, "snapshotSet");
+  if (!asked.includes("all") || set === undefined) {
+    return;
+  }
+  const items = childElements(set, "item");
+  const verdicts = await Promise.all(items.map((item) => isPublic(childText(item, "snapshotId") ?? "")));
+  const kept = new Set(items.filter((_, i) => verdicts[i]));
+  set.children = set.children.filter((child) => typeof child === "string" || child.name !== "item" || kept.has(child));
+  if (kept.size === 0) {
+    set.children = [];
+    set.selfClosing = true;
+  }
+}
+
 /** DescribeSnapshotAttribute(productCodes): EC2 answers the one attribute asked for, as an item list. */
 export function rewriteDescribeSnapshotAttribute(document: XmlDocument, params: Readonly<Record<string, string>>, model: SnapshotModel): void {
   if (params["Attribute"] !== "productCodes") {

@@ -492,6 +492,36 @@ export class Ec2 {
     }
   }
 
+  /**
+   * Those of the ids that anyone may create volumes from (public), in one DescribeSnapshots per 200 ids
+   * (`RestorableByUserIds: ["all"]`) instead of one DescribeSnapshotAttribute per snapshot. An endpoint
+   * that ignores the parameter lists every id; callers confirm a public one with volumePermissions.
+   */
+  async publicSnapshots(ids: readonly string[]): Promise<Map<string, Snapshot>> {
+    const found = new Map<string, Snapshot>();
+    const unique = [...new Set(ids)].filter((id) => id !== "");
+    for (let i = 0; i < unique.length; i += IDS_PER_FILTER) {
+      const chunk = unique.slice(i, i + IDS_PER_FILTER);
+      const listed = await this.call("DescribeSnapshots", `public among ${chunk.join(",")}`, async (signal) => {
+        const out = await this.send(
+          "DescribeSnapshots",
+          (c) =>
+            c.send(new DescribeSnapshotsCommand({ OwnerIds: ["self"], RestorableByUserIds: ["all"], Filters: [{ Name: "snapshot-id", Values: chunk }], MaxResults: 1000 }), {
+              abortSignal: signal,
+            }),
+          signal,
+        );
+        return out.Snapshots ?? [];
+      });
+      for (const snapshot of listed) {
+        if (snapshot.SnapshotId !== undefined) {
+          found.set(snapshot.SnapshotId, snapshot);
+        }
+      }
+    }
+    return found;
+  }
+
   /** Every snapshot of this account that matches all the filters (paged). */
   async findSnapshots(filters: Filter[], what: string): Promise<Snapshot[]> {
     // Never send DescribeSnapshots without a filter: that lists every public snapshot in the region.

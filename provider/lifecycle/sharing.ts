@@ -3,16 +3,19 @@ import type { Ec2 } from "../ec2/ec2";
 import { containsUnknown } from "../inputs/unknown";
 import { ExplainedError } from "../messages/failureMessage";
 import { writeLine } from "../messages/log";
+import { batchedRead } from "../scheduling/readBatch";
 
 /** Who may create volumes from a snapshot (EC2's createVolumePermission). */
 export interface Sharing {
   accounts: string[];
   public: boolean;
+  /** The accounts were not read (see readSharing): only whether the snapshot is public is known. */
+  accountsUnread?: boolean;
 }
 
-/** The outputs every resource reports of its snapshots' sharing. */
+/** The outputs every resource reports of its snapshots' sharing; `sharedWithAccounts` only where it was read. */
 export interface SharingOutputs {
-  sharedWithAccounts: string[];
+  sharedWithAccounts?: string[];
   public: boolean;
 }
 
@@ -29,10 +32,17 @@ export function desiredSharing(value: unknown): Sharing | undefined {
   return { accounts: [...new Set(accounts)].sort(), public: given.public === true };
 }
 
-/** A resource's sharing outputs from its members': every account any member is shared with, public if any is. */
+/**
+ * A resource's sharing outputs from its members': every account any member is shared with, public if
+ * any is. The accounts are left out when no member's were read, rather than reported stale.
+ */
 export function sharingOutputs(perMember: ReadonlyMap<string, Sharing>): SharingOutputs {
   const all = [...perMember.values()];
-  return { sharedWithAccounts: [...new Set(all.flatMap((s) => s.accounts))].sort(), public: all.some((s) => s.public) };
+  const publicly = all.some((s) => s.public);
+  if (all.length > 0 && all.every((s) => s.accountsUnread === true)) {
+    return { public: publicly };
+  }
+  return { sharedWithAccounts: [...new Set(all.flatMap((s) => s.accounts))].sort(), public: publicly };
 }
 
 /** True when the recorded sharing outputs differ from what the program asks for. */
@@ -56,11 +66,19 @@ export function refusePublicEncrypted(desired: Sharing | undefined, encrypted: r
   );
 }
 
-/** Each member's current sharing, one DescribeSnapshotAttribute per member. */
-export async function readSharing(ec2: Ec2, members: readonly Snapshot[]): Promise<Map<string, Sharing>> {
-  const ids = members.map((m) => m.SnapshotId ?? "").filter((id) => id !== "");
-  const found = await Promise.all(ids.map((id) => ec2.volumePermissions(id)));
-  return new Map(ids.map((id, i) => [id, found[i]]));
+/**
+ * Each member's current sharing. Where the program manages `sharing`, every member's permissions are
+ * read (DescribeSnapshotAttribute), because the diff compares them. Where it does not, one batched
+ * DescribeSnapshots shared with the other resources being read finds which members are public, a fact
+ * every refresh must show, and only those are read in full; the others report `public: false` and no
+ * accounts (sharedWithAccounts is then left out).
+ */
+export async function readSharing(ec2: Ec2, snapshotIds: readonly string[], managed: boolean): Promise<Map<string, Sharing>> {
+  const ids = snapshotIds.filter((id) => id !== "");
+  const candidates = managed ? ids : [...(await batchedRead("public", (own, batch) => own.publicSnapshots(batch), ec2, ids)).keys()];
+  const found = await Promise.all(candidates.map((id) => ec2.volumePermissions(id)));
+  const read = new Map(candidates.map((id, i) => [id, found[i]]));
+  return new Map(ids.map((id) => [id, read.get(id) ?? { accounts: [], public: false, accountsUnread: true }]));
 }
 
 /**
@@ -80,7 +98,11 @@ export async function applySharing(ec2: Ec2, label: string, members: readonly Sn
     desired,
     members.filter((m) => m.Encrypted === true).map((m) => ({ subject: `snapshot ${m.SnapshotId}`, ...(m.KmsKeyId !== undefined ? { kmsKeyId: m.KmsKeyId } : {}) })),
   );
-  const current = await readSharing(ec2, members);
+  const current = await readSharing(
+    ec2,
+    members.map((m) => m.SnapshotId ?? ""),
+    true,
+  );
   for (const member of members) {
     const id = member.SnapshotId ?? "";
     const now = current.get(id) ?? { accounts: [], public: false };

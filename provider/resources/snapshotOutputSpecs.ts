@@ -56,9 +56,9 @@ export function snapshotOutputSpecs<const D extends SnapshotOutputDocs>(docs: D)
     sharing: { echo: true, doc: "The sharing asked for, as given." },
     sharedWithAccounts: {
       type: t.list(t.string),
-      doc: "The accounts EC2 says may create volumes from the snapshots, read back on refresh so that changes made outside Pulumi show.",
+      doc: "The accounts EC2 says may create volumes from the snapshots, read back on refresh so that changes made outside Pulumi show. Present when the program declares `sharing`, or when the snapshot is public; otherwise left out (the accounts were not read), never stale.",
     },
-    public: { type: t.boolean, doc: "True when EC2 says anyone may create volumes from the snapshots." },
+    public: { type: t.boolean, doc: "True when EC2 says anyone may create volumes from the snapshots; read on every refresh, whether or not the program declares `sharing`." },
     ...lockOutputSpecs(),
     region: { type: t.string, required: true, doc: docs.region },
   } as const;

@@ -99,9 +99,12 @@ export const SNAPSHOT_SET_SPEC = resourceSpec({
     sharing: { echo: true, doc: "The sharing asked for every snapshot of the set, as given." },
     sharedWithAccounts: {
       type: t.list(t.string),
-      doc: "Every account EC2 says may create volumes from any snapshot of the set, read back on refresh so that changes made outside Pulumi show.",
+      doc: "Every account EC2 says may create volumes from any snapshot of the set, read back on refresh so that changes made outside Pulumi show. Present when the program declares `sharing`, or when a snapshot of the set is public; otherwise left out (the accounts were not read), never stale.",
     },
-    public: { type: t.boolean, doc: "True when EC2 says anyone may create volumes from any snapshot of the set." },
+    public: {
+      type: t.boolean,
+      doc: "True when EC2 says anyone may create volumes from any snapshot of the set; read on every refresh, whether or not the program declares `sharing`.",
+    },
     ...lockOutputSpecs(),
     region: { type: t.string, required: true, doc: "The region the set lives in." },
     missingSnapshotIds: {
