@@ -231,6 +231,23 @@ export class Ec2Simulator {
     }));
   }
 
+  /**
+   * A completed snapshot of a seeded volume, made before the run (a refresh reads what earlier `up`s
+   * made): listed at once, with these tags. `setId` groups the members of one set.
+   */
+  seedCompleted(volumeId: string, tags: Readonly<Record<string, string>>, set?: { setId: string; instanceId: string }): string {
+    const state = this.volumes.get(volumeId);
+    if (state === undefined) {
+      throw new Error(`volume ${volumeId} is not seeded`);
+    }
+    const now = this.clock.now();
+    const snapshot = this.newSnapshot(state, now, "", new Map(Object.entries(tags)), set);
+    snapshot.completionSim = now;
+    snapshot.visibleAtSim = now;
+    state.lastCreateSim = Number.NEGATIVE_INFINITY;
+    return snapshot.snapshotId;
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -4,7 +4,7 @@
  * DescribeSnapshots answers, through both faces of the provider: a TypeScript program of the SDK's
  * dynamic resources (the dynamic-provider host), and the same N declared in a generated Pulumi YAML
  * program (the plugin bin/pulumi-resource-ebs-snapshots). It counts the provider processes the CLI
- * starts and the EC2 calls they make, times `up` and `destroy`, and runs the same N through the model
+ * starts and the EC2 calls they make, times `up`, `refresh` (its calls counted too) and `destroy`, and runs the same N through the model
  * engine (harness/deployment.ts over the SDK's own dynamic-provider host) for comparison: the shared
  * poller must batch across resources under the real engine as it does under the model. Before those,
  * it times the start-up of each face's process (providerStartup.ts). Real time, not simulated.
@@ -49,6 +49,8 @@ interface EngineRun {
   apiCalls: number;
   wallS: number;
   destroyWallS: number;
+  /** `pulumi refresh` of the N: its EC2 calls (counted at the proxy) and wall time; absent for the model engine. */
+  refresh?: { apiCalls: number; describeCalls: number; wallS: number };
 }
 
 /**
@@ -208,17 +210,26 @@ async function throughCli(face: ProviderFace, volumes: string[], proxy: FaultPro
     const upMs = Date.now() - started;
     const providerProcesses = processes.stop();
     const requests = [...proxy.requests];
+    proxy.clearRequests();
+    const refreshStarted = Date.now();
+    const refreshed = await stack.refresh({ color: "never", ...(parallel !== undefined ? { parallel } : {}) });
+    const refresh = {
+      apiCalls: proxy.requests.length,
+      describeCalls: proxy.count("DescribeSnapshots"),
+      wallS: (Date.now() - refreshStarted) / 1_000,
+    };
     const destroyStarted = Date.now();
     const destroyed = await stack.destroy({ color: "never", ...(parallel !== undefined ? { parallel } : {}) });
-    return measured(
+    const run = measured(
       `real CLI ${cli.version}, ${parallel === undefined ? `default --parallel (${CLI_DEFAULT_PARALLEL} here)` : `--parallel ${parallel}`}`,
       face,
-      result.summary.result === "succeeded" && destroyed.summary.result === "succeeded",
+      result.summary.result === "succeeded" && refreshed.summary.result === "succeeded" && destroyed.summary.result === "succeeded",
       requests,
       providerProcesses,
       upMs,
       Date.now() - destroyStarted,
     );
+    return { ...run, refresh };
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
@@ -302,6 +313,18 @@ export async function realEngineBench(argv: readonly string[]): Promise<void> {
         `| ${r.engine} | ${FACE_LABEL[r.face]} | ${r.ok ? "yes" : "no"} | ${r.providerProcesses} | ${r.creates} | ${r.polls} | ${r.maxIdsPerPoll} | ${r.lookups} | ${r.apiCalls} | ${r.wallS.toFixed(1)} | ${r.destroyWallS.toFixed(1)} |`,
       );
     }
+    console.log("");
+    console.log(`\`pulumi refresh\` of the same N after the \`up\`, through the real CLI (EC2 calls counted at the proxy)`);
+    console.log("| engine | face | EC2 calls | DescribeSnapshots | calls per resource | refresh wall s |");
+    console.log("|:--|:--|--:|--:|--:|--:|");
+    for (const r of [real, plugin, wide, widePlugin]) {
+      const refresh = r.refresh;
+      if (refresh !== undefined) {
+        console.log(
+          `| ${r.engine} | ${FACE_LABEL[r.face]} | ${refresh.apiCalls} | ${refresh.describeCalls} | ${(refresh.apiCalls / n).toFixed(3)} | ${refresh.wallS.toFixed(1)} |`,
+        );
+      }
+    }
     console.log(`real-engine bench took ${((Date.now() - benchStarted) / 1_000).toFixed(1)} s real`);
     // The keys before plugin_* are those of the dynamic face, as before the plugin rows; ok covers every row.
     console.log(
@@ -311,7 +334,8 @@ export async function realEngineBench(argv: readonly string[]): Promise<void> {
         `lookups=${real.lookups} api_calls=${real.apiCalls} ` +
         `plugin_provider_processes=${plugin.providerProcesses} plugin_describe_polls=${plugin.polls} plugin_max_ids_per_poll=${plugin.maxIdsPerPoll} ` +
         `plugin_lookups=${plugin.lookups} plugin_api_calls=${plugin.apiCalls} ` +
-        `parallel_n_plugin_provider_processes=${widePlugin.providerProcesses} parallel_n_plugin_describe_polls=${widePlugin.polls} parallel_n_plugin_max_ids_per_poll=${widePlugin.maxIdsPerPoll}`,
+        `parallel_n_plugin_provider_processes=${widePlugin.providerProcesses} parallel_n_plugin_describe_polls=${widePlugin.polls} parallel_n_plugin_max_ids_per_poll=${widePlugin.maxIdsPerPoll} ` +
+        `refresh_api_calls=${real.refresh?.apiCalls ?? "nan"} plugin_refresh_api_calls=${plugin.refresh?.apiCalls ?? "nan"} parallel_n_refresh_api_calls=${wide.refresh?.apiCalls ?? "nan"}`,
     );
   } finally {
     ec2.destroy();

@@ -9,6 +9,7 @@
  * of one fleet run side by side. Prints two tables, then as the last line:
  *   RESULT n=100 lag_p95_s=… lag_p95_ratio=… describe_ratio=… max_describe_per_min=… n500_failed=…
  *     n500_throttled_pct=… n2000_failed=… n2000_throttled_pct=… sets_lag_p95_s=… rss_mb_n2000=…
+ *     refresh_calls_per_resource=… refresh_throttled=…
  * See README.md for what is simulated and how the numbers are computed.
  *
  * Options:
@@ -24,6 +25,8 @@
  *   --progress realistic|linear            Progress curve of the simulated snapshots (default realistic).
  *   --sequential             run the two modes of one fleet one after the other.
  *   --verbose                print the failures of each run.
+ *   --no-refresh             leave out the refresh runs (refresh.ts: 1,000 Snapshots and 100 SnapshotSets
+ *                            of 8, read at parallelism 8 and 64; virtual clock only).
  *   --real-engine [--n N]    instead: N Snapshots (default 100) in one `pulumi up` of the real CLI
  *                            against moto, through the dynamic face (TypeScript) and the plugin
  *                            (generated Pulumi YAML), and through the model engine (realEngine.ts);
@@ -37,6 +40,7 @@ import { resolve } from "node:path";
 import { createWindowMs, longestDurationMs, setFleet, snapshotFleet, type Fleet } from "./fleets";
 import { measure, type RunResult } from "./measure";
 import { realEngineBench } from "./realEngine";
+import { refreshBench, refreshResultFields, refreshTable, type RefreshResult } from "./refresh";
 import { checkAll } from "./simulatorCheck";
 import { DEFAULT_TIMING, type ProgressShape, type TimingModel } from "./snapshotTiming";
 import { setColumns, snapshotColumns, table, throttledPct } from "./table";
@@ -56,6 +60,8 @@ interface Options {
   progress: ProgressShape;
   sequential: boolean;
   verbose: boolean;
+  /** The refresh runs (refresh.ts); virtual clock only. */
+  refresh: boolean;
 }
 
 /**
@@ -95,6 +101,7 @@ export function parseOptions(argv: readonly string[]): Options {
     progress: "realistic",
     sequential: false,
     verbose: false,
+    refresh: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
@@ -139,6 +146,9 @@ export function parseOptions(argv: readonly string[]): Options {
       case "--verbose":
         options.verbose = true;
         break;
+      case "--no-refresh":
+        options.refresh = false;
+        break;
       default:
         throw new Error(`unknown option ${argv[i]}`);
     }
@@ -146,6 +156,8 @@ export function parseOptions(argv: readonly string[]): Options {
   if (!["virtual", "scaled"].includes(options.clock)) {
     throw new Error("--clock must be virtual or scaled");
   }
+  // The refresh runs have no scaled-clock mode: they are read-only and short.
+  options.refresh &&= options.clock === "virtual";
   if (!(options.scale > 0) || !Number.isInteger(options.seed) || options.ns.some((n) => !(Number.isInteger(n) && n > 0))) {
     throw new Error(`bad options ${JSON.stringify(options)}`);
   }
@@ -273,7 +285,7 @@ async function runBoth(fleet: Fleet, options: Options): Promise<RunResult[]> {
  * for lag and baseline/project for DescribeSnapshots; max_describe_per_min is the project's busiest 60
  * simulated seconds over N = 100 and N = 500; rss_mb_n2000 is the project worker's peak RSS.
  */
-export function resultLine(results: readonly RunResult[]): string {
+export function resultLine(results: readonly RunResult[], refresh: readonly RefreshResult[] = []): string {
   const find = (kind: Fleet["kind"], label: string | undefined, mode: Mode): RunResult | undefined =>
     results.find((r) => r.fleet.kind === kind && (label === undefined || r.fleet.label === label) && r.mode === mode);
   const base100 = find("snapshots", "100", "baseline");
@@ -296,6 +308,7 @@ export function resultLine(results: readonly RunResult[]): string {
     `n2000_throttled_pct=${num(proj2000 && throttledPct(proj2000), 2)}`,
     `sets_lag_p95_s=${num(projSets?.lagP95S, 1)}`,
     `rss_mb_n2000=${num(proj2000?.rssMb, 1)}`,
+    ...refreshResultFields(refresh),
   ].join(" ");
 }
 
@@ -373,8 +386,17 @@ async function main(): Promise<void> {
     );
     console.log(table(sets, setColumns(options.clock === "scaled", options.setFailures > 0)));
   }
+  const refresh = options.refresh ? await refreshBench(timingModel(options), options.latencyMs ?? DEFAULT_LATENCY_MS, workerEnv(options)) : [];
+  if (refresh.length > 0) {
+    console.log("");
+    console.log("Refresh (issue #24): every resource read once, at the CLI's parallelism; baseline = one DescribeSnapshots per resource (Terraform's read)");
+    console.log(refreshTable(refresh));
+    for (const failed of refresh.filter((r) => r.failed > 0)) {
+      process.stderr.write(`refresh ${failed.fleet} ${failed.mode} x${failed.parallelism}: ${failed.failed} failed: ${failed.firstError ?? ""}\n`);
+    }
+  }
   console.log(`bench took ${((performance.now() - started) / 1_000).toFixed(1)} s real`);
-  console.log(resultLine([...results, ...sets]));
+  console.log(resultLine([...results, ...sets], refresh));
 }
 
 if (require.main === module) {
