@@ -5,7 +5,8 @@ import { containsUnknown, isUnknown } from "../../inputs/unknown";
 import { fieldsOf, inputsFrom, validateInputs, type CheckFailure } from "../../inputs/validate";
 import { isVolumeType, volumeSettingProblems } from "../../inputs/volumeTypes";
 import { fromEc2Tags, type TagMap } from "../../inputs/tags";
-import { inFlightFilterFor, newCreationMarker, recordingCalls, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "../../lifecycle/creationMarker";
+import { inFlightFilterFor, newCreationMarker, recordedToken, recordingCalls, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "../../lifecycle/creationMarker";
+import { markRecordedBestEffort } from "../../lifecycle/createRecovery";
 import { DeadlineExceededError } from "../../lifecycle/deadline";
 import { hookSpec, runHook, type HookKind, type HookSpec } from "../../lifecycle/hookContext";
 import type { ReadResult, Props } from "../../lifecycle/hookTypes";
@@ -152,7 +153,11 @@ async function create(props: Props): Promise<{ id: string; outs: VolumeSetOutput
           }
         }
         const ids = [...restoring.volumes.values()].map((v) => v.VolumeId ?? "");
-        await ec2.createTags(ids, recordingCalls(marker).set);
+        // Recorded: the token is cut to the request id, or, when the program's tags fill all 50 places,
+        // removed for the tag it held back (removed first, or the volume would have 51).
+        const recording = recordingCalls(marker);
+        await ec2.deleteTags(ids, recording.remove);
+        await ec2.createTags(ids, recording.set);
         restoring.statuses = await ec2.volumeStatuses(ids);
         return { id, outs: outputs() };
       } catch (error) {
@@ -190,6 +195,9 @@ async function afterFailure(restoring: Restoring, id: string, marker: CreationMa
     if (made.length === 0) {
       return error;
     }
+    // Recorded now: cut the in-flight token, or a later create of this resource (a replacement) would
+    // take these volumes for an interrupted create's and adopt them.
+    await markRecordedBestEffort(ec2, ids, marker);
     const entries = restoreEntries(inputs.snapshots).length;
     return new PartialStateError(
       id,
@@ -227,6 +235,7 @@ async function afterFailure(restoring: Restoring, id: string, marker: CreationMa
       restoring.volumes.delete(snapshotId);
     }
   }
+  await markRecordedBestEffort(ec2, removal.remaining, marker);
   return new PartialStateError(
     id,
     outputs(),
@@ -284,6 +293,12 @@ async function update(id: string, olds: Props, news: Props): Promise<{ outs: Vol
         }
         if (inputs.waitForCompletion !== false) {
           await settleVolumes(restoring, "creating");
+        }
+        // A create recorded as partial state may have left its in-flight token (its marking failed, or an
+        // earlier version did not mark): cut it, so a later create of this resource never adopts these
+        // volumes. Before the retag, which may remove the token to make room for 50 tags.
+        for (const volume of restoring.volumes.values()) {
+          await ec2.createTags([volume.VolumeId ?? ""], recordedToken({ Tags: volume.Tags }));
         }
         const copying = inputs.copyTagsFromSnapshots === true || previous.copyTagsFromSnapshots === true;
         await retagVolumes(
