@@ -1235,7 +1235,7 @@ describe("VolumeSet through the dynamic-provider host", function () {
   });
 
   describe("fast snapshot restore (proxy)", function () {
-    const COST = "AWS bills it per snapshot and zone for each hour it is enabled";
+    const COST = "AWS bills it per snapshot and zone for each minute it is enabled";
 
     /** The pair's state once EC2 has moved it past `disabling` (the proxy takes two describes), or undefined once it is no longer listed. */
     async function fastRestoreAfterwards(snapshotId: string): Promise<string | undefined> {
@@ -1288,7 +1288,7 @@ describe("VolumeSet through the dynamic-provider host", function () {
       assert.deepEqual(
         lines.filter((line) => line.includes(COST)),
         [
-          'VolumeSet "restore": enabling fast snapshot restore for 3 snapshots in us-east-1a; AWS bills it per snapshot and zone for each hour it is enabled, or part of one, ' +
+          'VolumeSet "restore": enabling fast snapshot restore for 3 snapshots in us-east-1a; AWS bills it per snapshot and zone for each minute it is enabled, with a one-hour minimum, ' +
             "so it is disabled again as soon as the volumes are created",
         ],
       );
@@ -1334,7 +1334,7 @@ describe("VolumeSet through the dynamic-provider host", function () {
       assert.deepEqual(
         host.stderr.slice(stderrBefore).filter((line) => line.includes(COST)),
         [
-          'VolumeSet "restore": enabling fast snapshot restore for 1 snapshot in us-east-1a; AWS bills it per snapshot and zone for each hour it is enabled, or part of one, ' +
+          'VolumeSet "restore": enabling fast snapshot restore for 1 snapshot in us-east-1a; AWS bills it per snapshot and zone for each minute it is enabled, with a one-hour minimum, ' +
             "so it is disabled again as soon as the volumes are created",
         ],
       );

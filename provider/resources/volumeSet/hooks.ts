@@ -14,7 +14,7 @@ import type { ResourceHooks } from "../../lifecycle/lifecycle";
 import { CleanedUpError, PartialStateError, recordingProvider } from "../../lifecycle/partialState";
 import { RecordedState } from "../../lifecycle/recordedState";
 import { describeFailure, failureText, whatOf } from "../../messages/failureMessage";
-import { resourceLabel, writeLine } from "../../messages/log";
+import { resourceLabel, warn, writeLine } from "../../messages/log";
 import type { Ec2 } from "../../ec2/ec2";
 import type { VolumeSetInputs, VolumeSetOutputs } from "../../types";
 import { afterwards } from "./afterwards";
@@ -95,12 +95,12 @@ function onlyGrown(olds: unknown, news: unknown): boolean {
  * A create's earlier run of this resource that was killed before it could record anything: the
  * volumes it made still carry the resource's in-flight token, and are adopted instead of made again.
  */
-async function interruptedVolumes(ec2: Ec2, key: string | undefined, snapshotIds: ReadonlySet<string>): Promise<{ token: string; volumes: Volume[] } | undefined> {
+async function interruptedVolumes(ec2: Ec2, key: string | undefined, snapshotIds: ReadonlySet<string>, zone: string): Promise<{ token: string; volumes: Volume[] } | undefined> {
   if (key === undefined) {
     return undefined;
   }
   const found = (await ec2.findVolumes([inFlightFilterFor(key)], "volumes of creates not recorded yet")).filter(
-    (v) => snapshotIds.has(v.SnapshotId ?? "") && v.State !== "deleting" && v.State !== "deleted" && v.State !== "error",
+    (v) => snapshotIds.has(v.SnapshotId ?? "") && v.AvailabilityZone === zone && v.State !== "deleting" && v.State !== "deleted" && v.State !== "error",
   );
   const token = found.length > 0 ? tokenOf(found[found.length - 1]) : undefined;
   return token === undefined ? undefined : { token, volumes: found.filter((v) => tokenOf(v) === token) };
@@ -121,7 +121,7 @@ async function create(props: Props): Promise<{ id: string; outs: VolumeSetOutput
     runHook(hook, async ({ ec2, deadline }) => {
       const plan = await planRestore(ec2, inputs);
       const key = resourceKey(new RecordedState(props).urn);
-      const interrupted = await interruptedVolumes(ec2, key, new Set(entries.map((e) => e.snapshotId)));
+      const interrupted = await interruptedVolumes(ec2, key, new Set(entries.map((e) => e.snapshotId)), inputs.availabilityZone);
       const tags = inputs.tags ?? {};
       const marker: CreationMarker = interrupted !== undefined ? resumedMarker(interrupted.token, tags) : newCreationMarker(tags, key);
       if (interrupted !== undefined) {
@@ -185,8 +185,13 @@ async function afterFailure(restoring: Restoring, id: string, marker: CreationMa
         restoring.volumes.set(volume.SnapshotId, volume);
       }
     }
+    // What is recorded is what EC2 has now: a step cut off may have attached some volumes since they were last read.
+    const current = await afterwards(ec2, "reading the volumes of a failed restore", (own) => own.volumesById([...restoring.volumes.values()].map((v) => v.VolumeId ?? "")));
+    for (const [snapshotId, volume] of restoring.volumes) {
+      restoring.volumes.set(snapshotId, current.get(volume.VolumeId ?? "") ?? volume);
+    }
   } catch (searchError) {
-    writeLine(`${label}: warning: the search for volumes this create made failed (${whatOf(searchError)}); the next \`pulumi up\` looks again by the create's token`);
+    warn(label, `the search for volumes this create made failed (${whatOf(searchError)}); the next \`pulumi up\` looks again by the create's token`);
   }
   const made = [...restoring.volumes.values()];
   const outputs = (): VolumeSetOutputs => volumeSetOutputs(inputs, restoring.volumes, restoring.statuses, ec2.region);
