@@ -732,9 +732,29 @@ describe("VolumeSet through the dynamic-provider host", function () {
       assert.deepEqual(await allVolumeIds(), before);
     });
 
+    it("detaches and deletes every volume when EC2 keeps refusing an attach until the create deadline", async function () {
+      // given EC2 answering every attach of the first volume "not available" (proxy): a per-volume refusal, not a wait
+      world.proxy.refuseAttach({ snapshotId: members[0].snapshotId });
+      const targetId = await targetInstance();
+      const before = await allVolumeIds();
+      const deployment = new Deployment(host);
+
+      const outcome = await up(deployment, { snapshots: members, availabilityZone: AVAILABILITY_ZONE, attach: { instanceId: targetId }, timeouts: { create: "2s" } });
+
+      const error = hostError(outcome);
+      const { text } = withIdList(error.message);
+      assert.equal(
+        text,
+        'VolumeSet "restore": create (3 snapshots into us-east-1a) did not finish within its 2s timeout (last EC2 answer: IncorrectState). ' +
+          "All 3 volumes this restore made (<ids>) were detached and deleted, so nothing of it is left. Raise timeouts.create to give it longer, then run again.",
+      );
+      assert.deepEqual(deployment.state, { resources: {}, pendingDeletes: [] });
+      assert.deepEqual(await allVolumeIds(), before);
+    });
+
     it("records the volumes as partial state when the create deadline passes while attaching, and the next up resumes them", async function () {
-      // given EC2 answering every attach of the first volume "not available yet" (proxy), which the provider waits through
-      const held = world.proxy.refuseAttach({ snapshotId: members[0].snapshotId });
+      // given attaches EC2 takes longer than the create's deadline to finish (proxy: attaching for 200 describes, about 4 s of 20 ms polls)
+      const held = world.proxy.attachingVolumes(200);
       const targetId = await targetInstance();
       const before = await allVolumeIds();
       const deployment = new Deployment(host);
@@ -749,7 +769,7 @@ describe("VolumeSet through the dynamic-provider host", function () {
       const { text, ids: named } = withIdList(error.message);
       assert.equal(
         text,
-        'VolumeSet "restore": create (3 snapshots into us-east-1a) did not finish within its 2s timeout (last EC2 answer: IncorrectState). ' +
+        'VolumeSet "restore": create (3 snapshots into us-east-1a) did not finish within its 2s timeout. ' +
           "3 of 3 volumes (<ids>) exist and are recorded in the stack. Raise timeouts.create to give it longer, then run again.",
       );
       assert.deepEqual(named, sorted(ids));
@@ -765,21 +785,18 @@ describe("VolumeSet through the dynamic-provider host", function () {
         ids.map(() => requestId),
       );
 
-      // when the attach is possible again and the next up runs with a longer timeout
+      // when the attaches finish and the next up runs with a longer timeout
       held.remove();
       world.proxy.clearRequests();
       const second = await up(deployment, { ...args, timeouts: { create: "2m" } });
 
-      // then the same volumes are attached, without any new CreateVolume: only the held one needed its attach
+      // then the same volumes are attached, without any new CreateVolume or AttachVolume: they were attached already
       assert.deepEqual([second.op, second.ok, second.resource?.id], ["update", true, first.resource?.id], String(second.error));
       assert.equal(second.resource?.initErrors, undefined);
       assert.deepEqual(idsOf(second.resource), ids);
       assert.equal(second.resource?.outputs.state, "in-use");
       assert.equal(world.proxy.count("CreateVolume"), 0);
-      assert.deepEqual(
-        world.proxy.requestsFor("AttachVolume").map((r) => r.params["VolumeId"]),
-        [ids[0]],
-      );
+      assert.equal(world.proxy.count("AttachVolume"), 0);
       const inMoto = await motoVolumes(ids);
       assert.deepEqual(
         ids.map((id) => (inMoto.get(id)?.Attachments ?? []).map((a) => [a.InstanceId, a.Device, a.State])),

@@ -31,26 +31,30 @@ export async function enableFastRestore(ec2: Ec2, label: string, snapshotIds: re
     `${label}: enabling fast snapshot restore for ${ours.length === 1 ? "1 snapshot" : `${ours.length} snapshots`} in ${zone}; ` +
       "AWS bills it per snapshot and zone for each minute it is enabled, with a one-hour minimum, so it is disabled again as soon as the volumes are created",
   );
-  const refused = await ec2.fastSnapshotRestores("enable", ours, zone);
-  if (refused.length > 0) {
-    await disableFastRestore(ec2, label, restore);
-    throw new ExplainedError(
-      `EC2 refused to enable fast snapshot restore: ${refused.map((r) => `${r.snapshotId}: ${r.code}${r.message ? ` (${r.message})` : ""}`).join("; ")}`,
-      "restore without initialization.fastSnapshotRestore, or fix the cause EC2 names, then run `pulumi up` again",
+  try {
+    const refused = await ec2.fastSnapshotRestores("enable", ours, zone);
+    if (refused.length > 0) {
+      throw new ExplainedError(
+        `EC2 refused to enable fast snapshot restore: ${refused.map((r) => `${r.snapshotId}: ${r.code}${r.message ? ` (${r.message})` : ""}`).join("; ")}`,
+        "restore without initialization.fastSnapshotRestore, or fix the cause EC2 names, then run `pulumi up` again",
+      );
+    }
+    const states = await waitForFastRestores(
+      ec2,
+      ours.map((id) => fastRestoreKey(id, zone)),
+      { deadline, stopOnError: true },
     );
-  }
-  const states = await waitForFastRestores(
-    ec2,
-    ours.map((id) => fastRestoreKey(id, zone)),
-    { deadline, stopOnError: true },
-  );
-  const failed = ours.filter((id) => states.get(fastRestoreKey(id, zone))?.State !== "enabled");
-  if (failed.length > 0) {
+    const failed = ours.filter((id) => states.get(fastRestoreKey(id, zone))?.State !== "enabled");
+    if (failed.length > 0) {
+      throw new ExplainedError(
+        `fast snapshot restore did not become enabled for ${failed.map((id) => `${id} (${states.get(fastRestoreKey(id, zone))?.StateTransitionReason ?? "no reason given"})`).join(", ")}`,
+        "run `pulumi up` again, or restore without initialization.fastSnapshotRestore",
+      );
+    }
+  } catch (error) {
+    // Whatever went wrong, EC2 may have enabled some of it (an answer lost, a wait cut off): it is billed until disabled.
     await disableFastRestore(ec2, label, restore);
-    throw new ExplainedError(
-      `fast snapshot restore did not become enabled for ${failed.map((id) => `${id} (${states.get(fastRestoreKey(id, zone))?.StateTransitionReason ?? "no reason given"})`).join(", ")}`,
-      "run `pulumi up` again, or restore without initialization.fastSnapshotRestore",
-    );
+    throw error;
   }
   return restore;
 }

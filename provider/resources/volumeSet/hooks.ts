@@ -7,7 +7,7 @@ import { isVolumeType, volumeSettingProblems } from "../../inputs/volumeTypes";
 import { fromEc2Tags, type TagMap } from "../../inputs/tags";
 import { inFlightFilterFor, newCreationMarker, recordedToken, recordingCalls, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "../../lifecycle/creationMarker";
 import { markRecordedBestEffort } from "../../lifecycle/createRecovery";
-import { DeadlineExceededError } from "../../lifecycle/deadline";
+import { DeadlineExceededError, lastFailureOf } from "../../lifecycle/deadline";
 import { hookSpec, runHook, type HookKind, type HookSpec } from "../../lifecycle/hookContext";
 import type { ReadResult, Props } from "../../lifecycle/hookTypes";
 import type { ResourceHooks } from "../../lifecycle/lifecycle";
@@ -119,9 +119,10 @@ async function create(props: Props): Promise<{ id: string; outs: VolumeSetOutput
   const hook = volumeHook("create", inputs, label, `${entries.length === 1 ? "1 snapshot" : `${entries.length} snapshots`} into ${inputs.availabilityZone}`);
   return recordingProvider(props, () =>
     runHook(hook, async ({ ec2, deadline }) => {
-      const plan = await planRestore(ec2, inputs);
       const key = resourceKey(new RecordedState(props).urn);
+      // Looked for first: the volumes of a create that was killed hold the set's devices on the instance.
       const interrupted = await interruptedVolumes(ec2, key, new Set(entries.map((e) => e.snapshotId)), inputs.availabilityZone);
+      const plan = await planRestore(ec2, inputs, new Set((interrupted?.volumes ?? []).map((v) => v.VolumeId ?? "")));
       const tags = inputs.tags ?? {};
       const marker: CreationMarker = interrupted !== undefined ? resumedMarker(interrupted.token, tags) : newCreationMarker(tags, key);
       if (interrupted !== undefined) {
@@ -171,8 +172,17 @@ async function create(props: Props): Promise<{ id: string; outs: VolumeSetOutput
 }
 
 /**
- * What a failed create leaves. A deadline (or the engine's cancel) records what exists as partial state,
- * and the next `pulumi up` resumes. Any other failure is all or nothing: every volume this create made,
+ * A deadline that passed while EC2 kept refusing a volume (busy, or no capacity in the zone) rather than
+ * while the restore waited for EC2 to finish: that volume failed, and the restore with it.
+ */
+function refusedUntilDeadline(error: DeadlineExceededError): boolean {
+  const last = lastFailureOf(error);
+  return !error.cancelled && last.httpStatus !== undefined && (last.kind === "incorrectState" || last.kind === "volumeCapacity");
+}
+
+/**
+ * What a failed create leaves. A deadline (or the engine's cancel) while waiting for EC2 records what
+ * exists as partial state, and the next `pulumi up` resumes. Any other failure is all or nothing: every volume this create made,
  * including one whose answer was lost, is detached and deleted; what cannot be is recorded, never leaked.
  */
 async function afterFailure(restoring: Restoring, id: string, marker: CreationMarker, error: unknown): Promise<Error> {
@@ -196,7 +206,7 @@ async function afterFailure(restoring: Restoring, id: string, marker: CreationMa
   const made = [...restoring.volumes.values()];
   const outputs = (): VolumeSetOutputs => volumeSetOutputs(inputs, restoring.volumes, restoring.statuses, ec2.region);
   const ids = made.map((v) => v.VolumeId ?? "");
-  if (error instanceof DeadlineExceededError) {
+  if (error instanceof DeadlineExceededError && !refusedUntilDeadline(error)) {
     if (made.length === 0) {
       return error;
     }
@@ -247,7 +257,7 @@ async function afterFailure(restoring: Restoring, id: string, marker: CreationMa
     failureText(
       label,
       `${whatOf(error)}; deleting the restore's volumes then failed: ${removal.failures.map((f) => `${f.volumeId}: ${f.reason}`).join("; ")}`,
-      `${removal.remaining.join(", ")} ${removal.remaining.length === 1 ? "is" : "are"} recorded in the stack${made.length > removal.remaining.length ? `, and the ${made.length - removal.remaining.length} others were deleted` : ""}`,
+      `${removal.remaining.length === 1 ? "volume" : "volumes"} ${removal.remaining.join(", ")} ${removal.remaining.length === 1 ? "is" : "are"} recorded in the stack${made.length > removal.remaining.length ? `, and the ${made.length - removal.remaining.length} others were deleted` : ""}`,
       "run `pulumi destroy` or `pulumi up` again once the cause is fixed",
     ),
   );
