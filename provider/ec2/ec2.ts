@@ -651,24 +651,40 @@ export class Ec2 {
     return statuses;
   }
 
-  /** AttachVolume; IncorrectState (the volume is not available yet) is waited through. */
+  /**
+   * AttachVolume; IncorrectState (the volume is not available yet) is waited through. After a fault that
+   * hid whether EC2 acted, the volume is described first: attached (or attaching) there already is done.
+   */
   async attachVolume(volumeId: string, instanceId: string, device: string): Promise<void> {
+    const attached = async (): Promise<true | undefined> => {
+      const volume = await this.describeVolume(volumeId);
+      return (volume?.Attachments ?? []).some((a) => a.InstanceId === instanceId && a.Device === device && (a.State === "attached" || a.State === "attaching")) ? true : undefined;
+    };
     await this.call(
       "AttachVolume",
       `${volumeId} to ${instanceId} at ${device}`,
-      async (signal) =>
-        this.send("AttachVolume", (c) => c.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device }), { abortSignal: signal }), signal),
-      { retryOn: ["incorrectState"] },
+      async (signal): Promise<true> => {
+        await this.send("AttachVolume", (c) => c.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device }), { abortSignal: signal }), signal);
+        return true;
+      },
+      { retryOn: ["incorrectState"], recoverAmbiguous: attached },
     );
   }
 
-  /** DetachVolume; false when the volume or its attachment is already gone. */
+  /**
+   * DetachVolume; false when the volume or its attachment is already gone. After a fault that hid
+   * whether EC2 acted, the volume is described first: no live attachment to the instance is done.
+   */
   async detachVolume(volumeId: string, instanceId: string, device: string | undefined, force: boolean): Promise<boolean> {
+    const detached = async (): Promise<true | undefined> => {
+      const volume = await this.describeVolume(volumeId);
+      return (volume?.Attachments ?? []).some((a) => a.InstanceId === instanceId && a.State !== "detached" && a.State !== "detaching") ? undefined : true;
+    };
     const done = await this.optional(
       "DetachVolume",
       volumeId,
-      async (signal) =>
-        this.send(
+      async (signal): Promise<true> => {
+        await this.send(
           "DetachVolume",
           (c) =>
             c.send(
@@ -676,8 +692,10 @@ export class Ec2 {
               { abortSignal: signal },
             ),
           signal,
-        ),
-      { retryOn: ["incorrectState"] },
+        );
+        return true;
+      },
+      { retryOn: ["incorrectState"], recoverAmbiguous: detached },
     );
     return done !== undefined;
   }

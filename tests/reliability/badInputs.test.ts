@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { Snapshot, SnapshotSet } from "../../sdk";
+import { Snapshot, SnapshotSet, VolumeSet } from "../../sdk";
 import { TEST_CREDENTIALS } from "../../harness/engineWorld";
 import type { RegisteredResource } from "../../harness/program";
 import { HostCallError, type JsonObject } from "../../harness/providerHost";
@@ -16,7 +16,7 @@ const MAX_FAILURE_CHARS = 1_000;
 const HUGE = 300_000;
 
 /**
- * Bad inputs for both resources, hand-written and generated (fast-check, fixed seed), sent through a
+ * Bad inputs for every resource (Snapshot, SnapshotSet, VolumeSet), hand-written and generated (fast-check, fixed seed), sent through a
  * real dynamic-provider host's Check as the engine sends them (after the SDK serialized a valid program,
  * with the one property made wrong). Each must come back as a CheckFailure naming the property (or a
  * path under it); anything Check accepts must fail in Create, naming the property, before any EC2 call.
@@ -34,8 +34,12 @@ describe("Reliability: bad inputs are refused before any EC2 call", function () 
     const [set] = await rw.world.register(() => {
       new SnapshotSet("bad", { instanceId: "i-0123456789abcdef0" });
     });
+    const [restore] = await rw.world.register(() => {
+      new VolumeSet("bad", { snapshots: [{ snapshotId: "snap-0123456789abcdef0", deviceName: "/dev/sdf" }], availabilityZone: "us-east-1a" });
+    });
     valid.set("Snapshot", snapshot);
     valid.set("SnapshotSet", set);
+    valid.set("VolumeSet", restore);
   });
 
   after(async function () {
@@ -97,7 +101,7 @@ describe("Reliability: bad inputs are refused before any EC2 call", function () 
     return rows.filter((r) => !r.refused).map((r) => `${r.label} (expected ${r.expected}; ${r.by}; ${r.ec2Calls} EC2 calls): ${r.reason ?? ""}`);
   }
 
-  for (const resource of ["Snapshot", "SnapshotSet"] as const) {
+  for (const resource of ["Snapshot", "SnapshotSet", "VolumeSet"] as const) {
     it(`refuses every hand-written bad input of ${resource} in Check, naming the property, with no EC2 call`, async function () {
       const table = badInputTable(resource);
       const rows = await sendAll(table, "table");
@@ -148,6 +152,12 @@ describe("Reliability: bad inputs are refused before any EC2 call", function () 
       ["Snapshot", "a huge key in timeouts", { timeouts: { set: { [huge]: "10m" } } }],
       ["SnapshotSet", "a huge instance id", { instanceId: { set: `i-${huge}` } }],
       ["SnapshotSet", "a huge excluded volume id", { excludeDataVolumeIds: { set: [`vol-${huge}`] } }],
+      ["VolumeSet", "a huge snapshot id", { snapshots: { set: [{ snapshotId: `snap-${huge}`, deviceName: "/dev/sdf" }] } }],
+      ["VolumeSet", "a huge device name", { snapshots: { set: [{ snapshotId: "snap-0123456789abcdef0", deviceName: `/dev/${huge}!` }] } }],
+      ["VolumeSet", "a huge key in an entry", { snapshots: { set: [{ snapshotId: "snap-0123456789abcdef0", deviceName: "/dev/sdf", [huge]: 1 }] } }],
+      ["VolumeSet", "a huge availability zone", { availabilityZone: { set: `us-east-1${huge}1` } }],
+      ["VolumeSet", "a huge KMS key", { kmsKeyId: { set: `alias/${huge}!` } }],
+      ["VolumeSet", "a huge instance to attach to", { attach: { set: { instanceId: `i-${huge}` } } }],
     ];
     const tooLong: string[] = [];
     rw.world.proxy.clearRequests();

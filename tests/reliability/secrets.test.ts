@@ -1,10 +1,11 @@
 import * as assert from "node:assert/strict";
-import { Snapshot, SnapshotSet, type SnapshotArgs, type SnapshotSetArgs } from "../../sdk";
+import { Snapshot, SnapshotSet, VolumeSet, type SnapshotArgs, type SnapshotSetArgs, type VolumeSetArgs } from "../../sdk";
 import type { ProgramResource, Step } from "../../harness/deployment";
 import { TEST_CREDENTIALS } from "../../harness/engineWorld";
 import { runScenario, urnOf, type ScenarioSpec } from "../support/reliabilityScenario";
 import { ReliabilityWorld } from "../support/reliabilityWorld";
-import { REGION, seedInstance, seedVolume } from "../../harness/seed";
+import { AVAILABILITY_ZONE, REGION, seedInstance, seedVolume } from "../../harness/seed";
+import { seedRestore } from "../support/reliabilityVolumes";
 
 const SUITE = "secrets";
 
@@ -115,6 +116,29 @@ describe("Reliability: credentials never reach state, output or errors", functio
       assert.deepEqual(outcomes(await s.up(await program(set({ instanceId: instance.instanceId })))), [["create", false]]);
       rule.remove();
       assert.deepEqual(outcomes(await s.up(await program(set({ instanceId: instance.instanceId, tags: { team: "web" } })))), [["create", true]]);
+      assert.deepEqual(outcomes(await s.refresh()), [["refresh", true]]);
+    },
+  });
+
+  scenario({
+    name: "VolumeSet: a volume in error, a restore cut off at its deadline and resumed, a refresh and destroy keep the credentials out",
+    resource: "VolumeSet",
+    async run(s) {
+      const restore = await seedRestore(s);
+      const set = (args: Partial<VolumeSetArgs>) => () => {
+        new VolumeSet("restore", { snapshots: restore.entries.map((e) => ({ ...e })), availabilityZone: AVAILABILITY_ZONE, attach: { instanceId: restore.targetId }, ...args });
+      };
+      // (proxy) the volume from the second snapshot ends in error: the create cleans up and fails.
+      const rule = s.failVolumes(restore.entries[1].snapshotId);
+      assert.deepEqual(outcomes(await s.up(await program(set({ tags: { team: "db" } })))), [["create", false]]);
+      rule.remove();
+      // (proxy) volumes `creating` for 12 polls of 300 ms each outlast a 1 s create: partial state.
+      s.world.proxy.creatingVolumes({ describes: 12 });
+      const slow = s.inject({ kind: "delay", action: "DescribeVolumes", ms: 300, times: Number.POSITIVE_INFINITY });
+      assert.deepEqual(outcomes(await s.up(await program(set({ tags: { team: "db" }, timeouts: { create: "1s" } })))), [["create", false]]);
+      assert.equal(s.deployment.state.resources[urnOf("VolumeSet", "restore")]?.outputs.state, "creating");
+      slow.remove();
+      assert.deepEqual(outcomes(await s.up(await program(set({ tags: { team: "db" }, timeouts: { create: "1s" } })))), [["update", true]]);
       assert.deepEqual(outcomes(await s.refresh()), [["refresh", true]]);
     },
   });

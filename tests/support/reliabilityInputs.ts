@@ -1,5 +1,5 @@
 /**
- * Bad inputs for both resources: a hand-written table and a property-based generator (fast-check, fixed
+ * Bad inputs for every resource: a hand-written table and a property-based generator (fast-check, fixed
  * seed). Each bad input is a valid program's inputs with one property made wrong (or one property
  * added or removed); `expected` is the property a failure must name (exactly, or a path under it such as
  * `tags["aws:x"]` or `timeouts.create`). Unknown sentinels may appear in the other properties: they are
@@ -43,7 +43,28 @@ export const VALID: Readonly<Record<ResourceKind, JsonObject>> = {
     waitForCompletion: true,
     timeouts: { create: "10m" },
   },
+  VolumeSet: {
+    snapshots: [
+      { snapshotId: "snap-0123456789abcdef0", deviceName: "/dev/sdf" },
+      { snapshotId: "snap-0fedcba9876543210", deviceName: "/dev/sdg", sizeGiB: 20 },
+    ],
+    availabilityZone: "us-east-1a",
+    volumeType: "gp3",
+    iops: 3000,
+    throughput: 125,
+    encrypted: true,
+    kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    copyTagsFromSnapshots: false,
+    attach: { instanceId: "i-0123456789abcdef0", forceDetachOnDelete: false },
+    initialization: { rateMiBps: 200 },
+    tags: { team: "db" },
+    waitForCompletion: true,
+    timeouts: { create: "10m" },
+  },
 };
+
+/** The properties of the shared table a VolumeSet has (it has no description, Outpost or lock). */
+const VOLUME_SET_COMMON = new Set(["tags", "waitForCompletion", "timeouts", "region"]);
 
 /** Applies the changes to a copy of `base`. */
 export function applyChanges(base: JsonObject, changes: Record<string, Change>): JsonObject {
@@ -185,6 +206,16 @@ const UNKNOWN_PROPERTY_ROWS: Readonly<Record<ResourceKind, [string, JsonValue][]
     ["copyTags", true],
     [UNKNOWN, "a property named like the unknown sentinel"],
   ],
+  VolumeSet: [
+    ["snapshotIds", ["snap-0123456789abcdef0"]],
+    ["instanceId", "i-0123456789abcdef0"],
+    ["availabilityZoneId", "use1-az1"],
+    ["size", 20],
+    ["description", "restore drill"],
+    ["copyTagsFromSource", true],
+    ["multiAttachEnabled", true],
+    [UNKNOWN, "a property named like the unknown sentinel"],
+  ],
 };
 
 function unknownProperties(resource: ResourceKind): BadInput[] {
@@ -278,8 +309,103 @@ function tierTable(): BadInput[] {
   }));
 }
 
+const SNAP_A = "snap-0123456789abcdef0";
+const SNAP_B = "snap-0fedcba9876543210";
+const entry = (fields: Record<string, JsonValue> = {}): JsonObject => ({ snapshotId: SNAP_A, deviceName: "/dev/sdf", ...fields });
+
+/**
+ * A VolumeSet's own inputs: its entries, zone, the volume type's limits (EC2's documented ranges, with
+ * the valid program's gp3 at 3000 IOPS and 125 MiB/s), encryption, attach and initialization.
+ */
+function volumeSetTable(): BadInput[] {
+  const rows: [string, string, Record<string, JsonValue | typeof remove>][] = [
+    ["snapshots", "missing", { snapshots: remove }],
+    ["snapshots", "one snapshot id as a string", { snapshots: SNAP_A }],
+    ["snapshots", "an empty list", { snapshots: [] }],
+    ["snapshots", "a list of snapshot ids", { snapshots: [SNAP_A, SNAP_B] }],
+    ["snapshots", "an object", { snapshots: { snapshotId: SNAP_A } }],
+    ["snapshots", "null as an entry", { snapshots: [entry(), null] }],
+    ["snapshots", "an entry without snapshotId", { snapshots: [{ deviceName: "/dev/sdf" }] }],
+    ["snapshots", "a malformed snapshot id", { snapshots: [entry({ snapshotId: "snap-123" })] }],
+    ["snapshots", "a volume id as the snapshot", { snapshots: [entry({ snapshotId: "vol-0123456789abcdef0" })] }],
+    ["snapshots", "a snapshot ARN", { snapshots: [entry({ snapshotId: `arn:aws:ec2:us-east-1::snapshot/${SNAP_A}` })] }],
+    ["snapshots", "the same snapshot twice", { snapshots: [entry(), entry({ deviceName: "/dev/sdg" })] }],
+    ["snapshots", "the same device twice", { snapshots: [entry(), entry({ snapshotId: SNAP_B })] }],
+    ["snapshots", "41 entries", { snapshots: many(41, (i) => `snap-${i.toString(16).padStart(17, "0")}`).map((snapshotId, i) => ({ snapshotId, deviceName: `/dev/xvd${i}` })) }],
+    ["snapshots", "a device name without /dev/", { snapshots: [entry({ deviceName: "sdf" })] }],
+    ["snapshots", "a device name with a space", { snapshots: [entry({ deviceName: "/dev/sd f" })] }],
+    ["snapshots", "a number as the device", { snapshots: [entry({ deviceName: 5 })] }],
+    ["snapshots", "no device with attach", { snapshots: [{ snapshotId: SNAP_A }] }],
+    ["snapshots", "a size of 0 GiB", { snapshots: [entry({ sizeGiB: 0 })] }],
+    ["snapshots", "a fractional size", { snapshots: [entry({ sizeGiB: 10.5 })] }],
+    ["snapshots", "a size as a string", { snapshots: [entry({ sizeGiB: "20" })] }],
+    ["snapshots", "a size above 64 TiB", { snapshots: [entry({ sizeGiB: 65_537 })] }],
+    ["snapshots", "an unknown entry setting", { snapshots: [entry({ size: 20 })] }],
+    ["availabilityZone", "missing", { availabilityZone: remove }],
+    ["availabilityZone", "a region", { availabilityZone: "us-east-1" }],
+    ["availabilityZone", "capitals", { availabilityZone: "US-EAST-1A" }],
+    ["availabilityZone", "a zone id", { availabilityZone: "use1-az1" }],
+    ["availabilityZone", "a trailing space", { availabilityZone: "us-east-1a " }],
+    ["availabilityZone", "an empty string", { availabilityZone: "" }],
+    ["availabilityZone", "a list", { availabilityZone: ["us-east-1a"] }],
+    ["volumeType", "a type EC2 does not have", { volumeType: "gp4" }],
+    ["volumeType", "capitals", { volumeType: "GP3" }],
+    ["volumeType", "a number", { volumeType: 3 }],
+    ["iops", "a string", { iops: "3000" }],
+    ["iops", "zero", { iops: 0 }],
+    ["iops", "a fraction", { iops: 3000.5 }],
+    ["iops", "below gp3's 3000", { iops: 2999 }],
+    ["iops", "above gp3's 80000", { iops: 80_001 }],
+    ["iops", "io1 without iops", { volumeType: "io1", iops: remove, throughput: remove }],
+    ["iops", "io2 above 256000", { volumeType: "io2", iops: 256_001, throughput: remove }],
+    ["iops", "io1 below 100", { volumeType: "io1", iops: 99, throughput: remove }],
+    ["iops", "iops on gp2", { volumeType: "gp2", throughput: remove }],
+    ["iops", "iops on st1", { volumeType: "st1", throughput: remove }],
+    ["throughput", "below gp3's 125", { throughput: 124 }],
+    ["throughput", "above gp3's 2000", { throughput: 2_001 }],
+    ["throughput", "more than 0.25 MiB/s per IOPS", { iops: 3_000, throughput: 1_000 }],
+    ["throughput", "a string", { throughput: "125" }],
+    ["throughput", "throughput on io2", { volumeType: "io2", iops: 1_000 }],
+    ["throughput", "throughput on sc1", { volumeType: "sc1", iops: remove }],
+    ["encrypted", 'the string "true"', { encrypted: "true" }],
+    ["encrypted", "false beside a KMS key", { encrypted: false }],
+    ["kmsKeyId", "an empty string", { kmsKeyId: "" }],
+    ["kmsKeyId", "a key name", { kmsKeyId: "my-key" }],
+    ["kmsKeyId", "a number", { kmsKeyId: 5 }],
+    ["kmsKeyId", "an EC2 ARN", { kmsKeyId: "arn:aws:ec2:us-east-1:123456789012:volume/vol-0123456789abcdef0" }],
+    ["copyTagsFromSnapshots", 'the string "yes"', { copyTagsFromSnapshots: "yes" }],
+    ["copyTagsFromSnapshots", "the number 1", { copyTagsFromSnapshots: 1 }],
+    ["attach", "an instance id as a string", { attach: "i-0123456789abcdef0" }],
+    ["attach", "no instance", { attach: {} }],
+    ["attach", "a volume id as the instance", { attach: { instanceId: "vol-0123456789abcdef0" } }],
+    ["attach", "a malformed instance id", { attach: { instanceId: "i-123" } }],
+    ["attach", 'forceDetachOnDelete as "yes"', { attach: { instanceId: "i-0123456789abcdef0", forceDetachOnDelete: "yes" } }],
+    ["attach", "a device beside the instance", { attach: { instanceId: "i-0123456789abcdef0", device: "/dev/sdf" } }],
+    ["attach", "a list", { attach: [{ instanceId: "i-0123456789abcdef0" }] }],
+    ["initialization", "nothing chosen", { initialization: {} }],
+    ["initialization", "a rate below 100 MiB/s", { initialization: { rateMiBps: 99 } }],
+    ["initialization", "a rate above 300 MiB/s", { initialization: { rateMiBps: 301 } }],
+    ["initialization", "a fractional rate", { initialization: { rateMiBps: 150.5 } }],
+    ["initialization", "a rate as a string", { initialization: { rateMiBps: "200" } }],
+    ["initialization", "a rate and fast snapshot restore", { initialization: { rateMiBps: 200, fastSnapshotRestore: true } }],
+    ["initialization", "fast snapshot restore false alone", { initialization: { fastSnapshotRestore: false } }],
+    ["initialization", 'fast snapshot restore as "true"', { initialization: { fastSnapshotRestore: "true" } }],
+    ["initialization", "an unknown setting", { initialization: { mode: "fast" } }],
+    ["initialization", "a number", { initialization: 200 }],
+  ];
+  return rows.map(([expected, what, values]) => ({
+    resource: "VolumeSet",
+    label: `${expected}: ${what}`,
+    expected,
+    changes: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, value === remove ? remove : set(value)])),
+  }));
+}
+
 /** The hand-written bad inputs of one resource. */
 export function badInputTable(resource: ResourceKind): BadInput[] {
+  if (resource === "VolumeSet") {
+    return [...volumeSetTable(), ...commonTable(resource).filter((input) => VOLUME_SET_COMMON.has(input.expected)), ...unknownProperties(resource)];
+  }
   return [...idTable(resource), ...commonTable(resource), ...unknownProperties(resource), ...(resource === "SnapshotSet" ? setOnlyTable() : tierTable())];
 }
 
@@ -391,6 +517,125 @@ const badExcluded: fc.Arbitrary<JsonValue> = fc.oneof(
   fc.constant<JsonValue>(["vol-0123456789abcdef0", "vol-0fedcba9876543210", "vol-0123456789abcdef0"]),
 );
 
+/** A snapshot id by the suite's own reading of EC2's: `snap-` and 8 or 17 lower-case hex digits. */
+const VALID_SNAPSHOT_ID = /^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+/**
+ * Anything that could pass for an availability zone, read liberally (a region's characters ending in a
+ * digit and a letter): the generator keeps only values that are bad under any reading.
+ */
+const ZONE_LIKE = /^[a-z0-9-]+\d[a-z]$/;
+/** Anything that could pass for a KMS key id, alias or ARN, read liberally. */
+const KMS_LIKE = /^(?:[0-9a-f-]{36}|mrk-[0-9a-f]+|alias\/\S+|arn:\S+:kms:\S+)$/;
+/** A device name, read liberally: `/dev/` and letters or digits, or a Windows `xvd…` name. */
+const DEVICE_LIKE = /^(?:\/dev\/[a-z0-9]+|xvd[a-z]+)$/;
+
+/** A whole number above zero is a valid IOPS or throughput for some volume type; anything else is not. */
+const notAPositiveWhole: fc.Arbitrary<JsonValue> = fc.oneof(
+  fc.integer({ max: 0 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Number.isInteger(n)),
+  fc.integer({ min: 1, max: 100_000 }).map(String),
+  notAString.filter((value) => typeof value !== "number"),
+);
+
+/** One entry made wrong in one way, beside a valid one (each entry keeps its device: the valid program attaches). */
+const badEntry: fc.Arbitrary<JsonValue> = fc.oneof(
+  fc
+    .oneof(badId("vol"), anyText(0, 30), notAString)
+    .filter((value) => typeof value !== "string" || !VALID_SNAPSHOT_ID.test(value))
+    .map((snapshotId): JsonValue => ({ snapshotId, deviceName: "/dev/sdf" })),
+  fc
+    .oneof(
+      anyText(0, 20).filter((d) => !DEVICE_LIKE.test(d)),
+      notAString,
+    )
+    .map((deviceName): JsonValue => ({ snapshotId: "snap-0123456789abcdef0", deviceName })),
+  fc
+    .oneof(
+      fc.integer({ max: 0 }),
+      fc.integer({ min: 65_537 }),
+      fc.double({ min: 1, max: 1_000, noNaN: true }).filter((n) => !Number.isInteger(n)),
+      notAString,
+    )
+    .map((sizeGiB): JsonValue => ({ snapshotId: "snap-0123456789abcdef0", deviceName: "/dev/sdf", sizeGiB })),
+  fc.constant<JsonValue>({ deviceName: "/dev/sdf" }),
+  fc
+    .string({ minLength: 1, maxLength: 12 })
+    .filter((key) => !["snapshotId", "deviceName", "sizeGiB", "__proto__"].includes(key) && !SET_MEMBER_FIELDS.has(key))
+    .map((key): JsonValue => ({ snapshotId: "snap-0123456789abcdef0", deviceName: "/dev/sdf", [key]: 1 })),
+);
+
+/** Fields of a SnapshotSet's members that a VolumeSet entry accepts and ignores. */
+const SET_MEMBER_FIELDS = new Set([
+  "volumeId",
+  "volumeSize",
+  "encrypted",
+  "kmsKeyId",
+  "state",
+  "stateMessage",
+  "progress",
+  "startTime",
+  "tags",
+  "productCodes",
+  "lockState",
+  "lockExpiresOn",
+]);
+
+const badSnapshots: fc.Arbitrary<JsonValue> = fc.oneof(
+  fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc.integer(),
+    fc.boolean(),
+    fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2, noNullPrototype: true }),
+  ),
+  fc.constant<JsonValue>([]),
+  badEntry.map((bad): JsonValue => [{ snapshotId: "snap-0fedcba9876543210", deviceName: "/dev/sdg" }, bad]),
+  fc.array(fc.string({ unit: fc.constantFrom(...HEX), minLength: 17, maxLength: 17 }), { minLength: 1, maxLength: 3 }).map((ids): JsonValue => ids.map((id) => `snap-${id}`)),
+  fc
+    .integer({ min: 41, max: 60 })
+    .map((n): JsonValue => Array.from({ length: n }, (_, i) => ({ snapshotId: `snap-${i.toString(16).padStart(17, "0")}`, deviceName: `/dev/xvd${i}` }))),
+  fc.constant<JsonValue>([
+    { snapshotId: "snap-0123456789abcdef0", deviceName: "/dev/sdf" },
+    { snapshotId: "snap-0123456789abcdef0", deviceName: "/dev/sdg" },
+  ]),
+);
+
+const badZone: fc.Arbitrary<JsonValue> = fc
+  .oneof(anyText(0, 30), fc.constantFrom("us-east-1", "eu-west-3", "US-EAST-1A", "use1-az1", "us-east-1a ", " us-east-1a", "us-east-1A", "us_east_1a"), notAString)
+  .filter((value) => typeof value !== "string" || !ZONE_LIKE.test(value));
+
+const badVolumeType: fc.Arbitrary<JsonValue> = fc
+  .oneof(anyText(0, 12), fc.constantFrom("gp4", "GP3", "io3", "ssd", "magnetic", "gp3 "), notAString)
+  .filter((value) => typeof value !== "string" || !["gp3", "gp2", "io1", "io2", "st1", "sc1", "standard"].includes(value));
+
+const badKmsKey: fc.Arbitrary<JsonValue> = fc.oneof(anyText(0, 60), notAString).filter((value) => typeof value !== "string" || !KMS_LIKE.test(value));
+
+const badAttach: fc.Arbitrary<JsonValue> = fc.oneof(
+  fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean(), fc.array(fc.string({ maxLength: 5 }), { maxLength: 2 })),
+  fc.constant<JsonValue>({}),
+  badId("i").map((instanceId): JsonValue => ({ instanceId })),
+  notABoolean.map((forceDetachOnDelete): JsonValue => ({ instanceId: "i-0123456789abcdef0", forceDetachOnDelete })),
+  fc
+    .string({ minLength: 1, maxLength: 12 })
+    .filter((key) => !["instanceId", "forceDetachOnDelete", "__proto__"].includes(key))
+    .map((key): JsonValue => ({ instanceId: "i-0123456789abcdef0", [key]: "x" })),
+);
+
+const badInitialization: fc.Arbitrary<JsonValue> = fc.oneof(
+  fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean(), fc.array(fc.integer(), { maxLength: 2 })),
+  fc.constant<JsonValue>({}),
+  fc.constant<JsonValue>({ fastSnapshotRestore: false }),
+  fc
+    .oneof(
+      fc.integer({ max: 99 }),
+      fc.integer({ min: 301 }),
+      fc.double({ min: 100, max: 300, noNaN: true }).filter((n) => !Number.isInteger(n)),
+      notAString,
+    )
+    .map((rateMiBps): JsonValue => ({ rateMiBps })),
+  notABoolean.map((fastSnapshotRestore): JsonValue => ({ fastSnapshotRestore })),
+  fc.integer({ min: 100, max: 300 }).map((rateMiBps): JsonValue => ({ rateMiBps, fastSnapshotRestore: true })),
+);
+
 /** An unknown property name: not declared, not housekeeping. */
 function unknownName(resource: ResourceKind): fc.Arbitrary<string> {
   // "__proto__" is left out: protobuf's Struct.toJavaScript assigns keys to a plain object, so a property
@@ -412,6 +657,21 @@ function targets(resource: ResourceKind): [string, fc.Arbitrary<JsonValue | type
   if (resource === "Snapshot") {
     return [["volumeId", fc.oneof({ weight: 1, arbitrary: fc.constant(remove) }, { weight: 6, arbitrary: badId("vol") })], ...common];
   }
+  if (resource === "VolumeSet") {
+    return [
+      ["snapshots", fc.oneof({ weight: 1, arbitrary: fc.constant(remove) }, { weight: 8, arbitrary: badSnapshots })],
+      ["availabilityZone", fc.oneof({ weight: 1, arbitrary: fc.constant(remove) }, { weight: 6, arbitrary: badZone })],
+      ["volumeType", badVolumeType],
+      ["iops", notAPositiveWhole],
+      ["throughput", notAPositiveWhole],
+      ["encrypted", notABoolean],
+      ["kmsKeyId", badKmsKey],
+      ["copyTagsFromSnapshots", notABoolean],
+      ["attach", badAttach],
+      ["initialization", badInitialization],
+      ...common.filter(([property]) => VOLUME_SET_COMMON.has(property)),
+    ];
+  }
   return [
     ["instanceId", fc.oneof({ weight: 1, arbitrary: fc.constant(remove) }, { weight: 6, arbitrary: badId("i") })],
     ["excludeBootVolume", notABoolean],
@@ -426,12 +686,22 @@ function targets(resource: ResourceKind): [string, fc.Arbitrary<JsonValue | type
  * excluded id), as a preview sends them: they must not hide the bad property.
  */
 function unknowns(resource: ResourceKind, target: string): fc.Arbitrary<Record<string, Change>> {
+  const own: Record<ResourceKind, Record<string, JsonValue>> = {
+    Snapshot: { description: UNKNOWN, volumeId: UNKNOWN },
+    SnapshotSet: { description: UNKNOWN, instanceId: UNKNOWN, excludeDataVolumeIds: [UNKNOWN] },
+    VolumeSet: {
+      snapshots: [{ snapshotId: UNKNOWN, deviceName: "/dev/sdf" }, UNKNOWN],
+      availabilityZone: UNKNOWN,
+      volumeType: UNKNOWN,
+      attach: { instanceId: UNKNOWN },
+      initialization: UNKNOWN,
+    },
+  };
   const candidates: Record<string, JsonValue> = {
-    description: UNKNOWN,
     tags: { team: UNKNOWN },
     timeouts: { create: UNKNOWN },
     waitForCompletion: UNKNOWN,
-    ...(resource === "Snapshot" ? { volumeId: UNKNOWN } : { instanceId: UNKNOWN, excludeDataVolumeIds: [UNKNOWN] }),
+    ...own[resource],
   };
   const names = Object.keys(candidates).filter((name) => name !== target);
   return fc.subarray(names, { maxLength: 2 }).map((chosen) => Object.fromEntries(chosen.map((name) => [name, set(candidates[name])])));
@@ -460,7 +730,8 @@ function preview(value: JsonValue | string): string {
 
 /** `count` generated bad inputs of one resource, the same on every run. */
 export function generatedBadInputs(resource: ResourceKind, count: number, seed: number = INPUT_SEED): BadInput[] {
-  return fc.sample(generated(resource), { seed: seed + (resource === "Snapshot" ? 0 : 1), numRuns: count });
+  const offset: Record<ResourceKind, number> = { Snapshot: 0, SnapshotSet: 1, VolumeSet: 2 };
+  return fc.sample(generated(resource), { seed: seed + offset[resource], numRuns: count });
 }
 
 /** Valid inputs holding unknown sentinels in every place a preview can put one: Check must accept them all. */
@@ -475,6 +746,42 @@ export function unknownSentinelInputs(resource: ResourceKind): { label: string; 
     ["the region unknown", { region: set(UNKNOWN) }],
     ["the Outpost ARN unknown", { outpostArn: set(UNKNOWN) }],
   ];
+  if (resource === "VolumeSet") {
+    const own: [string, Record<string, Change>][] = [
+      ["the snapshots list unknown", { snapshots: set(UNKNOWN) }],
+      ["one entry unknown", { snapshots: set([{ snapshotId: "snap-0123456789abcdef0", deviceName: "/dev/sdf" }, UNKNOWN]) }],
+      ["one snapshot id unknown", { snapshots: set([{ snapshotId: UNKNOWN, deviceName: "/dev/sdf" }]) }],
+      ["one device name unknown", { snapshots: set([{ snapshotId: "snap-0123456789abcdef0", deviceName: UNKNOWN }]) }],
+      ["one size unknown", { snapshots: set([{ snapshotId: "snap-0123456789abcdef0", deviceName: "/dev/sdf", sizeGiB: UNKNOWN }]) }],
+      ["the zone unknown", { availabilityZone: set(UNKNOWN) }],
+      ["the volume type unknown beside io2 IOPS", { volumeType: set(UNKNOWN), iops: set(64_000), throughput: remove }],
+      ["iops unknown", { iops: set(UNKNOWN) }],
+      ["throughput unknown", { throughput: set(UNKNOWN) }],
+      ["encrypted unknown", { encrypted: set(UNKNOWN) }],
+      ["the KMS key unknown", { kmsKeyId: set(UNKNOWN) }],
+      ["copyTagsFromSnapshots unknown", { copyTagsFromSnapshots: set(UNKNOWN) }],
+      ["attach unknown", { attach: set(UNKNOWN) }],
+      ["the instance to attach to unknown", { attach: set({ instanceId: UNKNOWN }) }],
+      ["initialization unknown", { initialization: set(UNKNOWN) }],
+      ["the initialization rate unknown", { initialization: set({ rateMiBps: UNKNOWN }) }],
+      [
+        "every input unknown",
+        {
+          snapshots: set(UNKNOWN),
+          availabilityZone: set(UNKNOWN),
+          volumeType: set(UNKNOWN),
+          iops: set(UNKNOWN),
+          throughput: set(UNKNOWN),
+          attach: set(UNKNOWN),
+          initialization: set(UNKNOWN),
+          tags: set(UNKNOWN),
+          timeouts: set(UNKNOWN),
+        },
+      ],
+    ];
+    const shared = common.filter(([, changes]) => Object.keys(changes).every((key) => VOLUME_SET_COMMON.has(key)));
+    return [...own, ...shared].map(([label, changes]) => ({ label, changes }));
+  }
   const own: [string, Record<string, Change>][] =
     resource === "Snapshot"
       ? [

@@ -10,11 +10,11 @@ import * as path from "node:path";
 /** dist/reliability-report.json, next to the compiled tests (this file runs from dist/tests/support). */
 export const RELIABILITY_REPORT_PATH = path.resolve(__dirname, "..", "..", "reliability-report.json");
 
-export type ResourceKind = "Snapshot" | "SnapshotSet";
+export type ResourceKind = "Snapshot" | "SnapshotSet" | "VolumeSet";
 
 /** One scenario: faults injected into a deployment, then the emulator compared with what state records. */
 export interface ScenarioRow {
-  /** The test file's subject: "Snapshot", "SnapshotSet" or "secrets". */
+  /** The test file's subject: "Snapshot", "SnapshotSet", "VolumeSet" or "secrets". */
   suite: string;
   name: string;
   resource: ResourceKind;
@@ -23,11 +23,17 @@ export interface ScenarioRow {
   /** What was injected, as labels with their counts ("error:RequestLimitExceeded×3"). */
   faultLabels: string[];
   hostKills: number;
-  /** Snapshots in the emulator that no state recorded, at the end of the steps or after destroy. */
+  /**
+   * Snapshots, and volumes a VolumeSet made, in the emulator that no state recorded, at the end of the
+   * steps or after destroy.
+   */
   leaked: string[];
-  /** Snapshots state recorded at the end of the steps that the emulator no longer had. */
+  /** Snapshots and volumes state recorded at the end of the steps that the emulator no longer had, though nobody asked for their delete. */
   lost: string[];
-  /** Snapshots the test made outside Pulumi (not the provider's to touch) that were gone at the end. */
+  /**
+   * Snapshots and volumes not made by the provider (the test's own, such as a seeded instance's volumes;
+   * not the provider's to touch) that were gone at the end, unless the test itself deleted them.
+   */
   foreignDeleted: string[];
   /** Credential values found in state, outputs, host output or error messages. */
   secretsFound: number;
@@ -84,7 +90,7 @@ export interface Figures {
   badInputs: number;
   badInputsRefused: number;
   secretsFound: number;
-  /** Besides the issue's figures: scenarios whose own assertions failed, and foreign snapshots deleted. */
+  /** Besides the issue's figures: scenarios whose own assertions failed, and foreign snapshots and volumes deleted. */
   scenariosFailed: number;
   foreignDeleted: number;
 }
@@ -136,7 +142,7 @@ export function missedTargets(figures: Figures): string[] {
     missed.push(`${figures.scenariosFailed} scenario(s) failed their own assertions`);
   }
   if (figures.foreignDeleted !== 0) {
-    missed.push(`${figures.foreignDeleted} snapshot(s) the provider did not own were deleted`);
+    missed.push(`${figures.foreignDeleted} snapshot(s) or volume(s) the provider did not own were deleted`);
   }
   return missed;
 }
@@ -194,7 +200,7 @@ export function summaryLines(report: ReliabilityReport): string[] {
       const details: [string, string[]][] = [
         ["leaked", s.leaked],
         ["lost", s.lost],
-        ["foreign snapshots deleted", s.foreignDeleted],
+        ["foreign snapshots or volumes deleted", s.foreignDeleted],
       ];
       for (const [what, ids] of details.filter(([, ids]) => ids.length > 0)) {
         lines.push(`      ${what}: ${ids.join(", ")}`);

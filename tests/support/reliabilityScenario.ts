@@ -1,22 +1,32 @@
 /**
  * One reliability scenario: seed moto, inject faults through the proxy, run `pulumi up` / refresh /
  * destroy steps through a Deployment on a dynamic-provider host (killing and replacing the host when the
- * scenario asks), then compare every snapshot the emulator holds with every snapshot id the state
- * records, destroy, and check that nothing is left. The outcome becomes a row of the reliability report.
+ * scenario asks), then compare every snapshot and every volume the emulator holds with every snapshot
+ * and volume id the state records, destroy, and check that nothing is left. The outcome becomes a row of
+ * the reliability report.
  *
- * "The emulator" is moto read directly (allSnapshots on world.ec2), past any fault the proxy injects.
- * "State" is what the host returned, as the Deployment records it: Snapshot ids, SnapshotSet members
- * (outputs.snapshotIds and outputs.snapshots), and the same for resources awaiting deletion.
+ * "The emulator" is moto read directly (allSnapshots and allVolumes on world.ec2), past any fault the
+ * proxy injects. "State" is what the host returned, as the Deployment records it: Snapshot ids,
+ * SnapshotSet members (outputs.snapshotIds and outputs.snapshots), VolumeSet volumes (outputs.volumeIds
+ * and outputs.volumes), and the same for resources awaiting deletion.
+ *
+ * Volumes: the provider makes them only through a VolumeSet, always through the proxy and always with
+ * its create-token tag, so a volume that carries the tag or that the proxy saw created is the
+ * provider's. Every other volume (a seeded instance's root and data volumes, a restore's target
+ * instance) is the test's own: each step first notes those as foreign, and the provider must never
+ * delete or record them.
  */
 import * as assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
 import { AssertionError } from "node:assert";
+import { DescribeVolumesCommand, type EC2Client, type Volume } from "@aws-sdk/client-ec2";
 import { Deployment, type DeploymentState, type ProgramResource, type ResourceState, type Step, type UpOptions } from "../../harness/deployment";
 import { failureShapeProblems, labelOfUrn } from "./failureShape";
 import type { EngineWorld } from "../../harness/engineWorld";
-import type { FaultHandle, FaultRule, RuleHandle, SnapshotHold } from "../../harness/faultProxy";
+import type { AttachFault, AttachSelector, FaultHandle, FaultRule, RecordedRequest, RuleHandle, SnapshotHold } from "../../harness/faultProxy";
 import { HostCallError, type JsonValue, type ProviderHost } from "../../harness/providerHost";
-import { killWhen } from "./hostKill";
+import { KILL_WINDOW_MS, killWhen } from "./hostKill";
+import { TOKEN_TAG } from "./reliabilityInputs";
 import { recordScenario } from "./reliabilityRecorder";
 import type { ResourceKind, ScenarioRow } from "./reliabilityReport";
 import { allSnapshots } from "../../harness/seed";
@@ -24,6 +34,7 @@ import { allSnapshots } from "../../harness/seed";
 export const TYPE_TOKENS: Readonly<Record<ResourceKind, string>> = {
   Snapshot: "pulumi-nodejs:dynamic/ebs-snapshots:Snapshot",
   SnapshotSet: "pulumi-nodejs:dynamic/ebs-snapshots:SnapshotSet",
+  VolumeSet: "pulumi-nodejs:dynamic/ebs-snapshots:VolumeSet",
 };
 
 export function urnOf(resource: ResourceKind, name: string): string {
@@ -34,7 +45,6 @@ function strings(value: JsonValue | undefined): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string" && item !== "") : [];
 }
 
-/** The snapshot ids one recorded resource stands for. */
 /** The one step of a deployment of one resource. */
 export function onlyStep(steps: Step[]): Step {
   assert.equal(steps.length, 1, `expected one step, got ${JSON.stringify(steps.map((s) => [s.op, s.ok]))}`);
@@ -53,6 +63,7 @@ export function recordedResource(s: Scenario, resource: ResourceKind, name: stri
   return recorded;
 }
 
+/** The snapshot ids one recorded resource stands for; a VolumeSet owns none (its snapshots are its sources, someone else's). */
 export function snapshotIdsOf(resource: ResourceState): string[] {
   if (resource.type === TYPE_TOKENS.Snapshot) {
     const snapshotId = resource.outputs.snapshotId;
@@ -65,6 +76,9 @@ export function snapshotIdsOf(resource: ResourceState): string[] {
     );
     return [...strings(resource.outputs.snapshotIds), ...memberIds];
   }
+  if (resource.type === TYPE_TOKENS.VolumeSet) {
+    return [];
+  }
   throw new Error(`state records a resource of type ${resource.type}, which the reliability suite does not know`);
 }
 
@@ -73,31 +87,92 @@ export function recordedSnapshotIds(state: DeploymentState): string[] {
   return [...new Set([...Object.values(state.resources), ...state.pendingDeletes].flatMap(snapshotIdsOf))].sort();
 }
 
+/** The volume ids one recorded resource stands for: a VolumeSet's list and each of its volumes' entries. */
+export function volumeIdsOf(resource: ResourceState): string[] {
+  if (resource.type !== TYPE_TOKENS.VolumeSet) {
+    return [];
+  }
+  const volumes = Array.isArray(resource.outputs.volumes) ? resource.outputs.volumes : [];
+  const entryIds = volumes.flatMap((volume) =>
+    volume !== null && typeof volume === "object" && !Array.isArray(volume) && typeof volume.volumeId === "string" && volume.volumeId !== "" ? [volume.volumeId] : [],
+  );
+  return [...strings(resource.outputs.volumeIds), ...entryIds];
+}
+
+/** Every volume id a checkpoint records, resources and pending deletes alike, sorted. */
+export function recordedVolumeIds(state: DeploymentState): string[] {
+  return [...new Set([...Object.values(state.resources), ...state.pendingDeletes].flatMap(volumeIdsOf))].sort();
+}
+
+/** Every volume in the emulator (moto read directly, past the proxy). */
+export async function allVolumes(ec2: EC2Client): Promise<Volume[]> {
+  const volumes: Volume[] = [];
+  let nextToken: string | undefined;
+  do {
+    const out = await ec2.send(new DescribeVolumesCommand(nextToken !== undefined ? { NextToken: nextToken } : {}));
+    volumes.push(...(out.Volumes ?? []));
+    nextToken = out.NextToken;
+  } while (nextToken !== undefined && nextToken !== "");
+  return volumes;
+}
+
+/** True when the provider made the volume: it carries the create-token tag, or the proxy saw its CreateVolume (tests make theirs on moto directly). */
+export function madeByProvider(world: EngineWorld, volume: Volume): boolean {
+  return (volume.Tags ?? []).some((tag) => tag.Key === TOKEN_TAG) || world.proxy.snapshotOfVolume(volume.VolumeId ?? "") !== undefined;
+}
+
+/** What the scenario knows about the emulator beyond the state: what the test itself made and deleted outside Pulumi. */
+export interface LedgerKnowledge {
+  /** Snapshots and volumes the test made outside Pulumi (and the volumes noted as foreign before each step). */
+  foreign: ReadonlySet<string>;
+  /** Volumes the test deleted outside Pulumi: gone, but not lost by the provider. */
+  deletedOutside: ReadonlySet<string>;
+}
+
 export interface LedgerCheck {
-  /** Every snapshot of this account in the emulator. */
+  /** Every snapshot of this account and every volume in the emulator. */
   emulator: string[];
+  /** What of the emulator is the provider's: snapshots not made by the test, volumes the provider made. */
+  owned: string[];
+  /** Every snapshot and volume id the state records. */
   recorded: string[];
-  /** In the emulator, recorded by no state, and not made by the test outside Pulumi. */
+  /** The provider's, in the emulator, recorded by no state. */
   leaked: string[];
-  /** Recorded by state, gone from the emulator. */
+  /** Recorded by state, gone from the emulator, and not deleted by the test outside Pulumi. */
   lost: string[];
-  /** Snapshots the test made outside Pulumi that are gone. */
+  /** Snapshots and volumes the test made outside Pulumi (or seeded) that are gone, and not by the test's own hand. */
   foreignMissing: string[];
 }
 
-/** Compares the emulator with the state; `foreign` are the snapshots the test itself made outside Pulumi. */
-export async function checkLedger(world: EngineWorld, state: DeploymentState, foreign: ReadonlySet<string>): Promise<LedgerCheck> {
-  const emulator = (await allSnapshots(world.ec2))
+/**
+ * Compares the emulator with the state. Snapshots: as ever (every snapshot is the provider's unless the
+ * test made it). Volumes: only those the provider made can leak; one that state records and the
+ * emulator lacks is lost unless the test deleted it outside Pulumi; a foreign one gone was deleted.
+ */
+export async function checkLedger(world: EngineWorld, state: DeploymentState, known: LedgerKnowledge): Promise<LedgerCheck> {
+  const { foreign, deletedOutside } = known;
+  const snapshots = (await allSnapshots(world.ec2))
     .map((snapshot) => snapshot.SnapshotId ?? "")
     .filter((id) => id !== "")
     .sort();
-  const recorded = recordedSnapshotIds(state);
+  const volumes = (await allVolumes(world.ec2)).filter((volume) => (volume.VolumeId ?? "") !== "");
+  const volumeIds = volumes.map((volume) => volume.VolumeId ?? "").sort();
+  const providerVolumes = volumes
+    .filter((volume) => madeByProvider(world, volume) && !foreign.has(volume.VolumeId ?? ""))
+    .map((volume) => volume.VolumeId ?? "")
+    .sort();
+  const recordedSnapshots = recordedSnapshotIds(state);
+  const recordedVolumes = recordedVolumeIds(state);
+  const emulator = [...snapshots, ...volumeIds];
+  const owned = [...snapshots.filter((id) => !foreign.has(id)), ...providerVolumes];
+  const recorded = [...recordedSnapshots, ...recordedVolumes];
   return {
     emulator,
+    owned,
     recorded,
-    leaked: emulator.filter((id) => !foreign.has(id) && !recorded.includes(id)),
-    lost: recorded.filter((id) => !emulator.includes(id)),
-    foreignMissing: [...foreign].filter((id) => !emulator.includes(id)).sort(),
+    leaked: owned.filter((id) => !recorded.includes(id)),
+    lost: [...recordedSnapshots.filter((id) => !snapshots.includes(id)), ...recordedVolumes.filter((id) => !volumeIds.includes(id) && !deletedOutside.has(id))],
+    foreignMissing: [...foreign].filter((id) => !emulator.includes(id) && !deletedOutside.has(id)).sort(),
   };
 }
 
@@ -125,6 +200,19 @@ interface LifecycleRule {
   remove(): void;
 }
 
+/**
+ * A rule of the proxy's volume model that is a fault (a volume ending in `error`, a refused attach),
+ * counted by the requests it took between its registration and its removal (positions in the request log).
+ */
+interface VolumeRule {
+  label: string;
+  from: number;
+  until?: number;
+  /** True for a request in the rule's window that the rule acted on. */
+  hit(request: RecordedRequest): boolean;
+  remove(): void;
+}
+
 const SNAPSHOT_ID = /\bsnap-[0-9a-f]{8,17}\b/g;
 
 /** Where a host's output stood when a scenario started using it, so that only its own lines are scanned. */
@@ -137,8 +225,13 @@ interface HostMark {
 /** What a scenario's steps use: the current deployment, and counted ways of injecting faults. */
 export class Scenario {
   deployment: Deployment;
-  /** Snapshots the test made outside Pulumi: the provider must never delete or adopt them. */
+  /**
+   * Snapshots and volumes the test made outside Pulumi: the provider must never delete or adopt them.
+   * Every volume the provider did not make is added before each step.
+   */
   readonly foreign = new Set<string>();
+  /** Volumes the test deleted outside Pulumi (in an outOfBand change): gone, but not lost. */
+  readonly deletedOutside = new Set<string>();
   /** Every step error, for the secrets scan and the report. */
   readonly errors: Error[] = [];
   /** Every step error with the resource it is about, for the shape audit. */
@@ -148,6 +241,7 @@ export class Scenario {
   private readonly stepLog: string[] = [];
   private readonly faultHandles: { label: string; handle: FaultHandle }[] = [];
   private readonly rules: LifecycleRule[] = [];
+  private readonly volumeRules: VolumeRule[] = [];
   private readonly holds: SnapshotHold[] = [];
   private readonly incidents: string[] = [];
   private readonly hostMarks: HostMark[] = [];
@@ -205,22 +299,63 @@ export class Scenario {
     return hold;
   }
 
-  /** A change made outside Pulumi, straight to moto; counts as one fault. */
+  /**
+   * New volumes made from this snapshot report `creating` once, then `error` until deleted (proxy): one
+   * fault per volume it applies to (each CreateVolume of that snapshot that reached EC2 while it was registered).
+   */
+  failVolumes(snapshotId: string, message?: string): RuleHandle {
+    const handle = this.world.proxy.failNewVolumes({ snapshotId }, message);
+    return this.volumeRule("lifecycle:volume-error", handle, (request) => request.action === "CreateVolume" && request.forwarded && request.params["SnapshotId"] === snapshotId);
+  }
+
+  /** AttachVolume of the selected volumes answered with EC2's error and not forwarded (proxy): one fault per attach it refused. */
+  refuseAttach(selector: AttachSelector, fault: AttachFault = {}): RuleHandle {
+    const handle = this.world.proxy.refuseAttach(selector, fault);
+    const code = fault.code ?? "IncorrectState";
+    return this.volumeRule(`refused-attach:${code}`, handle, (request) => {
+      const volumeId = request.params["VolumeId"] ?? "";
+      const selected =
+        (selector.volumeId === undefined || selector.volumeId === volumeId) &&
+        (selector.snapshotId === undefined || this.world.proxy.snapshotOfVolume(volumeId) === selector.snapshotId);
+      return request.action === "AttachVolume" && request.fault === `refused:${code}` && selected;
+    });
+  }
+
+  /** A change made outside Pulumi, straight to moto; counts as one fault. Volumes it deletes are noted as deleted by the test. */
   async outOfBand(label: string, change: () => Promise<void>): Promise<void> {
+    const before = await this.noteForeignVolumes();
     await change();
+    const after = new Set((await allVolumes(this.world.ec2)).map((volume) => volume.VolumeId ?? ""));
+    before.filter((id) => !after.has(id)).forEach((id) => this.deletedOutside.add(id));
     this.incidents.push(`out-of-band:${label}`);
   }
 
   async up(resources: ProgramResource[], options?: UpOptions): Promise<Step[]> {
+    await this.noteForeignVolumes();
     return this.note("up", await this.deployment.up(resources, options));
   }
 
   async refresh(): Promise<Step[]> {
+    await this.noteForeignVolumes();
     return this.note("refresh", await this.deployment.refresh());
   }
 
   async destroy(): Promise<Step[]> {
+    await this.noteForeignVolumes();
     return this.note("destroy", await this.deployment.destroy());
+  }
+
+  /**
+   * killWhen for a wait on volumes: DescribeVolumes answers are held KILL_WINDOW_MS too (a counted
+   * slow-answer fault), so the wait cannot finish between the progress line and the kill.
+   */
+  async killWhenVolumes(line: RegExp, work: () => Promise<Step[]>): Promise<Step[]> {
+    const slowPolls = this.inject({ kind: "delay", action: "DescribeVolumes", ms: KILL_WINDOW_MS, times: Number.POSITIVE_INFINITY });
+    try {
+      return await this.killWhen(line, work);
+    } finally {
+      slowPolls.remove();
+    }
   }
 
   /** hostKill.ts's killWhen on this scenario's host, its slow-answer fault counted, its kill recorded. */
@@ -275,10 +410,11 @@ export class Scenario {
     this.deployment = new Deployment(host, this.deployment.state);
   }
 
-  /** Takes every fault and lifecycle rule back and releases held snapshots (snapshots already in `error` stay so). */
+  /** Takes every fault and lifecycle rule back and releases held snapshots (snapshots and volumes already in `error` stay so). */
   quiesce(): void {
     this.faultHandles.forEach(({ handle }) => handle.remove());
     this.rules.forEach((rule) => rule.remove());
+    this.volumeRules.forEach((rule) => rule.remove());
     this.holds.forEach((hold) => hold.release());
   }
 
@@ -296,6 +432,10 @@ export class Scenario {
       if (rule.label !== "pending") {
         add(rule.label, 1);
       }
+    }
+    const requests = this.world.proxy.requests;
+    for (const rule of this.volumeRules) {
+      add(rule.label, requests.slice(rule.from, rule.until ?? requests.length).filter((request) => rule.hit(request)).length);
     }
     this.incidents.forEach((label) => add(label, 1));
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
@@ -320,6 +460,31 @@ export class Scenario {
       }
     }
     return found;
+  }
+
+  /** Notes every volume in the emulator that the provider did not make as foreign (the test's own); returns every volume id. */
+  private async noteForeignVolumes(): Promise<string[]> {
+    const volumes = await allVolumes(this.world.ec2);
+    for (const volume of volumes) {
+      if (volume.VolumeId !== undefined && !madeByProvider(this.world, volume)) {
+        this.foreign.add(volume.VolumeId);
+      }
+    }
+    return volumes.map((volume) => volume.VolumeId ?? "").filter((id) => id !== "");
+  }
+
+  private volumeRule(label: string, handle: RuleHandle, hit: (request: RecordedRequest) => boolean): RuleHandle {
+    const rule: VolumeRule = {
+      label,
+      from: this.world.proxy.requests.length,
+      hit,
+      remove: () => {
+        rule.until ??= this.world.proxy.requests.length;
+        handle.remove();
+      },
+    };
+    this.volumeRules.push(rule);
+    return { remove: () => rule.remove() };
   }
 
   private lifecycle(group: LifecycleRule["group"], label: LifecycleRule["label"], volumeIds: readonly string[], handle: RuleHandle): RuleHandle {
@@ -404,14 +569,34 @@ export interface ScenarioSpec {
   afterDestroy?(scenario: Scenario): Promise<void> | void;
 }
 
+/**
+ * What a volume set's errors say exists afterwards, in words about volumes: the shape audit's outcome
+ * words (failureShape.ts) are about snapshots.
+ */
+const VOLUME_OUTCOMES = [/\bno volume was created\b/i, /\bwere detached and deleted, so nothing of it is left\b/, /\bthe set is recorded in the stack\b/];
+const NO_OUTCOME = "says nothing of what exists afterwards";
+/** A next step that failureShape.ts's list of verbs lacks, though imperative: "Fix the cause, then run `pulumi up` again." */
+const VOLUME_NEXT = /(?<=\.)\s+Fix the cause, then run `pulumi (up|destroy)` again\.$|(?<=\.)\s+Fix the cause, then run the delete again\.$/;
+
+/** The shape audit of failureShape.ts, with a volume set's outcome words and its "Fix ..." next step accepted too. */
+function shapeProblems(message: string, label: string): string[] {
+  const problems = failureShapeProblems(message, label);
+  if (!label.startsWith("VolumeSet ")) {
+    return problems;
+  }
+  return problems.filter(
+    (p) => !(p === NO_OUTCOME && VOLUME_OUTCOMES.some((pattern) => pattern.test(message))) && !(p.startsWith("does not end with a next step") && VOLUME_NEXT.test(message)),
+  );
+}
+
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /**
  * Runs one scenario from a clean emulator and proxy, records its row in the report, and throws if the
- * scenario's own assertions failed, if any snapshot leaked or was lost, if a snapshot made outside
- * Pulumi was deleted, or if destroy left anything behind.
+ * scenario's own assertions failed, if any snapshot or volume leaked or was lost, if a snapshot or
+ * volume made outside Pulumi was deleted or recorded, or if destroy left anything behind.
  */
 export async function runScenario(world: EngineWorld, hosts: ScenarioHosts, suite: string, spec: ScenarioSpec): Promise<ScenarioRow> {
   const started = Date.now();
@@ -425,7 +610,7 @@ export async function runScenario(world: EngineWorld, hosts: ScenarioHosts, suit
   } catch (error) {
     failure = error;
   }
-  const atEnd = await checkLedger(world, scenario.deployment.state, scenario.foreign);
+  const atEnd = await checkLedger(world, scenario.deployment.state, scenario);
   if (spec.destroyUnderFaults !== true) {
     scenario.quiesce();
   }
@@ -434,7 +619,7 @@ export async function runScenario(world: EngineWorld, hosts: ScenarioHosts, suit
     await scenario.continueOnFreshHost();
   }
   const destroyed = await scenario.destroy();
-  const afterDestroy = await checkLedger(world, scenario.deployment.state, scenario.foreign);
+  const afterDestroy = await checkLedger(world, scenario.deployment.state, scenario);
   const faults = await scenario.faultsInjected();
   scenario.quiesce();
   if (failure === undefined && spec.afterDestroy !== undefined) {
@@ -448,7 +633,7 @@ export async function runScenario(world: EngineWorld, hosts: ScenarioHosts, suit
   const foreignDeleted = [...new Set([...atEnd.foreignMissing, ...afterDestroy.foreignMissing])].sort();
   const adopted = atEnd.recorded.filter((id) => scenario.foreign.has(id));
   const destroyFailures = destroyed.filter((step) => !step.ok);
-  const left = afterDestroy.emulator.filter((id) => !scenario.foreign.has(id));
+  const left = afterDestroy.owned;
   if (leaked.length > 0) {
     problems.push(`leaked (in the emulator, in no state): ${leaked.join(", ")}`);
   }
@@ -456,23 +641,23 @@ export async function runScenario(world: EngineWorld, hosts: ScenarioHosts, suit
     problems.push(`lost (in state, not in the emulator): ${atEnd.lost.join(", ")}`);
   }
   if (foreignDeleted.length > 0) {
-    problems.push(`deleted snapshots made outside Pulumi: ${foreignDeleted.join(", ")}`);
+    problems.push(`deleted snapshots or volumes made outside Pulumi: ${foreignDeleted.join(", ")}`);
   }
   if (adopted.length > 0) {
-    problems.push(`recorded snapshots made outside Pulumi as its own: ${adopted.join(", ")}`);
+    problems.push(`recorded snapshots or volumes made outside Pulumi as its own: ${adopted.join(", ")}`);
   }
   if (destroyFailures.length > 0) {
     problems.push(`destroy failed: ${destroyFailures.map((step) => `${step.urn}: ${step.error?.message ?? "?"}`).join("; ")}`);
   }
   if (left.length > 0) {
-    problems.push(`destroy left snapshots in the emulator: ${left.join(", ")}`);
+    problems.push(`destroy left snapshots or volumes in the emulator: ${left.join(", ")}`);
   }
   for (const { urn, error } of scenario.failures) {
     // A killed host answers nothing; the engine, not the provider, words that failure.
     if (error instanceof HostCallError && error.code === grpc.status.UNAVAILABLE) {
       continue;
     }
-    const shape = failureShapeProblems(error.message, labelOfUrn(urn));
+    const shape = shapeProblems(error.message, labelOfUrn(urn));
     if (shape.length > 0) {
       problems.push(`error of ${labelOfUrn(urn)} ${shape.join(", ")}: ${error.message}`);
     }

@@ -1,7 +1,7 @@
 import type { Ec2 } from "../../ec2/ec2";
 import type { Deadline } from "../../lifecycle/deadline";
 import { ExplainedError, whatOf } from "../../messages/failureMessage";
-import { writeLine } from "../../messages/log";
+import { warn, writeLine } from "../../messages/log";
 import { fastRestoreKey, waitForFastRestores } from "../../scheduling/poller";
 import { afterwards } from "./afterwards";
 
@@ -29,28 +29,32 @@ export async function enableFastRestore(ec2: Ec2, label: string, snapshotIds: re
   }
   writeLine(
     `${label}: enabling fast snapshot restore for ${ours.length === 1 ? "1 snapshot" : `${ours.length} snapshots`} in ${zone}; ` +
-      "AWS bills it per snapshot and zone for each hour it is enabled, or part of one, so it is disabled again as soon as the volumes are created",
+      "AWS bills it per snapshot and zone for each minute it is enabled, with a one-hour minimum, so it is disabled again as soon as the volumes are created",
   );
-  const refused = await ec2.fastSnapshotRestores("enable", ours, zone);
-  if (refused.length > 0) {
-    await disableFastRestore(ec2, label, restore);
-    throw new ExplainedError(
-      `EC2 refused to enable fast snapshot restore: ${refused.map((r) => `${r.snapshotId}: ${r.code}${r.message ? ` (${r.message})` : ""}`).join("; ")}`,
-      "restore without initialization.fastSnapshotRestore, or fix the cause EC2 names, then run `pulumi up` again",
+  try {
+    const refused = await ec2.fastSnapshotRestores("enable", ours, zone);
+    if (refused.length > 0) {
+      throw new ExplainedError(
+        `EC2 refused to enable fast snapshot restore: ${refused.map((r) => `${r.snapshotId}: ${r.code}${r.message ? ` (${r.message})` : ""}`).join("; ")}`,
+        "restore without initialization.fastSnapshotRestore, or fix the cause EC2 names, then run `pulumi up` again",
+      );
+    }
+    const states = await waitForFastRestores(
+      ec2,
+      ours.map((id) => fastRestoreKey(id, zone)),
+      { deadline, stopOnError: true },
     );
-  }
-  const states = await waitForFastRestores(
-    ec2,
-    ours.map((id) => fastRestoreKey(id, zone)),
-    { deadline, stopOnError: true },
-  );
-  const failed = ours.filter((id) => states.get(fastRestoreKey(id, zone))?.State !== "enabled");
-  if (failed.length > 0) {
+    const failed = ours.filter((id) => states.get(fastRestoreKey(id, zone))?.State !== "enabled");
+    if (failed.length > 0) {
+      throw new ExplainedError(
+        `fast snapshot restore did not become enabled for ${failed.map((id) => `${id} (${states.get(fastRestoreKey(id, zone))?.StateTransitionReason ?? "no reason given"})`).join(", ")}`,
+        "run `pulumi up` again, or restore without initialization.fastSnapshotRestore",
+      );
+    }
+  } catch (error) {
+    // Whatever went wrong, EC2 may have enabled some of it (an answer lost, a wait cut off): it is billed until disabled.
     await disableFastRestore(ec2, label, restore);
-    throw new ExplainedError(
-      `fast snapshot restore did not become enabled for ${failed.map((id) => `${id} (${states.get(fastRestoreKey(id, zone))?.StateTransitionReason ?? "no reason given"})`).join(", ")}`,
-      "run `pulumi up` again, or restore without initialization.fastSnapshotRestore",
-    );
+    throw error;
   }
   return restore;
 }
@@ -70,10 +74,11 @@ export async function disableFastRestore(ec2: Ec2, label: string, restore: FastR
       writeLine(`${label}: fast snapshot restore disabled again for ${restore.snapshotIds.join(", ")} in ${restore.zone}`);
       return;
     }
-    writeLine(
-      `${label}: warning: EC2 refused to disable fast snapshot restore (${refused.map((r) => `${r.snapshotId}: ${r.code}`).join("; ")}); it is billed while enabled, so disable it with: ${manual}`,
+    warn(
+      label,
+      `EC2 refused to disable fast snapshot restore (${refused.map((r) => `${r.snapshotId}: ${r.code}`).join("; ")}); it is billed while enabled, so disable it with: ${manual}`,
     );
   } catch (error) {
-    writeLine(`${label}: warning: disabling fast snapshot restore failed (${whatOf(error)}); it is billed while enabled, so disable it with: ${manual}`);
+    warn(label, `disabling fast snapshot restore failed (${whatOf(error)}); it is billed while enabled, so disable it with: ${manual}`);
   }
 }

@@ -5,15 +5,16 @@ import { containsUnknown, isUnknown } from "../../inputs/unknown";
 import { fieldsOf, inputsFrom, validateInputs, type CheckFailure } from "../../inputs/validate";
 import { isVolumeType, volumeSettingProblems } from "../../inputs/volumeTypes";
 import { fromEc2Tags, type TagMap } from "../../inputs/tags";
-import { inFlightFilterFor, newCreationMarker, recordingCalls, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "../../lifecycle/creationMarker";
-import { DeadlineExceededError } from "../../lifecycle/deadline";
+import { inFlightFilterFor, newCreationMarker, recordedToken, recordingCalls, resourceKey, resumedMarker, tokenOf, type CreationMarker } from "../../lifecycle/creationMarker";
+import { markRecordedBestEffort } from "../../lifecycle/createRecovery";
+import { DeadlineExceededError, lastFailureOf } from "../../lifecycle/deadline";
 import { hookSpec, runHook, type HookKind, type HookSpec } from "../../lifecycle/hookContext";
 import type { ReadResult, Props } from "../../lifecycle/hookTypes";
 import type { ResourceHooks } from "../../lifecycle/lifecycle";
 import { CleanedUpError, PartialStateError, recordingProvider } from "../../lifecycle/partialState";
 import { RecordedState } from "../../lifecycle/recordedState";
 import { describeFailure, failureText, whatOf } from "../../messages/failureMessage";
-import { resourceLabel, writeLine } from "../../messages/log";
+import { resourceLabel, warn, writeLine } from "../../messages/log";
 import type { Ec2 } from "../../ec2/ec2";
 import type { VolumeSetInputs, VolumeSetOutputs } from "../../types";
 import { afterwards } from "./afterwards";
@@ -94,12 +95,12 @@ function onlyGrown(olds: unknown, news: unknown): boolean {
  * A create's earlier run of this resource that was killed before it could record anything: the
  * volumes it made still carry the resource's in-flight token, and are adopted instead of made again.
  */
-async function interruptedVolumes(ec2: Ec2, key: string | undefined, snapshotIds: ReadonlySet<string>): Promise<{ token: string; volumes: Volume[] } | undefined> {
+async function interruptedVolumes(ec2: Ec2, key: string | undefined, snapshotIds: ReadonlySet<string>, zone: string): Promise<{ token: string; volumes: Volume[] } | undefined> {
   if (key === undefined) {
     return undefined;
   }
   const found = (await ec2.findVolumes([inFlightFilterFor(key)], "volumes of creates not recorded yet")).filter(
-    (v) => snapshotIds.has(v.SnapshotId ?? "") && v.State !== "deleting" && v.State !== "deleted" && v.State !== "error",
+    (v) => snapshotIds.has(v.SnapshotId ?? "") && v.AvailabilityZone === zone && v.State !== "deleting" && v.State !== "deleted" && v.State !== "error",
   );
   const token = found.length > 0 ? tokenOf(found[found.length - 1]) : undefined;
   return token === undefined ? undefined : { token, volumes: found.filter((v) => tokenOf(v) === token) };
@@ -118,9 +119,10 @@ async function create(props: Props): Promise<{ id: string; outs: VolumeSetOutput
   const hook = volumeHook("create", inputs, label, `${entries.length === 1 ? "1 snapshot" : `${entries.length} snapshots`} into ${inputs.availabilityZone}`);
   return recordingProvider(props, () =>
     runHook(hook, async ({ ec2, deadline }) => {
-      const plan = await planRestore(ec2, inputs);
       const key = resourceKey(new RecordedState(props).urn);
-      const interrupted = await interruptedVolumes(ec2, key, new Set(entries.map((e) => e.snapshotId)));
+      // Looked for first: the volumes of a create that was killed hold the set's devices on the instance.
+      const interrupted = await interruptedVolumes(ec2, key, new Set(entries.map((e) => e.snapshotId)), inputs.availabilityZone);
+      const plan = await planRestore(ec2, inputs, new Set((interrupted?.volumes ?? []).map((v) => v.VolumeId ?? "")));
       const tags = inputs.tags ?? {};
       const marker: CreationMarker = interrupted !== undefined ? resumedMarker(interrupted.token, tags) : newCreationMarker(tags, key);
       if (interrupted !== undefined) {
@@ -152,7 +154,11 @@ async function create(props: Props): Promise<{ id: string; outs: VolumeSetOutput
           }
         }
         const ids = [...restoring.volumes.values()].map((v) => v.VolumeId ?? "");
-        await ec2.createTags(ids, recordingCalls(marker).set);
+        // Recorded: the token is cut to the request id, or, when the program's tags fill all 50 places,
+        // removed for the tag it held back (removed first, or the volume would have 51).
+        const recording = recordingCalls(marker);
+        await ec2.deleteTags(ids, recording.remove);
+        await ec2.createTags(ids, recording.set);
         restoring.statuses = await ec2.volumeStatuses(ids);
         return { id, outs: outputs() };
       } catch (error) {
@@ -166,8 +172,17 @@ async function create(props: Props): Promise<{ id: string; outs: VolumeSetOutput
 }
 
 /**
- * What a failed create leaves. A deadline (or the engine's cancel) records what exists as partial state,
- * and the next `pulumi up` resumes. Any other failure is all or nothing: every volume this create made,
+ * A deadline that passed while EC2 kept refusing a volume (busy, or no capacity in the zone) rather than
+ * while the restore waited for EC2 to finish: that volume failed, and the restore with it.
+ */
+function refusedUntilDeadline(error: DeadlineExceededError): boolean {
+  const last = lastFailureOf(error);
+  return !error.cancelled && last.httpStatus !== undefined && (last.kind === "incorrectState" || last.kind === "volumeCapacity");
+}
+
+/**
+ * What a failed create leaves. A deadline (or the engine's cancel) while waiting for EC2 records what
+ * exists as partial state, and the next `pulumi up` resumes. Any other failure is all or nothing: every volume this create made,
  * including one whose answer was lost, is detached and deleted; what cannot be is recorded, never leaked.
  */
 async function afterFailure(restoring: Restoring, id: string, marker: CreationMarker, error: unknown): Promise<Error> {
@@ -180,16 +195,24 @@ async function afterFailure(restoring: Restoring, id: string, marker: CreationMa
         restoring.volumes.set(volume.SnapshotId, volume);
       }
     }
+    // What is recorded is what EC2 has now: a step cut off may have attached some volumes since they were last read.
+    const current = await afterwards(ec2, "reading the volumes of a failed restore", (own) => own.volumesById([...restoring.volumes.values()].map((v) => v.VolumeId ?? "")));
+    for (const [snapshotId, volume] of restoring.volumes) {
+      restoring.volumes.set(snapshotId, current.get(volume.VolumeId ?? "") ?? volume);
+    }
   } catch (searchError) {
-    writeLine(`${label}: warning: the search for volumes this create made failed (${whatOf(searchError)}); the next \`pulumi up\` looks again by the create's token`);
+    warn(label, `the search for volumes this create made failed (${whatOf(searchError)}); the next \`pulumi up\` looks again by the create's token`);
   }
   const made = [...restoring.volumes.values()];
   const outputs = (): VolumeSetOutputs => volumeSetOutputs(inputs, restoring.volumes, restoring.statuses, ec2.region);
   const ids = made.map((v) => v.VolumeId ?? "");
-  if (error instanceof DeadlineExceededError) {
+  if (error instanceof DeadlineExceededError && !refusedUntilDeadline(error)) {
     if (made.length === 0) {
       return error;
     }
+    // Recorded now: cut the in-flight token, or a later create of this resource (a replacement) would
+    // take these volumes for an interrupted create's and adopt them.
+    await markRecordedBestEffort(ec2, ids, marker);
     const entries = restoreEntries(inputs.snapshots).length;
     return new PartialStateError(
       id,
@@ -227,13 +250,14 @@ async function afterFailure(restoring: Restoring, id: string, marker: CreationMa
       restoring.volumes.delete(snapshotId);
     }
   }
+  await markRecordedBestEffort(ec2, removal.remaining, marker);
   return new PartialStateError(
     id,
     outputs(),
     failureText(
       label,
       `${whatOf(error)}; deleting the restore's volumes then failed: ${removal.failures.map((f) => `${f.volumeId}: ${f.reason}`).join("; ")}`,
-      `${removal.remaining.join(", ")} ${removal.remaining.length === 1 ? "is" : "are"} recorded in the stack${made.length > removal.remaining.length ? `, and the ${made.length - removal.remaining.length} others were deleted` : ""}`,
+      `${removal.remaining.length === 1 ? "volume" : "volumes"} ${removal.remaining.join(", ")} ${removal.remaining.length === 1 ? "is" : "are"} recorded in the stack${made.length > removal.remaining.length ? `, and the ${made.length - removal.remaining.length} others were deleted` : ""}`,
       "run `pulumi destroy` or `pulumi up` again once the cause is fixed",
     ),
   );
@@ -284,6 +308,12 @@ async function update(id: string, olds: Props, news: Props): Promise<{ outs: Vol
         }
         if (inputs.waitForCompletion !== false) {
           await settleVolumes(restoring, "creating");
+        }
+        // A create recorded as partial state may have left its in-flight token (its marking failed, or an
+        // earlier version did not mark): cut it, so a later create of this resource never adopts these
+        // volumes. Before the retag, which may remove the token to make room for 50 tags.
+        for (const volume of restoring.volumes.values()) {
+          await ec2.createTags([volume.VolumeId ?? ""], recordedToken({ Tags: volume.Tags }));
         }
         const copying = inputs.copyTagsFromSnapshots === true || previous.copyTagsFromSnapshots === true;
         await retagVolumes(

@@ -38,7 +38,7 @@ function snapshotProblem(at: string, entry: VolumeSetEntry, snapshot: Snapshot |
 }
 
 /** Why the instance cannot take the set's volumes, each reason naming what to change. */
-function instanceProblems(inputs: VolumeSetInputs, instance: Instance | undefined, entries: readonly VolumeSetEntry[], region: string): string[] {
+function instanceProblems(inputs: VolumeSetInputs, instance: Instance | undefined, entries: readonly VolumeSetEntry[], region: string, own: ReadonlySet<string>): string[] {
   const instanceId = inputs.attach?.instanceId ?? "";
   if (instance === undefined) {
     return [`attach.instanceId: instance ${instanceId} does not exist in ${region}`];
@@ -52,7 +52,8 @@ function instanceProblems(inputs: VolumeSetInputs, instance: Instance | undefine
   if (zone !== undefined && zone !== inputs.availabilityZone) {
     problems.push(`attach.instanceId: instance ${instanceId} is in ${zone}, not in availabilityZone ${inputs.availabilityZone}, and EC2 attaches a volume only in its own zone`);
   }
-  const taken = new Map((instance.BlockDeviceMappings ?? []).map((m) => [m.DeviceName ?? "", m.Ebs?.VolumeId ?? "another device"]));
+  // A device held by one of the set's own volumes (an interrupted create's, being resumed) is not taken.
+  const taken = new Map((instance.BlockDeviceMappings ?? []).filter((m) => !own.has(m.Ebs?.VolumeId ?? "")).map((m) => [m.DeviceName ?? "", m.Ebs?.VolumeId ?? "another device"]));
   entries.forEach((entry, i) => {
     const holder = entry.deviceName !== undefined ? taken.get(entry.deviceName) : undefined;
     if (holder !== undefined) {
@@ -64,9 +65,10 @@ function instanceProblems(inputs: VolumeSetInputs, instance: Instance | undefine
 
 /**
  * Decides, before any volume is made, what the restore creates, and refuses what EC2 would refuse or
- * a restore must not do: every problem of every entry at once, so one run shows them all.
+ * a restore must not do: every problem of every entry at once, so one run shows them all. `own` are
+ * volumes of this set already (an interrupted create's), whose devices are the set's own.
  */
-export async function planRestore(ec2: Ec2, inputs: VolumeSetInputs): Promise<RestorePlan> {
+export async function planRestore(ec2: Ec2, inputs: VolumeSetInputs, own: ReadonlySet<string> = new Set()): Promise<RestorePlan> {
   const entries = restoreEntries(inputs.snapshots);
   const region = ec2.region;
   const problems: string[] = [];
@@ -104,7 +106,7 @@ export async function planRestore(ec2: Ec2, inputs: VolumeSetInputs): Promise<Re
     volumes.push({ entry, snapshot, sizeGiB, snapshotTags: fromEc2Tags(snapshot.Tags) });
   });
   if (inputs.attach !== undefined) {
-    problems.push(...instanceProblems(inputs, instance, entries, region));
+    problems.push(...instanceProblems(inputs, instance, entries, region, own));
   }
   if (problems.length > 0) {
     throw new ExplainedError(`the restore was refused before any volume was made: ${problems.join("; ")}`, "correct those inputs or snapshots, then run `pulumi up` again");

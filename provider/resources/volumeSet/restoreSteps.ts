@@ -1,6 +1,6 @@
 import type { Volume, VolumeStatusItem } from "@aws-sdk/client-ec2";
 import type { Ec2 } from "../../ec2/ec2";
-import { type CreationMarker } from "../../lifecycle/creationMarker";
+import { withRoomForUserTags, type CreationMarker } from "../../lifecycle/creationMarker";
 import type { Deadline } from "../../lifecycle/deadline";
 import { compact } from "../../lifecycle/outputs";
 import { fromEc2Tags, MAX_TAGS, tagChanges, type TagMap } from "../../inputs/tags";
@@ -43,6 +43,11 @@ export function volumeTags(inputs: VolumeSetInputs, snapshotTags: TagMap): TagMa
   return { ...Object.fromEntries(copied.slice(0, Math.max(0, MAX_TAGS - 1 - Object.keys(own).length))), ...own };
 }
 
+/** The tags a CreateVolume carries besides the token: without the one the marker holds back when the program's fill all 50 places. */
+function sentTags(tags: TagMap, marker: CreationMarker): TagMap {
+  return Object.fromEntries(Object.entries(tags).filter(([key]) => !Object.hasOwn(marker.deferred ?? {}, key)));
+}
+
 /** The client token of one volume of one create: the same request sent again is answered with the same volume. */
 function clientToken(marker: CreationMarker, snapshotId: string): string {
   return `${marker.id}-${snapshotId}`.slice(0, 64);
@@ -69,7 +74,7 @@ export async function makeVolumes(restoring: Restoring, planned: readonly Planne
           KmsKeyId: inputs.kmsKeyId,
           VolumeInitializationRate: inputs.initialization?.rateMiBps,
         }),
-        { ...marker, sent: volumeTags(inputs, p.snapshotTags) },
+        { ...marker, sent: sentTags(volumeTags(inputs, p.snapshotTags), marker) },
         clientToken(marker, p.entry.snapshotId),
       );
       restoring.volumes.set(p.entry.snapshotId, { ...created.value, SnapshotId: created.value.SnapshotId ?? p.entry.snapshotId });
@@ -137,6 +142,12 @@ export async function attachVolumes(restoring: Restoring, entries: readonly Volu
     return volume !== undefined && !attachedTo(volume, instanceId);
   });
   const results = await Promise.allSettled(pending.map((e) => ec2.attachVolume(restoring.volumes.get(e.snapshotId)?.VolumeId ?? "", instanceId, e.deviceName ?? "")));
+  // An attach waited through (IncorrectState) until the deadline is the resource's to handle (partial
+  // state, resumed by the next up), not a refusal that makes the create delete its volumes.
+  const deadline = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && r.reason instanceof Error && r.reason.name === "DeadlineExceededError");
+  if (deadline !== undefined) {
+    throw deadline.reason;
+  }
   const refused = results.flatMap((r, i) =>
     r.status === "rejected" ? [`${restoring.volumes.get(pending[i].snapshotId)?.VolumeId} at ${pending[i].deviceName}: ${whatOf(r.reason)}`] : [],
   );
@@ -177,10 +188,11 @@ export async function retagVolumes(restoring: Restoring, snapshotTags: ReadonlyM
     const managedBefore = volumeTags(previous, tags);
     const current = fromEc2Tags(volume.Tags);
     const changes = tagChanges(current, desired);
-    const remove = changes.remove.filter((key) => Object.hasOwn(managedBefore, key));
+    // The create token stays as provenance unless the program's tags need all 50 places.
+    const room = withRoomForUserTags({ set: changes.set, remove: changes.remove.filter((key) => Object.hasOwn(managedBefore, key)) }, [{ Tags: volume.Tags }], desired);
     const ids = [volume.VolumeId ?? ""];
-    await restoring.ec2.deleteTags(ids, remove);
-    await restoring.ec2.createTags(ids, changes.set);
+    await restoring.ec2.deleteTags(ids, room.remove);
+    await restoring.ec2.createTags(ids, room.set);
   }
 }
 

@@ -46,7 +46,7 @@ export const INITIALIZATION = objectType({
     },
     fastSnapshotRestore: {
       type: t.boolean,
-      doc: "Enable fast snapshot restore for the snapshots in `availabilityZone`, wait until it is `enabled`, create the volumes fully initialized, then disable it again, so it is billed only while the restore runs (per snapshot and zone, for each hour or part of one).",
+      doc: "Enable fast snapshot restore for the snapshots in `availabilityZone`, wait until it is `enabled`, create the volumes fully initialized, then disable it again, so it is billed only while the restore runs (per snapshot and zone, for each minute it is enabled, with a one-hour minimum).",
     },
   },
 });
