@@ -9,6 +9,7 @@
  * generator decides what is bad with its own definitions below, not with the provider's.
  */
 import * as fc from "fast-check";
+import { SNAPSHOT_SET_MEMBER } from "../../provider/resources/snapshotSet/spec";
 import type { JsonObject, JsonValue } from "../../harness/providerHost";
 import { UNKNOWN } from "../../harness/providerHost";
 import type { ResourceKind } from "./reliabilityReport";
@@ -564,21 +565,8 @@ const badEntry: fc.Arbitrary<JsonValue> = fc.oneof(
     .map((key): JsonValue => ({ snapshotId: "snap-0123456789abcdef0", deviceName: "/dev/sdf", [key]: 1 })),
 );
 
-/** Fields of a SnapshotSet's members that a VolumeSet entry accepts and ignores. */
-const SET_MEMBER_FIELDS = new Set([
-  "volumeId",
-  "volumeSize",
-  "encrypted",
-  "kmsKeyId",
-  "state",
-  "stateMessage",
-  "progress",
-  "startTime",
-  "tags",
-  "productCodes",
-  "lockState",
-  "lockExpiresOn",
-]);
+/** Fields of a SnapshotSet's members that a VolumeSet entry accepts and ignores: the member's type, from its spec. */
+const SET_MEMBER_FIELDS = new Set(Object.keys(SNAPSHOT_SET_MEMBER.properties).filter((key) => key !== "snapshotId" && key !== "deviceName"));
 
 const badSnapshots: fc.Arbitrary<JsonValue> = fc.oneof(
   fc.oneof(
