@@ -103,7 +103,8 @@ import { VolumeEnrichments, type SnapshotEnrichment } from "./faultProxy/snapsho
 import { SnapshotLifecycle, type ProgressPlan, type SnapshotHold, type SnapshotSelector, type VisibilityDelay } from "./faultProxy/snapshotLifecycle";
 import type { SnapshotLockView } from "./faultProxy/snapshotLocks";
 import type { SnapshotTierView, TieringPlan } from "./faultProxy/snapshotTiers";
-import { MotoSnapshots, MotoUnreachable } from "./faultProxy/motoSnapshots";
+import { MotoSnapshots } from "./faultProxy/motoSnapshots";
+import { MotoUnreachable } from "./faultProxy/motoRequest";
 import { MotoVolumes } from "./faultProxy/motoVolumes";
 import { SuppliedActions, type SuppliedAnswer } from "./faultProxy/suppliedActions";
 import { UpstreamForwarder, type HttpAnswer } from "./faultProxy/upstreamForwarder";

@@ -1,7 +1,6 @@
-import type { IncomingHttpHeaders } from "node:http";
-import { childElement, childElements, childText, parseXml, type XmlElement } from "../xmlTree";
-import { MotoUnreachable } from "./motoSnapshots";
-import type { HttpAnswer, UpstreamForwarder } from "./upstreamForwarder";
+import { childElement, childElements, childText, type XmlElement } from "../xmlTree";
+import { askMoto, motoErrorCode } from "./motoRequest";
+import type { UpstreamForwarder } from "./upstreamForwarder";
 
 /** One attachment of a volume, as moto's DescribeVolumes reports it. */
 export interface MotoAttachment {
@@ -52,11 +51,6 @@ function volumesIn(root: XmlElement): MotoVolume[] {
   });
 }
 
-function errorCodeIn(root: XmlElement): string | undefined {
-  const error = childElement(childElement(root, "Errors") ?? root, "Error");
-  return error === undefined ? undefined : childText(error, "Code");
-}
-
 /**
  * Asks moto directly which volumes exist, bypassing the proxy's rewrite: a lookup made on behalf of an
  * action the proxy answers or refuses must not count as a DescribeVolumes answer (it would advance a
@@ -85,25 +79,13 @@ export class MotoVolumes {
   }
 
   private async describe(extra: Readonly<Record<string, string>>): Promise<MotoVolume[]> {
-    const body = Buffer.from(new URLSearchParams({ Action: "DescribeVolumes", Version: "2016-11-15", ...extra }).toString(), "utf8");
-    const headers: IncomingHttpHeaders = {
-      "content-type": "application/x-www-form-urlencoded; charset=utf-8",
-      authorization: this.authorization ?? "AWS4-HMAC-SHA256 Credential=fault-proxy/20240101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=unsigned",
-    };
-    let answer: HttpAnswer;
-    try {
-      answer = await this.forwarder.forward("POST", "/", headers, body);
-    } catch (error) {
-      throw new MotoUnreachable(`moto did not answer the proxy's DescribeVolumes: ${String(error)}`);
-    }
-    const text = answer.body.toString("utf8");
-    const root = parseXml(text).root;
+    const answer = await askMoto(this.forwarder, this.authorization, { Action: "DescribeVolumes", ...extra });
     if (answer.status === 200) {
-      return volumesIn(root);
+      return volumesIn(answer.root);
     }
-    if (errorCodeIn(root) === "InvalidVolume.NotFound") {
+    if (motoErrorCode(answer.root) === "InvalidVolume.NotFound") {
       return [];
     }
-    throw new Error(`moto answered the proxy's DescribeVolumes with HTTP ${answer.status}: ${text}`);
+    throw new Error(`moto answered the proxy's DescribeVolumes with HTTP ${answer.status}: ${answer.text}`);
   }
 }
