@@ -34,12 +34,13 @@ export function desiredSharing(value: unknown): Sharing | undefined {
 
 /**
  * A resource's sharing outputs from its members': every account any member is shared with, public if
- * any is. The accounts are left out when no member's were read, rather than reported stale.
+ * any is. The accounts are left out when no member's were read, rather than reported stale or empty.
  */
 export function sharingOutputs(perMember: ReadonlyMap<string, Sharing>): SharingOutputs {
   const all = [...perMember.values()];
   const publicly = all.some((s) => s.public);
-  if (all.length > 0 && all.every((s) => s.accountsUnread === true)) {
+  // No member read (a create that was given no sharing), or none whose accounts were read: leave them out.
+  if (all.every((s) => s.accountsUnread === true)) {
     return { public: publicly };
   }
   return { sharedWithAccounts: [...new Set(all.flatMap((s) => s.accounts))].sort(), public: publicly };

@@ -92,8 +92,7 @@ describe("Snapshot through the dynamic-provider host", function () {
       storageTier: "standard",
       productCodes: [{ productCodeId: "8fjvgz4q2a3zq1wyp6cjvbn3x", productCodeType: "marketplace" }],
       tags: { team: "storage" },
-      // shared with nobody: a new snapshot's createVolumePermission is empty
-      sharedWithAccounts: [],
+      // no sharing declared: whether it is public is reported; the accounts, never read, are left out
       public: false,
       region: "us-east-1",
     });

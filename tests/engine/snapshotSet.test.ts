@@ -273,7 +273,6 @@ describe("SnapshotSet through the dynamic-provider host", function () {
         state: "completed",
         encrypted: false,
         tags: { team: "web" },
-        sharedWithAccounts: [],
         public: false,
         region: "us-east-1",
       });
