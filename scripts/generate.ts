@@ -1,13 +1,13 @@
 /**
  * Writes every file derived from the resource specs (provider/resources/specs.ts): schema.json, the
- * README's reference section, the SDK's dynamic resource classes (sdk/) and the plugin face's classes
+ * API reference (docs/reference.md), the SDK's dynamic resource classes (sdk/) and the plugin face's classes
  * (sdk/plugin/, the package's `./plugin` export). `node dist/scripts/generate.js --write`
  * rewrites them; without --write it lists the files that are stale and exits non-zero
  * (tests/unit/generate.test.ts runs the same check).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { renderReference, withReference, type PackageSchema } from "./generate/reference";
+import { REFERENCE_FILE, renderReference, type PackageSchema } from "./generate/reference";
 import { renderSchema, ROOT } from "./generate/schema";
 import { pluginFileOf, renderPluginClass, renderPluginIndex, PLUGIN_SDK_DIR } from "./generate/pluginClass";
 import { PLUGIN_PROVIDER_FILE, renderPluginProvider, type ProviderSchema } from "./generate/pluginProvider";
@@ -29,11 +29,10 @@ export function generatedFiles(): GeneratedFile[] {
   const resources = registeredResources();
   const schema = renderSchema(resources.map((r) => r.spec));
   const parsed = JSON.parse(schema) as PackageSchema & { provider: ProviderSchema };
-  const readme = withReference(read("README.md"), renderReference(parsed));
   const specFile = (typeName: string): string => `provider/resources/${lowerFirst(typeName)}/spec.ts`;
   return [
     { file: "schema.json", content: schema },
-    { file: "README.md", content: readme },
+    { file: REFERENCE_FILE, content: renderReference(parsed) },
     ...resources.map(({ spec, hookSet }) => ({ file: sdkFileOf(spec), content: renderSdkClass(spec, specFile(spec.typeName), hookSet) })),
     { file: "sdk/index.ts", content: renderSdkIndex(resources.map((r) => r.spec)) },
     { file: PLUGIN_PROVIDER_FILE, content: renderPluginProvider(parsed.provider) },

@@ -1,6 +1,6 @@
 /**
- * The README's resource reference, rendered from schema.json so that the two cannot disagree.
- * scripts/generate.ts writes it between the reference markers.
+ * The API reference (docs/reference.md), rendered from schema.json so that the two cannot disagree.
+ * scripts/generate.ts writes the whole page.
  */
 
 interface SchemaProperty {
@@ -27,16 +27,38 @@ export interface PackageSchema {
   types: Record<string, SchemaObject>;
 }
 
-export const START_MARKER = "<!-- reference:start (generated from schema.json by scripts/generate.ts) -->";
-export const END_MARKER = "<!-- reference:end -->";
+/** Where scripts/generate.ts writes the reference, relative to the repository root. */
+export const REFERENCE_FILE = "docs/reference.md";
+
+/** The page's head: the registry's front matter, then what the page is and that it is generated. */
+const HEADER = [
+  "---",
+  "title: EBS Snapshots API reference",
+  "meta_desc: Every input, output and type of the ebs-snapshots resources Snapshot, SnapshotSet, SnapshotCopy and VolumeSet.",
+  "layout: package",
+  "---",
+  "",
+  "<!-- Generated from schema.json by scripts/generate.ts (npm run generate): do not edit by hand. tests/unit/generate.test.ts fails while this page is stale. -->",
+  "",
+  "# API reference",
+  "",
+  "Generated from each resource's spec (`provider/resources/<name>/spec.ts`) through schema.json, as the SDKs are.",
+  "Names are as in TypeScript, Pulumi YAML and schema.json; the Python SDK spells them in snake_case (`volume_id`,",
+  "`exclude_boot_volume`) and the Go SDK in PascalCase (`VolumeId`, `ExcludeBootVolume`). The dynamic face",
+  "(`pulumi-ebs-snapshots`) and the plugin face (`ebs-snapshots:index:<Type>`) take the same inputs and give the",
+  "same outputs. [The overview](_index.md) shows them in use; [installation and configuration](installation-configuration.md)",
+  "covers the provider's own settings.",
+];
 
 function shortName(token: string): string {
   return token.split(":").pop() ?? token;
 }
 
+/** A property's type; a named type links to its section of the page. */
 function typeOf(property: SchemaProperty): string {
   if (property.$ref) {
-    return shortName(property.$ref);
+    const name = shortName(property.$ref);
+    return `[${name}](#${name.toLowerCase()})`;
   }
   if (property.type === "array" && property.items) {
     return `${typeOf(property.items)}[]`;
@@ -77,27 +99,18 @@ function typeTable(type: SchemaObject): string[] {
   return ["| field | type | description |", "|---|---|---|", ...rows];
 }
 
+/** The whole of docs/reference.md: every resource, then every type. */
 export function renderReference(schema: PackageSchema): string {
-  const lines: string[] = [START_MARKER];
+  const lines: string[] = [...HEADER, "", "## Resources"];
   for (const [token, resource] of Object.entries(schema.resources)) {
     lines.push("", `### ${shortName(token)}`, "", `\`${token}\`. ${cell(resource.description)}`, "");
     lines.push(...inputsTable(resource), "");
     lines.push("Every input is also an output of the same name. Besides them:", "");
     lines.push(...outputsTable(resource));
   }
+  lines.push("", "## Types");
   for (const [token, type] of Object.entries(schema.types)) {
-    lines.push("", `#### ${shortName(token)}`, "", cell(type.description), "", ...typeTable(type));
+    lines.push("", `### ${shortName(token)}`, "", cell(type.description), "", ...typeTable(type));
   }
-  lines.push("", END_MARKER);
-  return lines.join("\n");
-}
-
-/** The README with its reference section replaced by the one generated now. */
-export function withReference(readme: string, reference: string): string {
-  const start = readme.indexOf(START_MARKER);
-  const end = readme.indexOf(END_MARKER);
-  if (start < 0 || end < start) {
-    throw new Error("README.md has no reference markers");
-  }
-  return readme.slice(0, start) + reference + readme.slice(end + END_MARKER.length);
+  return `${lines.join("\n")}\n`;
 }

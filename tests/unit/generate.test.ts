@@ -5,16 +5,16 @@ import { generatedFiles, staleFiles } from "../../scripts/generate";
 import { ROOT } from "../../scripts/generate/schema";
 
 describe("scripts/generate.ts", () => {
-  it("has written every file derived from the specs: schema.json, the README reference and the SDK classes are up to date", () => {
+  it("has written every file derived from the specs: schema.json, the API reference (docs/reference.md) and the SDK classes are up to date", () => {
     assert.deepEqual(staleFiles(), [], "run: npm run generate");
   });
 
-  it("generates schema.json, the README, one SDK class per registered resource and the SDK's entry point, then the plugin face's provider, classes and entry point", () => {
+  it("generates schema.json, the API reference, one SDK class per registered resource and the SDK's entry point, then the plugin face's provider, classes and entry point", () => {
     assert.deepEqual(
       generatedFiles().map(({ file }) => file),
       [
         "schema.json",
-        "README.md",
+        "docs/reference.md",
         "sdk/snapshot.ts",
         "sdk/snapshotSet.ts",
         "sdk/snapshotCopy.ts",
