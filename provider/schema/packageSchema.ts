@@ -14,7 +14,18 @@ export interface PackageManifest {
   name: string;
   version: string;
   license: string;
+  /** `@pulumi/pulumi`'s range here is also the range of the Pulumi SDK the Python SDK requires. */
+  peerDependencies: Record<string, string>;
 }
+
+/**
+ * The Go SDK's package (sdk/go/ebssnapshots); its module, sdk/go, is the folder above. tools/sdkgen writes
+ * both from this schema.
+ */
+export const GO_IMPORT_BASE_PATH = "github.com/pulumi-ebs-snapshots/pulumi-ebs-snapshots/sdk/go/ebssnapshots";
+
+/** The Python SDK's package (sdk/python), as `pip install` and `import` name it. */
+export const PYTHON_PACKAGE = "pulumi_ebs_snapshots";
 
 /** The type token of a resource or type of this package. */
 export function tokenOf(typeName: string): string {
@@ -108,18 +119,63 @@ function namedTypes(specs: readonly ResourceSpec[]): NamedType[] {
   return [...all.filter((type) => type.kind === "object"), ...all.filter((type) => type.kind === "enum")];
 }
 
+/**
+ * The npm range of `@pulumi/pulumi` as a Python requirement on `pulumi`: `^3.248.0` is `>=3.248.0,<4.0.0`.
+ * Only a caret range has one meaning in both; any other range is refused here rather than guessed.
+ */
+export function pythonPulumiRequirement(manifest: PackageManifest): string {
+  const range = manifest.peerDependencies["@pulumi/pulumi"] ?? "";
+  const caret = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(range);
+  if (caret === null) {
+    throw new Error(
+      `package.json's peerDependencies["@pulumi/pulumi"] is ${JSON.stringify(range)}; the Python SDK's requirement derives only from a caret range such as "^3.248.0"`,
+    );
+  }
+  const [, major, minor, patch] = caret;
+  return `>=${major}.${minor}.${patch},<${Number(major) + 1}.0.0`;
+}
+
+/**
+ * What Pulumi's code generators read (tools/sdkgen, `pulumi package gen-sdk`). Each generated SDK takes its
+ * version from the schema's, which is package.json's (`respectSchemaVersion`).
+ */
+function languages(manifest: PackageManifest, description: string): Record<string, Json> {
+  return {
+    nodejs: { packageName: manifest.name },
+    python: {
+      packageName: PYTHON_PACKAGE,
+      pyproject: { enabled: true },
+      respectSchemaVersion: true,
+      requires: { pulumi: pythonPulumiRequirement(manifest) },
+      readme:
+        `# EBS Snapshots for Pulumi (Python)\n\n${description}\n\n` +
+        `This package, \`${PYTHON_PACKAGE}\`, is generated from the provider's schema by Pulumi's code generator. ` +
+        `Its resources are served by the plugin \`pulumi-resource-${PACKAGE}\`, which the Pulumi CLI must find (see the project's documentation).\n`,
+    },
+    go: {
+      importBasePath: GO_IMPORT_BASE_PATH,
+      // SnapshotArray, SnapshotMap and the like, so that resources can be passed as inputs in collections.
+      generateResourceContainerTypes: true,
+      respectSchemaVersion: true,
+    },
+  };
+}
+
+/** The package's description: what it is, and the two ways to use it. */
+const DESCRIPTION =
+  "Amazon EBS snapshots: single-volume `Snapshot`, crash-consistent multi-volume `SnapshotSet` and `SnapshotCopy`, with sharing, the archive tier and Snapshot Lock. " +
+  `Served by the resource-provider plugin \`pulumi-resource-${PACKAGE}\` (every Pulumi language, YAML included); TypeScript programs can also use the same resources as dynamic resources, whose tokens are \`pulumi-nodejs:dynamic/${PACKAGE}:<Type>\`.`;
+
 /** The package's metadata: what the specs do not describe. */
 function packageHeader(manifest: PackageManifest): Record<string, Json> {
   return {
     name: PACKAGE,
     displayName: "EBS Snapshots",
     version: manifest.version,
-    description:
-      "Amazon EBS snapshots: single-volume `Snapshot`, crash-consistent multi-volume `SnapshotSet` and `SnapshotCopy`, with sharing, the archive tier and Snapshot Lock. " +
-      `Served by the resource-provider plugin \`pulumi-resource-${PACKAGE}\` (every Pulumi language, YAML included); TypeScript programs can also use the same resources as dynamic resources, whose tokens are \`pulumi-nodejs:dynamic/${PACKAGE}:<Type>\`.`,
+    description: DESCRIPTION,
     keywords: ["pulumi", "aws", "ebs", "snapshot", "category/cloud"],
     license: manifest.license,
-    language: { nodejs: { packageName: manifest.name } },
+    language: languages(manifest, DESCRIPTION),
   };
 }
 
