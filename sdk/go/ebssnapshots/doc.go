@@ -1,0 +1,2 @@
+// Amazon EBS snapshots: single-volume `Snapshot`, crash-consistent multi-volume `SnapshotSet` and `SnapshotCopy`, with sharing, the archive tier and Snapshot Lock. Served by the resource-provider plugin `pulumi-resource-ebs-snapshots` (every Pulumi language, YAML included); TypeScript programs can also use the same resources as dynamic resources, whose tokens are `pulumi-nodejs:dynamic/ebs-snapshots:<Type>`.
+package ebssnapshots
