@@ -37,7 +37,7 @@ flock 9
 if [ ! -x "$binary" ] || [ "$(cat "$root/source.sha256" 2>/dev/null)" != "$stamp" ]; then
   mkdir -p "$root/bin"
   started=$SECONDS
-  say "building sdkgen (Pulumi's code generator $version) from Go modules ($(go version | cut -d' ' -f3)); a first build takes a few minutes on 2 cores, later runs reuse it."
+  say "building sdkgen (Pulumi's code generator $version) from Go modules ($(go version | cut -d' ' -f3)); a first build takes about 80 s on 2 cores and 600 MB of modules, later runs reuse it."
   # -mod=readonly: go.mod and go.sum are checked in and complete, so the build changes neither.
   if ! (cd "$tools" && GOFLAGS="-mod=readonly -buildvcs=false" GOWORK=off nice -n 19 \
     go build -ldflags "-s -w" -o "$binary.tmp" . 2>"$root/build.log"); then

@@ -54,6 +54,11 @@ func run(schemaFile, sdkDir string) error {
 	if err != nil {
 		return fmt.Errorf("generating Python: %w", err)
 	}
+	// pyproject.toml names README.md beside it, which the generator writes only into the package folder
+	// (Pulumi's own builds copy it up before `pip install`): without the copy the package has no description.
+	if err := copyPythonReadme(pkg, pythonFiles); err != nil {
+		return err
+	}
 	// The Go generator reads the package's language sections again; bind a fresh copy so that the
 	// Python generator's import of its own section cannot leak into the Go output.
 	pkg, err = bind(schemaFile)
@@ -69,6 +74,21 @@ func run(schemaFile, sdkDir string) error {
 	}
 	goInfo, _ := pkg.Language["go"].(gogen.GoPackageInfo)
 	return replaceDir(filepath.Join(sdkDir, "go"), goFiles, func(dir string) error { return writeGoModule(dir, goInfo) })
+}
+
+// copyPythonReadme adds README.md at the Python SDK's root, the same text as the package folder's.
+func copyPythonReadme(pkg *schema.Package, files map[string][]byte) error {
+	info, _ := pkg.Language["python"].(python.PackageInfo)
+	name := info.PackageName
+	if name == "" {
+		return errors.New("the schema's language.python.packageName is empty")
+	}
+	readme, ok := files[name+"/README.md"]
+	if !ok {
+		return fmt.Errorf("the Python generator wrote no %s/README.md: give the schema a language.python.readme", name)
+	}
+	files["README.md"] = readme
+	return nil
 }
 
 // bind reads the schema and binds it as `pulumi package gen-sdk` does, validating it against Pulumi's
