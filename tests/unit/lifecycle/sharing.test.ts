@@ -25,7 +25,11 @@ describe("sharing", () => {
       ["snap-b", { accounts: ["444455556666", "111122223333"], public: true }],
     ]);
     assert.deepEqual(sharingOutputs(members), { sharedWithAccounts: ["111122223333", "444455556666"], public: true });
-    assert.deepEqual(sharingOutputs(new Map()), { sharedWithAccounts: [], public: false });
+    // nothing read (a create given no sharing): public false, and no account list claimed
+    assert.deepEqual(sharingOutputs(new Map()), { public: false });
+    // only whether they are public was read: the accounts are left out, not reported empty
+    const unread = new Map([["snap-a", { accounts: [], public: false, accountsUnread: true }]]);
+    assert.deepEqual(sharingOutputs(unread), { public: false });
   });
 
   it("sees drift when the recorded permissions differ from the program's, whatever their order", () => {
