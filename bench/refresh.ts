@@ -5,12 +5,11 @@
  * read alone, which shows what waiting for other reads costs a read that has none to share with. Each fleet is read by
  * the baseline (one DescribeSnapshots per resource, Terraform's read) and by the project's `read` hook.
  */
-import { fork } from "node:child_process";
-import { resolve } from "node:path";
 import { setFleet, snapshotFleet, type Fleet } from "./fleets";
 import { maxInWindow } from "./measure";
 import type { RefreshReport, RefreshSpec } from "./refreshWorker";
 import type { TimingModel } from "./snapshotTiming";
+import { runWorker } from "./workerProcess";
 
 /** Each fleet's parallelisms: a lone read (what the read window costs it), and the fleets at 8 and 64. */
 const RUNS: readonly { fleet: () => Fleet; parallelism: readonly number[] }[] = [
@@ -48,20 +47,7 @@ async function runRefresh(fleet: Fleet, mode: RefreshSpec["mode"], parallelism: 
       task.kind === "snapshot" ? { kind: "snapshot", name: task.name, volumeId: task.volumeId } : { kind: "set", name: task.name, instanceId: task.instanceId },
     ),
   };
-  const child = fork(resolve(__dirname, "refreshWorker.js"), [], { env, stdio: ["ignore", "ignore", "pipe", "ipc"] });
-  child.send(spec);
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString("utf8")).slice(-4_000);
-  });
-  const report = await new Promise<RefreshReport>((resolveReport, reject) => {
-    let received: RefreshReport | undefined;
-    child.on("message", (message) => (received = message as RefreshReport));
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      received !== undefined && code === 0 ? resolveReport(received) : reject(new Error(`refresh ${mode} worker exited with ${code}; stderr:\n${stderr}`)),
-    );
-  });
+  const report = await runWorker<RefreshSpec, RefreshReport>("refreshWorker.js", spec, env, `refresh ${mode} worker`);
   const describes = report.requests.filter((r) => r.action === "DescribeSnapshots").map((r) => r.atSim);
   return {
     fleet: fleet.kind === "sets" ? `${fleet.label} sets` : `${fleet.label} snapshot${fleet.tasks.length === 1 ? "" : "s"}`,

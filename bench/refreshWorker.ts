@@ -9,7 +9,7 @@
  * Virtual clock only (virtualTime.ts): simulated time advances when the process is idle.
  */
 import { DescribeSnapshotsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import type * as ProviderModule from "../provider/index";
+import { loadProvider, receiveSpec, runChild } from "./workerProcess";
 import { epochMs, useDateAsTimeSource } from "./clock";
 import { Ec2Simulator, type RequestRecord, type SimVolume } from "./ec2Simulator";
 import { mulberry32, seedOf } from "./random";
@@ -84,13 +84,8 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
-function loadProvider(): typeof ProviderModule {
-  const candidate = process.env.BENCH_PROVIDER_MODULE;
-  return require(candidate !== undefined && candidate !== "" ? candidate : "pulumi-ebs-snapshots/provider") as typeof ProviderModule;
-}
-
-async function main(): Promise<void> {
-  const spec = await new Promise<RefreshSpec>((resolve) => process.once("message", (message) => resolve(message as RefreshSpec)));
+async function main(): Promise<RefreshReport> {
+  const spec = await receiveSpec<RefreshSpec>();
   Math.random = mulberry32(seedOf(spec.timing.seed, spec.mode, spec.resources.length, "refresh"));
   useDateAsTimeSource();
   // eslint-disable-next-line prefer-const
@@ -150,15 +145,9 @@ async function main(): Promise<void> {
     failed,
     ...(firstError !== undefined ? { firstError } : {}),
   };
-  await new Promise<void>((resolve, reject) => process.send!(report, (error: Error | null) => (error ? reject(error) : resolve())));
+  return report;
 }
 
 if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  runChild(main);
 }

@@ -35,8 +35,6 @@
  * require("pulumi-ebs-snapshots/provider").
  */
 import "../harness/quietSdk";
-import { fork } from "node:child_process";
-import { resolve } from "node:path";
 import { createWindowMs, longestDurationMs, setFleet, snapshotFleet, type Fleet } from "./fleets";
 import { measure, type RunResult } from "./measure";
 import { realEngineBench } from "./realEngine";
@@ -46,6 +44,7 @@ import { DEFAULT_TIMING, type ProgressShape, type TimingModel } from "./snapshot
 import { setColumns, snapshotColumns, table, throttledPct } from "./table";
 import type { DescribeSnapshotsBuckets } from "./throttling";
 import type { ClockKind, Mode, WorkerReport, WorkerSpec } from "./worker";
+import { runWorker } from "./workerProcess";
 
 interface Options {
   clock: ClockKind;
@@ -238,24 +237,7 @@ export async function runOne(fleet: Fleet, mode: Mode, options: Options): Promis
     tasks: fleet.tasks,
     createTimeoutSimMs: createTimeoutFor(fleet, options),
   };
-  const child = fork(resolve(__dirname, "worker.js"), [], { env: workerEnv(options), stdio: ["ignore", "ignore", "pipe", "ipc"] });
-  child.send(spec);
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString("utf8")).slice(-4_000);
-  });
-  const report = await new Promise<WorkerReport>((resolveReport, reject) => {
-    let received: WorkerReport | undefined;
-    child.on("message", (message) => (received = message as WorkerReport));
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      if (received !== undefined && code === 0) {
-        resolveReport(received);
-      } else {
-        reject(new Error(`${mode} worker for ${fleet.kind} ${fleet.label} exited with ${code}; stderr:\n${stderr}`));
-      }
-    });
-  });
+  const report = await runWorker<WorkerSpec, WorkerReport>("worker.js", spec, workerEnv(options), `${mode} worker for ${fleet.kind} ${fleet.label}`);
   return { result: measure(fleet, mode, report), report };
 }
 

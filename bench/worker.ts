@@ -34,6 +34,7 @@ import type { StandardRetryStrategy } from "@smithy/core/retry";
 import type { StandardRetryBackoffStrategy } from "@smithy/types";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type * as ProviderModule from "../provider/index";
+import { loadProvider, receiveSpec, runChild } from "./workerProcess";
 import type { ResourceHooks } from "../provider/lifecycle/lifecycle";
 import { epochMs, useDateAsTimeSource } from "./clock";
 import { benchInstanceId, benchVolumeId, Ec2Simulator, type RequestRecord, type SimSnapshotRecord, type SimVolume } from "./ec2Simulator";
@@ -268,14 +269,8 @@ async function warmUp(spec: WorkerSpec): Promise<void> {
   }
 }
 
-/** The provider module as the host's shim loads it: by package name, unless BENCH_PROVIDER_MODULE names a candidate build. */
-function loadProvider(): typeof ProviderModule {
-  const candidate = process.env.BENCH_PROVIDER_MODULE;
-  return require(candidate !== undefined && candidate !== "" ? candidate : "pulumi-ebs-snapshots/provider") as typeof ProviderModule;
-}
-
-async function main(): Promise<void> {
-  const spec = await new Promise<WorkerSpec>((resolve) => process.once("message", (message) => resolve(message as WorkerSpec)));
+async function main(): Promise<WorkerReport> {
+  const spec = await receiveSpec<WorkerSpec>();
   let virtual: import("./virtualTime").VirtualTime | undefined;
   // The virtual clock reads the simulator through a closure before the simulator exists.
   // eslint-disable-next-line prefer-const
@@ -336,15 +331,9 @@ async function main(): Promise<void> {
     ...(loop !== undefined ? { loopDelayP99SimMs: (loop.percentile(99) / 1e6) * spec.scale } : {}),
     ...(virtual !== undefined ? { virtualSteps: virtual.steps } : {}),
   };
-  await new Promise<void>((resolve, reject) => process.send!(report, (error: Error | null) => (error ? reject(error) : resolve())));
+  return report;
 }
 
 if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  runChild(main);
 }
