@@ -14,12 +14,14 @@ export const EXAMPLES_DIR = path.join(REPO_ROOT, "examples");
 export const COMPILED_EXAMPLES_DIR = path.join(REPO_ROOT, "dist", "examples");
 const RUNNER = path.join(__dirname, "examplesRunner.js");
 
-/** The example folders: every directory under examples/. */
-/** The TypeScript examples (runtime nodejs); the YAML ones run through the plugin in tests/e2e/yamlBackup.test.ts. */
+/**
+ * The TypeScript examples (runtime nodejs). The others run through the plugin: the YAML one in
+ * tests/e2e/yamlBackup.test.ts, the Python one in tests/e2e/pythonSdk.test.ts.
+ */
 export function exampleNames(): string[] {
   return fs
     .readdirSync(EXAMPLES_DIR, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !/^runtime:\s*yaml\s*$/m.test(fs.readFileSync(path.join(EXAMPLES_DIR, entry.name, "Pulumi.yaml"), "utf8")))
+    .filter((entry) => entry.isDirectory() && /^runtime:\s*nodejs\s*$/m.test(fs.readFileSync(path.join(EXAMPLES_DIR, entry.name, "Pulumi.yaml"), "utf8")))
     .map((entry) => entry.name)
     .sort();
 }
