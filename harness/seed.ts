@@ -40,9 +40,10 @@ const DATA_DEVICES = ["/dev/sdf", "/dev/sdg", "/dev/sdh", "/dev/sdi", "/dev/sdj"
 
 /**
  * A running instance whose root volume and data volumes are real moto volumes. moto creates a root
- * volume only when the block device mappings name the root device, so they do.
+ * volume only when the block device mappings name the root device, so they do. With no data volumes it
+ * is a restore's target as a standby launched from an AMI is: a root volume at /dev/sda1 only.
  */
-export async function seedInstance(ec2: EC2Client, dataVolumes: SeedVolume[] = [{}, { encrypted: true }]): Promise<SeededInstance> {
+export async function seedInstance(ec2: EC2Client, dataVolumes: SeedVolume[] = [{}, { encrypted: true }], zone: string = AVAILABILITY_ZONE): Promise<SeededInstance> {
   const rootDevice = "/dev/sda1";
   const out = await ec2.send(
     new RunInstancesCommand({
@@ -50,7 +51,7 @@ export async function seedInstance(ec2: EC2Client, dataVolumes: SeedVolume[] = [
       MinCount: 1,
       MaxCount: 1,
       InstanceType: "t3.micro",
-      Placement: { AvailabilityZone: AVAILABILITY_ZONE },
+      Placement: { AvailabilityZone: zone },
       BlockDeviceMappings: [
         { DeviceName: rootDevice, Ebs: { VolumeSize: 8 } },
         ...dataVolumes.map((v, i) => ({

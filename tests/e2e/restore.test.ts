@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { DescribeInstancesCommand, DescribeVolumesCommand, RunInstancesCommand, type Volume } from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, DescribeVolumesCommand, type Volume } from "@aws-sdk/client-ec2";
 import type * as automation from "@pulumi/pulumi/automation";
 import { assertOk, useCliWorld, type CliRun, type CliStack, type CliWorld } from "../support/cliWorld";
 import { TEST_CREDENTIALS } from "../../harness/engineWorld";
@@ -62,21 +62,7 @@ describe("examples/restore under the real Pulumi CLI", function () {
 
   /** A running instance with only a root volume, at /dev/sda1, as a standby launched from an AMI has. */
   async function seedStandby(): Promise<{ instanceId: string; rootVolumeId: string }> {
-    const out = await world.ec2.send(
-      new RunInstancesCommand({
-        ImageId: "ami-12c6146b",
-        MinCount: 1,
-        MaxCount: 1,
-        InstanceType: "t3.micro",
-        Placement: { AvailabilityZone: AVAILABILITY_ZONE },
-        // moto creates a root volume only when the mappings name the root device.
-        BlockDeviceMappings: [{ DeviceName: "/dev/sda1", Ebs: { VolumeSize: 8 } }],
-      }),
-    );
-    const instance = out.Instances?.[0];
-    const rootVolumeId = instance?.BlockDeviceMappings?.find((m) => m.DeviceName === "/dev/sda1")?.Ebs?.VolumeId;
-    assert.ok(instance?.InstanceId !== undefined && rootVolumeId !== undefined, "moto made no standby with a root volume");
-    return { instanceId: instance.InstanceId, rootVolumeId };
+    return seedInstance(world.ec2, []);
   }
 
   async function allVolumes(): Promise<Volume[]> {

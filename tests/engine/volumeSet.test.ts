@@ -8,7 +8,6 @@ import {
   DetachVolumeCommand,
   EC2Client,
   ModifySnapshotTierCommand,
-  RunInstancesCommand,
   type Volume,
 } from "@aws-sdk/client-ec2";
 import { SnapshotSet, VolumeSet, type VolumeSetArgs } from "../../sdk";
@@ -188,19 +187,7 @@ describe("VolumeSet through the dynamic-provider host", function () {
 
   /** A running instance in the suite's zone with only a root volume at /dev/sda1: the restore's target. */
   async function targetInstance(zone: string = AVAILABILITY_ZONE): Promise<string> {
-    const out = await world.ec2.send(
-      new RunInstancesCommand({
-        ImageId: "ami-12c6146b",
-        MinCount: 1,
-        MaxCount: 1,
-        InstanceType: "t3.micro",
-        Placement: { AvailabilityZone: zone },
-        BlockDeviceMappings: [{ DeviceName: "/dev/sda1", Ebs: { VolumeSize: 8 } }],
-      }),
-    );
-    const id = out.Instances?.[0]?.InstanceId;
-    assert.ok(id);
-    return id;
+    return (await seedInstance(world.ec2, [], zone)).instanceId;
   }
 
   /** The volumes moto holds with these ids, by id (moto directly, past the proxy). */

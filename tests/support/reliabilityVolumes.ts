@@ -4,9 +4,9 @@
  * snapshots), restored onto a second instance in the same zone at the devices they had.
  */
 import * as assert from "node:assert/strict";
-import { CreateSnapshotCommand, RunInstancesCommand, type Volume } from "@aws-sdk/client-ec2";
+import { CreateSnapshotCommand, type Volume } from "@aws-sdk/client-ec2";
 import type { ResourceState } from "../../harness/deployment";
-import { AVAILABILITY_ZONE, seedInstance, type SeededInstance } from "../../harness/seed";
+import { seedInstance, type SeededInstance } from "../../harness/seed";
 import { allVolumes, type Scenario } from "./reliabilityScenario";
 import { TOKEN_TAG } from "./reliabilityInputs";
 
@@ -47,17 +47,7 @@ export async function seedRestore(s: Scenario): Promise<RestoreSource> {
     s.foreign.add(snapshot.SnapshotId);
     entries.push({ snapshotId: snapshot.SnapshotId, deviceName: volume.device });
   }
-  const target = await ec2.send(
-    new RunInstancesCommand({
-      ImageId: "ami-12c6146b",
-      MinCount: 1,
-      MaxCount: 1,
-      InstanceType: "t3.micro",
-      Placement: { AvailabilityZone: AVAILABILITY_ZONE },
-      BlockDeviceMappings: [{ DeviceName: "/dev/sda1", Ebs: { VolumeSize: 8 } }],
-    }),
-  );
-  const targetId = target.Instances?.[0]?.InstanceId;
+  const targetId = (await seedInstance(ec2, [])).instanceId;
   assert.ok(targetId, "moto returned no instance");
   return { source, entries, targetId };
 }
