@@ -263,17 +263,11 @@ export class Ec2 {
    * fail the lookup of all the others.
    */
   async describeSnapshots(ids: readonly string[]): Promise<Map<string, Snapshot>> {
-    const found = new Map<string, Snapshot>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += IDS_PER_FILTER) {
-      const chunk = unique.slice(i, i + IDS_PER_FILTER);
-      for (const snapshot of await this.findSnapshots([{ Name: "snapshot-id", Values: chunk }], chunk.join(","))) {
-        if (snapshot.SnapshotId !== undefined) {
-          found.set(snapshot.SnapshotId, snapshot);
-        }
-      }
-    }
-    return found;
+    return byIdChunks(
+      ids,
+      (snapshot: Snapshot) => snapshot.SnapshotId,
+      (chunk) => this.findSnapshots([{ Name: "snapshot-id", Values: chunk }], chunk.join(",")),
+    );
   }
 
   /** Who may create volumes from the snapshot: the accounts it is shared with, and whether it is public. */
@@ -498,32 +492,15 @@ export class Ec2 {
    * that ignores the parameter lists every id; callers confirm a public one with volumePermissions.
    */
   async publicSnapshots(ids: readonly string[]): Promise<Map<string, Snapshot>> {
-    const found = new Map<string, Snapshot>();
-    const unique = [...new Set(ids)].filter((id) => id !== "");
-    for (let i = 0; i < unique.length; i += IDS_PER_FILTER) {
-      const chunk = unique.slice(i, i + IDS_PER_FILTER);
-      const listed = await this.call("DescribeSnapshots", `public among ${chunk.join(",")}`, async (signal) => {
-        const out = await this.send(
-          "DescribeSnapshots",
-          (c) =>
-            c.send(new DescribeSnapshotsCommand({ OwnerIds: ["self"], RestorableByUserIds: ["all"], Filters: [{ Name: "snapshot-id", Values: chunk }], MaxResults: 1000 }), {
-              abortSignal: signal,
-            }),
-          signal,
-        );
-        return out.Snapshots ?? [];
-      });
-      for (const snapshot of listed) {
-        if (snapshot.SnapshotId !== undefined) {
-          found.set(snapshot.SnapshotId, snapshot);
-        }
-      }
-    }
-    return found;
+    return byIdChunks(
+      ids,
+      (snapshot: Snapshot) => snapshot.SnapshotId,
+      (chunk) => this.findSnapshots([{ Name: "snapshot-id", Values: chunk }], `public among ${chunk.join(",")}`, ["all"]),
+    );
   }
 
-  /** Every snapshot of this account that matches all the filters (paged). */
-  async findSnapshots(filters: Filter[], what: string): Promise<Snapshot[]> {
+  /** Every snapshot of this account that matches all the filters (paged); `restorableBy: ["all"]` keeps the public ones. */
+  async findSnapshots(filters: Filter[], what: string, restorableBy?: readonly string[]): Promise<Snapshot[]> {
     // Never send DescribeSnapshots without a filter: that lists every public snapshot in the region.
     if (filters.length === 0 || filters.some((f) => (f.Values ?? []).length === 0)) {
       return [];
@@ -535,9 +512,16 @@ export class Ec2 {
         const out = await this.send(
           "DescribeSnapshots",
           (c) =>
-            c.send(new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: filters, MaxResults: 1000, ...(nextToken ? { NextToken: nextToken } : {}) }), {
-              abortSignal: signal,
-            }),
+            c.send(
+              new DescribeSnapshotsCommand({
+                OwnerIds: ["self"],
+                ...(restorableBy !== undefined ? { RestorableByUserIds: [...restorableBy] } : {}),
+                Filters: filters,
+                MaxResults: 1000,
+                ...(nextToken ? { NextToken: nextToken } : {}),
+              }),
+              { abortSignal: signal },
+            ),
           signal,
         );
         snapshots.push(...(out.Snapshots ?? []));
@@ -603,25 +587,11 @@ export class Ec2 {
    * volume deleted outside Pulumi does not fail the lookup of the others.
    */
   async volumesById(ids: readonly string[]): Promise<Map<string, Volume>> {
-    const found = new Map<string, Volume>();
-    const unique = [...new Set(ids)].filter((id) => id !== "");
-    for (let i = 0; i < unique.length; i += IDS_PER_FILTER) {
-      const chunk = unique.slice(i, i + IDS_PER_FILTER);
-      const volumes = await this.call("DescribeVolumes", chunk.join(","), async (signal) => {
-        const out = await this.send(
-          "DescribeVolumes",
-          (c) => c.send(new DescribeVolumesCommand({ Filters: [{ Name: "volume-id", Values: chunk }] }), { abortSignal: signal }),
-          signal,
-        );
-        return out.Volumes ?? [];
-      });
-      for (const volume of volumes) {
-        if (volume.VolumeId !== undefined) {
-          found.set(volume.VolumeId, volume);
-        }
-      }
-    }
-    return found;
+    return byIdChunks(
+      ids,
+      (volume: Volume) => volume.VolumeId,
+      (chunk) => this.findVolumes([{ Name: "volume-id", Values: chunk }], chunk.join(",")),
+    );
   }
 
   /**
@@ -862,6 +832,21 @@ export class Ec2 {
     });
     return request(this.client);
   }
+}
+
+/** Looks ids up a filter's worth (IDS_PER_FILTER) at a time, so that one id EC2 does not list never fails the others; what is found, by id. */
+async function byIdChunks<T>(ids: readonly string[], idOf: (item: T) => string | undefined, lookup: (chunk: string[]) => Promise<T[]>): Promise<Map<string, T>> {
+  const found = new Map<string, T>();
+  const unique = [...new Set(ids)].filter((id) => id !== "");
+  for (let i = 0; i < unique.length; i += IDS_PER_FILTER) {
+    for (const item of await lookup(unique.slice(i, i + IDS_PER_FILTER))) {
+      const id = idOf(item);
+      if (id !== undefined) {
+        found.set(id, item);
+      }
+    }
+  }
+  return found;
 }
 
 /**

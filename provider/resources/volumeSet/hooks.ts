@@ -130,7 +130,7 @@ async function create(props: Props): Promise<{ id: string; outs: VolumeSetOutput
       }
       const id = `${ID_PREFIX}${marker.id}`;
       const restoring: Restoring = { inputs, label, ec2, deadline, volumes: bySnapshot(interrupted?.volumes ?? []), statuses: new Map() };
-      const outputs = (missing?: readonly string[]): VolumeSetOutputs => volumeSetOutputs(inputs, restoring.volumes, restoring.statuses, ec2.region, missing);
+      const outputs = (): VolumeSetOutputs => volumeSetOutputs(inputs, restoring.volumes, restoring.statuses, ec2.region);
       let fast: FastRestore | undefined;
       try {
         if (inputs.initialization?.fastSnapshotRestore === true) {

@@ -9,6 +9,7 @@ import { writeLine } from "../../messages/log";
 import { waitForModifications, waitForVolumes } from "../../scheduling/poller";
 import type { VolumeSetEntry, VolumeSetInputs } from "../../types";
 import type { PlannedVolume } from "./preflight";
+import { detachAll } from "./volumeRemoval";
 
 /** One restore in progress: what it made so far, by snapshot id, so that any failure knows what exists. */
 export interface Restoring {
@@ -170,9 +171,7 @@ export async function attachVolumes(restoring: Restoring, entries: readonly Volu
 /** Detaches volumes (never with force unless asked) and waits until they are. */
 export async function detachVolumes(restoring: Restoring, volumes: readonly Volume[], force: boolean): Promise<void> {
   for (const volume of volumes) {
-    for (const attachment of (volume.Attachments ?? []).filter((a) => a.State !== "detached")) {
-      await restoring.ec2.detachVolume(volume.VolumeId ?? "", attachment.InstanceId ?? "", attachment.Device, force);
-    }
+    await detachAll(restoring.ec2, volume, force);
   }
   await settleVolumes(restoring, "detaching");
 }

@@ -3,7 +3,7 @@ import type { Ec2 } from "../../ec2/ec2";
 import type { Deadline } from "../../lifecycle/deadline";
 import { whatOf } from "../../messages/failureMessage";
 import { warn } from "../../messages/log";
-import { waitForVolumes } from "../../scheduling/poller";
+import { VolumeVanishedError, waitForVolumes } from "../../scheduling/poller";
 
 export interface RemovalFailure {
   volumeId: string;
@@ -51,16 +51,21 @@ export async function removeVolumes(ec2: Ec2, volumeIds: readonly string[], opti
   return { remaining: failures.map((f) => f.volumeId), failures };
 }
 
+/** Sends DetachVolume for every live attachment of the volume (with force only when asked); true when there was one. */
+export async function detachAll(ec2: Ec2, volume: Volume, force: boolean): Promise<boolean> {
+  const attachments = (volume.Attachments ?? []).filter((a) => a.State !== "detached");
+  for (const attachment of attachments) {
+    await ec2.detachVolume(volume.VolumeId ?? "", attachment.InstanceId ?? "", attachment.Device, force);
+  }
+  return attachments.length > 0;
+}
+
 async function removeVolume(ec2: Ec2, volume: Volume, options: RemovalOptions): Promise<void> {
   const volumeId = volume.VolumeId ?? "";
-  const attachments = (volume.Attachments ?? []).filter((a) => a.State !== "detached");
-  if (attachments.length > 0) {
-    for (const attachment of attachments) {
-      await ec2.detachVolume(volumeId, attachment.InstanceId ?? "", attachment.Device, options.force);
-    }
+  if (await detachAll(ec2, volume, options.force)) {
     const seen = await waitForVolumes(ec2, [volumeId], { deadline: options.deadline, createdAt: 0 }).catch((error: unknown) => {
       // Gone while detaching: nothing is left to delete.
-      if (error instanceof Error && error.name === "VolumeVanishedError") {
+      if (error instanceof VolumeVanishedError) {
         return new Map<string, Volume>();
       }
       throw error;
