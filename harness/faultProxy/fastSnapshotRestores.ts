@@ -4,6 +4,7 @@ import { listParam, passesFilters, type QueryFilter } from "./ec2QueryParams";
 import { Ec2Refusal } from "./ec2Refusal";
 import type { RuleHandle } from "./ruleHandle";
 import type { SnapshotHold } from "./snapshotLifecycle";
+import { countedHold } from "./countedHold";
 
 /**
  * Fast snapshot restore (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-fast-snapshot-restore.html),
@@ -147,18 +148,7 @@ export class FastSnapshotRestores {
 
   /** Keeps the snapshot's pairs (now and later enabled) `enabling` until released. */
   holdEnabling(snapshotId: string): SnapshotHold {
-    this.holds.set(snapshotId, (this.holds.get(snapshotId) ?? 0) + 1);
-    let released = false;
-    return {
-      snapshotIds: [snapshotId],
-      release: () => {
-        const held = this.holds.get(snapshotId) ?? 0;
-        if (!released && held > 0) {
-          this.holds.set(snapshotId, held - 1);
-        }
-        released = true;
-      },
-    };
+    return countedHold(this.holds, snapshotId);
   }
 
   /** Records one pair of a request, whatever its outcome, for `history()`. */

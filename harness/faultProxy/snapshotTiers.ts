@@ -4,6 +4,7 @@ import { isoTime, presentFields } from "./ec2QueryAnswer";
 import { booleanParam, integerParam, passesFilters, requiredParam, type QueryFilter } from "./ec2QueryParams";
 import type { RuleHandle } from "./ruleHandle";
 import type { SnapshotHold } from "./snapshotLifecycle";
+import { countedHold } from "./countedHold";
 
 /**
  * The EBS Snapshots Archive tier, which moto 5.2.1 lacks (moto 5.2.3 added it): ModifySnapshotTier,
@@ -165,18 +166,7 @@ export class SnapshotTiers {
 
   /** Keeps the snapshot's archiving in progress (progress frozen) until released; may precede ModifySnapshotTier. */
   holdTiering(snapshotId: string): SnapshotHold {
-    this.holds.set(snapshotId, (this.holds.get(snapshotId) ?? 0) + 1);
-    let released = false;
-    return {
-      snapshotIds: [snapshotId],
-      release: () => {
-        const held = this.holds.get(snapshotId) ?? 0;
-        if (!released && held > 0) {
-          this.holds.set(snapshotId, held - 1);
-        }
-        released = true;
-      },
-    };
+    return countedHold(this.holds, snapshotId);
   }
 
   /** ModifySnapshotTier(archive) of a snapshot in `snapshotState` (as the proxy reports it). */
