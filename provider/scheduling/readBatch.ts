@@ -7,7 +7,6 @@ import { processRegistry, scopeKey } from "../runtime/processState";
 export type Lookup<T> = (ec2: Ec2, ids: readonly string[]) => Promise<Map<string, T>>;
 
 interface Waiter<T> {
-  ids: readonly string[];
   /** The read's own connection, bounded by its hook's deadline. */
   ec2: Ec2;
   resolve: (found: Map<string, T>) => void;
@@ -57,19 +56,20 @@ class ReadBatcher<T> {
         batch = fresh;
       }
       wanted.forEach((id) => batch.ids.add(id));
-      const waiter: Waiter<T> = { ids: wanted, ec2, resolve, reject };
-      batch.waiters.push(waiter);
       const abort = (): void => reject(ec2.deadline.signal.reason);
       ec2.deadline.signal.addEventListener("abort", abort, { once: true });
       const settle = (): void => ec2.deadline.signal.removeEventListener("abort", abort);
-      waiter.resolve = (found) => {
-        settle();
-        resolve(found);
-      };
-      waiter.reject = (error) => {
-        settle();
-        reject(error);
-      };
+      batch.waiters.push({
+        ec2,
+        resolve: (found) => {
+          settle();
+          resolve(found);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      });
       if (batch.ids.size >= IDS_PER_FILTER) {
         this.flush(batch);
       }
